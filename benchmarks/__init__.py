@@ -1,0 +1,1 @@
+"""Benchmark scenarios and the seeded generator of realistic field-service days."""

@@ -1,0 +1,57 @@
+"""Pure domain model: problem and plan dataclasses in real units, no I/O."""
+
+from dispatch_opt.domain.plan import (
+    Kpis,
+    Plan,
+    PlanStatus,
+    Reason,
+    ReasonCode,
+    Route,
+    SolverStats,
+    Stop,
+    StopKind,
+    Unassigned,
+)
+from dispatch_opt.domain.problem import (
+    PRIORITY_WEIGHT,
+    Break,
+    Depot,
+    Location,
+    Objective,
+    Priority,
+    Problem,
+    SolveOptions,
+    Technician,
+    Ticket,
+    TimeWindow,
+    TravelModel,
+    TravelSpec,
+)
+from dispatch_opt.domain.stock import Stock
+
+__all__ = [
+    "PRIORITY_WEIGHT",
+    "Break",
+    "Depot",
+    "Kpis",
+    "Location",
+    "Objective",
+    "Plan",
+    "PlanStatus",
+    "Priority",
+    "Problem",
+    "Reason",
+    "ReasonCode",
+    "Route",
+    "SolveOptions",
+    "SolverStats",
+    "Stock",
+    "Stop",
+    "StopKind",
+    "Technician",
+    "Ticket",
+    "TimeWindow",
+    "TravelModel",
+    "TravelSpec",
+    "Unassigned",
+]

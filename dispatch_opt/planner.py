@@ -1,0 +1,68 @@
+"""The library's front door: plan a Problem end to end (compile, search, build the Plan).
+
+The time limit bounds the whole answer: what compiling took is taken off the search
+budget, and a small reserve is kept for building the plan.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from dispatch_opt.domain.plan import Plan, SolverStats
+from dispatch_opt.domain.problem import Problem
+from dispatch_opt.plan_builder import build_plan
+from dispatch_opt.routing.compile import compile_problem
+from dispatch_opt.solver.solve import Progress, SolveParams, solve_instance
+
+ENGINE = "dispatch-opt/ortools-gls"
+
+
+def default_time_limit_s(problem: Problem) -> float:
+    """Default budget growing with the batch: 5 s small, 0.1 s a ticket, at most 120 s."""
+    return float(min(120.0, max(5.0, 0.1 * len(problem.tickets))))
+
+
+def _reserve_s(problem: Problem) -> float:
+    """Seconds kept back for building and writing the plan after the search."""
+    return 0.3 + 0.0005 * len(problem.tickets)
+
+
+def solve_problem(
+    problem: Problem,
+    *,
+    time_limit_s: float | None = None,
+    seed: int | None = None,
+    deterministic: bool | None = None,
+    progress: Callable[[Progress], None] | None = None,
+    started: float | None = None,
+) -> Plan:
+    """Plan `problem`; options given here override the problem's `solve` section."""
+    t0 = time.perf_counter() if started is None else started
+    opts = problem.solve
+    limit = time_limit_s or opts.time_limit_s or default_time_limit_s(problem)
+    seed = opts.seed if seed is None else seed
+    deterministic = opts.deterministic if deterministic is None else deterministic
+
+    compiled = compile_problem(problem)
+    compile_s = time.perf_counter() - t0
+    budget = max(0.1, limit - (time.perf_counter() - t0) - _reserve_s(problem))
+    result = solve_instance(
+        compiled.instance,
+        SolveParams(time_limit_s=budget, seed=seed, deterministic=deterministic,
+                    progress=progress),
+    )
+    stats = SolverStats(
+        engine=ENGINE, time_s=0.0, objective=result.objective, seed=seed,
+        first_solution_s=result.first_solution_s, compile_s=compile_s, status=result.status,
+    )
+    plan = build_plan(problem, compiled.instance, result.routes, compiled.reasons, stats)
+    total = time.perf_counter() - t0
+    return Plan(
+        status=plan.status, routes=plan.routes, unassigned=plan.unassigned, kpis=plan.kpis,
+        solver=SolverStats(
+            engine=ENGINE, time_s=total, objective=plan.solver.objective, seed=seed,
+            first_solution_s=result.first_solution_s, compile_s=compile_s,
+            status=result.status,
+        ),
+    )

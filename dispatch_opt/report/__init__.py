@@ -1,0 +1,1 @@
+"""Human-facing output of plans: terminal tables (and, later, HTML views)."""

@@ -1,0 +1,248 @@
+"""Compile a domain Problem into a numeric RoutingInstance: the one place units change.
+
+Times become integer seconds from the horizon start (window starts rounded up, ends
+down, so integer feasibility implies real feasibility), distances metres, weights
+integer costs. Eligibility (who may serve what) is computed here with its reasons.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+
+from dispatch_opt.domain.plan import Reason
+from dispatch_opt.domain.problem import Problem, TravelModel
+from dispatch_opt.routing.eligibility import compute_eligibility
+from dispatch_opt.routing.instance import COST_PER_UNIT, RoutingInstance, VehicleBreak
+from dispatch_opt.travel.build import build_travel
+
+
+@dataclass
+class Compiled:
+    """A compiled problem: the instance and the tickets nobody can serve, with reasons."""
+
+    instance: RoutingInstance
+    reasons: dict[int, tuple[Reason, ...]]
+
+
+def _seconds(moment: datetime, origin: datetime) -> float:
+    """Seconds from `origin` to `moment` (may be fractional or negative)."""
+    return (moment - origin).total_seconds()
+
+
+def _ceil_s(moment: datetime, origin: datetime) -> int:
+    """Seconds from origin, rounded up (for lower bounds)."""
+    return math.ceil(_seconds(moment, origin) - 1e-9)
+
+
+def _floor_s(moment: datetime, origin: datetime) -> int:
+    """Seconds from origin, rounded down (for upper bounds)."""
+    return math.floor(_seconds(moment, origin) + 1e-9)
+
+
+def _per_second_cost(per_min: float) -> int:
+    """Integer cost per second for a weight given per minute."""
+    return round(per_min * COST_PER_UNIT / 60.0)
+
+
+def _points_and_keys(problem: Problem) -> tuple[list, list[str]]:
+    """Locations and matrix keys in node order: starts, ends, depots, tickets."""
+    points, keys = [], []
+    for t in problem.technicians:
+        points.append(t.start)
+        keys.append(t.id)
+    for t in problem.technicians:
+        points.append(t.end)
+        same = t.end == t.start
+        if problem.travel.model is TravelModel.MATRIX:
+            same = same and f"{t.id}/end" not in problem.travel.locations
+        keys.append(t.id if same else f"{t.id}/end")
+    for d in problem.depots:
+        points.append(d.location)
+        keys.append(d.id)
+    for k in problem.tickets:
+        points.append(k.location)
+        keys.append(k.id)
+    return points, keys
+
+
+def _location_ids(points: list) -> np.ndarray:
+    """Same integer for exactly equal coordinates."""
+    seen: dict[tuple[float, float], int] = {}
+    return np.fromiter(
+        (seen.setdefault((p.lat, p.lon), len(seen)) for p in points), dtype=np.int64,
+        count=len(points),
+    )
+
+
+def _ticket_windows(problem: Problem, horizon_s: int) -> list[np.ndarray]:
+    """Per ticket, integer windows for the service start, clipped to the horizon."""
+    origin = problem.horizon.start
+    out = []
+    for k in problem.tickets:
+        if not k.time_windows:
+            out.append(np.array([[0, horizon_s]], dtype=np.int64))
+            continue
+        rows = []
+        for w in sorted(k.time_windows, key=lambda w: w.start):
+            lo = max(0, _ceil_s(w.start, origin))
+            hi = min(horizon_s, _floor_s(w.end, origin))
+            if lo <= hi:
+                rows.append((lo, hi))
+        merged: list[tuple[int, int]] = []
+        for lo, hi in rows:
+            if merged and lo <= merged[-1][1] + 1:
+                merged[-1] = (merged[-1][0], max(merged[-1][1], hi))
+            else:
+                merged.append((lo, hi))
+        out.append(np.array(merged, dtype=np.int64).reshape(-1, 2))
+    return out
+
+
+def _vehicle_times(problem: Problem, horizon_s: int):
+    """Shift start, shift end, latest end (with overtime) and breaks per vehicle.
+
+    A break whose window cannot overlap the shift is dropped; one that cannot fit before
+    the latest end forces the day to finish before its window opens (contract: a break is
+    owed only when its window overlaps the working span)."""
+    origin = problem.horizon.start
+    starts, ends, latest, breaks = [], [], [], []
+    for t in problem.technicians:
+        s = max(0, _ceil_s(t.shift.start, origin))
+        e = min(horizon_s, _floor_s(t.shift.end, origin))
+        last = min(horizon_s, e + math.floor(t.overtime_max_min * 60 + 1e-9))
+        kept: list[VehicleBreak] = []
+        for b in sorted(t.breaks, key=lambda b: b.window.start):
+            lo = _ceil_s(b.window.start, origin)
+            hi = _floor_s(b.window.end, origin)
+            dur = math.ceil(b.duration_min * 60 - 1e-9)
+            if hi <= s:
+                continue
+            lo = max(lo, s)
+            if lo > hi or lo + dur > last:
+                last = min(last, max(s, _floor_s(b.window.start, origin)))
+                continue
+            kept.append(VehicleBreak(lo, hi, dur))
+        kept = [b for b in kept if b.earliest_s + b.duration_s <= last]
+        starts.append(s)
+        ends.append(min(e, last))
+        latest.append(last)
+        breaks.append(tuple(kept))
+    return (
+        np.array(starts, dtype=np.int64),
+        np.array(ends, dtype=np.int64),
+        np.array(latest, dtype=np.int64),
+        breaks,
+    )
+
+
+def _sku_table(problem: Problem) -> tuple[str, ...]:
+    """Every SKU named by a ticket (others never matter to the solver)."""
+    skus: dict[str, None] = {}
+    for k in problem.tickets:
+        for sku in k.parts:
+            skus.setdefault(sku, None)
+    return tuple(skus)
+
+
+def _stock_matrix(stocks: list[dict[str, int]], skus: tuple[str, ...]) -> np.ndarray:
+    """(rows, S) int quantities."""
+    mat = np.zeros((len(stocks), len(skus)), dtype=np.int64)
+    for r, stock in enumerate(stocks):
+        for c, sku in enumerate(skus):
+            mat[r, c] = stock.get(sku, 0)
+    return mat
+
+
+def compile_problem(problem: Problem) -> Compiled:
+    """Build the numeric instance for `problem` and the pre-solve unassigned reasons."""
+    origin = problem.horizon.start
+    horizon_s = _floor_s(problem.horizon.end, origin)
+    techs, tickets, depots = problem.technicians, problem.tickets, problem.depots
+    n_v, n_d, n_t = len(techs), len(depots), len(tickets)
+
+    points, keys = _points_and_keys(problem)
+    travel = build_travel(points, keys, problem.travel)
+
+    service = np.zeros(len(points), dtype=np.int64)
+    for d, depot in enumerate(depots):
+        service[2 * n_v + d] = math.ceil(depot.pickup_min * 60 - 1e-9)
+    for k, ticket in enumerate(tickets):
+        service[2 * n_v + n_d + k] = math.ceil(ticket.duration_min * 60 - 1e-9)
+
+    shift_start, shift_end, latest_end, breaks = _vehicle_times(problem, horizon_s)
+    skus = _sku_table(problem)
+    objective = problem.objective
+    tech_index = {t.id: v for v, t in enumerate(techs)}
+
+    sla = np.full(n_t, -1, dtype=np.int64)
+    weight = np.zeros(n_t, dtype=np.int64)
+    penalty = np.zeros(n_t, dtype=np.int64)
+    required = np.zeros(n_t, dtype=bool)
+    preferred = np.zeros((n_t, n_v), dtype=bool)
+    for k, ticket in enumerate(tickets):
+        if ticket.sla_due is not None:
+            sla[k] = max(0, _floor_s(ticket.sla_due, origin))
+        weight[k] = ticket.weight
+        penalty[k] = round(objective.penalty_of(ticket) * COST_PER_UNIT)
+        required[k] = ticket.required
+        for tid in ticket.preferred_technicians:
+            if tid in tech_index:
+                preferred[k, tech_index[tid]] = True
+    if required.any():
+        # A required ticket outweighs every optional one and any routing cost.
+        big = int(penalty.sum()) + 10**12
+        penalty[required] = big
+
+    instance = RoutingInstance(
+        horizon_s=horizon_s,
+        n_vehicles=n_v,
+        n_depots=n_d,
+        n_tickets=n_t,
+        loc_id=_location_ids(points),
+        distance_m=np.asarray(travel.distances_m, dtype=np.float64),
+        duration_s=np.asarray(travel.durations_s, dtype=np.float64),
+        service_s=service,
+        overhead_s=math.ceil(problem.travel.stop_overhead_min * 60 - 1e-9),
+        windows=_ticket_windows(problem, horizon_s),
+        sla_due_s=sla,
+        weight=weight,
+        penalty=penalty,
+        required=required,
+        allowed=np.ones((n_t, n_v), dtype=bool),
+        demand=_stock_matrix([dict(k.parts) for k in tickets], skus),
+        preferred=preferred,
+        shift_start_s=shift_start,
+        shift_end_s=shift_end,
+        latest_end_s=latest_end,
+        speed_factor=np.array([t.speed_factor for t in techs], dtype=np.float64),
+        max_jobs=np.array([-1 if t.max_jobs is None else t.max_jobs for t in techs]),
+        max_travel_s=np.array(
+            [-1 if t.max_travel_min is None else math.floor(t.max_travel_min * 60 + 1e-9)
+             for t in techs], dtype=np.int64,
+        ),
+        breaks=breaks,
+        stock=_stock_matrix([dict(t.stock) for t in techs], skus),
+        depot_stock=_stock_matrix([dict(d.stock) for d in depots], skus),
+        depot_open=np.array(
+            [[max(0, _ceil_s(d.open.start, origin)), min(horizon_s, _floor_s(d.open.end, origin))]
+             for d in depots], dtype=np.int64,
+        ).reshape(-1, 2),
+        skus=skus,
+        travel_cost_per_s=_per_second_cost(objective.travel_per_min),
+        travel_cost_per_km=round(objective.travel_per_km * COST_PER_UNIT),
+        sla_cost_per_s=_per_second_cost(objective.sla_late_per_min),
+        overtime_cost_per_s=_per_second_cost(objective.overtime_per_min),
+        span_cost_per_s=_per_second_cost(objective.route_span_per_min),
+        preference_cost=round(objective.preference_bonus * COST_PER_UNIT),
+        vehicle_ids=tuple(t.id for t in techs),
+        depot_ids=tuple(d.id for d in depots),
+        ticket_ids=tuple(k.id for k in tickets),
+    )
+    allowed, reasons = compute_eligibility(problem, instance)
+    instance.allowed = allowed
+    allowed.setflags(write=False)
+    return Compiled(instance=instance, reasons=reasons)

@@ -1,0 +1,200 @@
+"""Who may serve which ticket, and why nobody can: the pre-solve pass.
+
+Each rule narrows the set of technicians per ticket in a fixed order (skills, pinned,
+excluded, parts, time, driving limit). A ticket whose set becomes empty gets the reason
+of the rule that emptied it, with a sentence a dispatcher can act on.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import numpy as np
+
+from dispatch_opt.domain.plan import Reason, ReasonCode
+from dispatch_opt.domain.problem import Problem, Ticket
+from dispatch_opt.domain.stock import covers, missing
+from dispatch_opt.routing.instance import RoutingInstance
+
+
+def _skill_mask(problem: Problem) -> np.ndarray:
+    """(N, V) bool: technician holds every skill of the ticket at the level or above."""
+    techs = problem.technicians
+    mask = np.ones((len(problem.tickets), len(techs)), dtype=bool)
+    for k, ticket in enumerate(problem.tickets):
+        for skill, level in ticket.skills.items():
+            mask[k] &= np.fromiter(
+                (t.skills.get(skill, 0) >= level for t in techs), dtype=bool, count=len(techs)
+            )
+    return mask
+
+
+def _skill_detail(problem: Problem, ticket: Ticket) -> str:
+    """'needs ac>=4; best available is 3' for each skill nobody holds high enough."""
+    parts = []
+    for skill, level in ticket.skills.items():
+        best = max((t.skills.get(skill, 0) for t in problem.technicians), default=0)
+        if best < level:
+            have = f"best available is {best}" if best else "no technician has it"
+            parts.append(f"needs {skill}>={level}; {have}")
+    if not parts:
+        wanted = ", ".join(f"{s}>={lvl}" for s, lvl in ticket.skills.items())
+        return f"needs {wanted}; no single technician holds all of them"
+    return "; ".join(parts)
+
+
+def _clock(problem: Problem, seconds: int) -> str:
+    """HH:MM of a time given in seconds from the horizon start."""
+    return (problem.horizon.start + timedelta(seconds=int(seconds))).strftime("%H:%M")
+
+
+def _time_feasible(inst: RoutingInstance) -> tuple[np.ndarray, np.ndarray]:
+    """(N, V) feasibility of each ticket alone on each route, and the earliest start.
+
+    Leaves at shift start, drives there (speed factor, overhead), starts in the first
+    reachable window, serves, drives to the end place before the latest end."""
+    n_v, n_t = inst.n_vehicles, inst.n_tickets
+    tickets = inst.first_ticket_node + np.arange(n_t)
+    starts, ends = np.arange(n_v), n_v + np.arange(n_v)
+    factor = inst.speed_factor[None, :]
+    go = np.ceil(inst.duration_s[np.ix_(starts, tickets)].T * factor - 1e-9)
+    back = np.ceil(inst.duration_s[np.ix_(tickets, ends)] * factor - 1e-9)
+    same = inst.loc_id[starts][None, :] == inst.loc_id[tickets][:, None]
+    arrival = inst.shift_start_s[None, :] + go + np.where(same, 0, inst.overhead_s)
+    service = inst.service_s[tickets][:, None]
+    ok = np.zeros((n_t, n_v), dtype=bool)
+    earliest = np.full((n_t, n_v), np.iinfo(np.int64).max, dtype=np.int64)
+    width = max((len(w) for w in inst.windows), default=0)
+    for col in range(width):
+        lo = np.array([w[col, 0] if col < len(w) else -1 for w in inst.windows])[:, None]
+        hi = np.array([w[col, 1] if col < len(w) else -2 for w in inst.windows])[:, None]
+        begin = np.maximum(arrival, lo)
+        fits = (begin <= hi) & (begin + service + back <= inst.latest_end_s[None, :])
+        ok |= fits
+        earliest = np.where(fits, np.minimum(earliest, begin), earliest)
+    return ok, earliest
+
+
+def _drive_alone_s(inst: RoutingInstance) -> np.ndarray:
+    """(N, V) driving seconds of the route start -> ticket -> end."""
+    n_v = inst.n_vehicles
+    tickets = inst.first_ticket_node + np.arange(inst.n_tickets)
+    factor = inst.speed_factor[None, :]
+    go = np.ceil(inst.duration_s[np.ix_(np.arange(n_v), tickets)].T * factor - 1e-9)
+    back = np.ceil(inst.duration_s[np.ix_(tickets, n_v + np.arange(n_v))] * factor - 1e-9)
+    return go + back
+
+
+def compute_eligibility(
+    problem: Problem, inst: RoutingInstance
+) -> tuple[np.ndarray, dict[int, tuple[Reason, ...]]]:
+    """Allowed (N, V) matrix and the reasons of the tickets left with nobody."""
+    techs = problem.technicians
+    index = {t.id: v for v, t in enumerate(techs)}
+    reasons: dict[int, tuple[Reason, ...]] = {}
+    allowed = _skill_mask(problem)
+    time_ok, _earliest = _time_feasible(inst)
+    drive = _drive_alone_s(inst)
+    ids = np.array([t.id for t in techs], dtype=object)
+
+    for k, ticket in enumerate(problem.tickets):
+        row = allowed[k].copy()
+        if not row.any():
+            reasons[k] = (Reason(ReasonCode.NO_SKILLED_TECHNICIAN, _skill_detail(problem, ticket)),)
+            allowed[k] = False
+            continue
+        if ticket.pinned_technician is not None:
+            v = index[ticket.pinned_technician]
+            if not row[v]:
+                detail = (
+                    f"pinned to {ticket.pinned_technician}, who lacks "
+                    + ", ".join(
+                        f"{s}>={lvl} (has {techs[v].skills.get(s, 0)})"
+                        for s, lvl in ticket.skills.items()
+                        if techs[v].skills.get(s, 0) < lvl
+                    )
+                )
+                reasons[k] = (Reason(ReasonCode.PINNED_CONFLICT, detail),)
+                allowed[k] = False
+                continue
+            row[:] = False
+            row[v] = True
+        skilled = row.copy()
+        for tid in ticket.excluded_technicians:
+            row[index[tid]] = False
+        if not row.any():
+            names = ", ".join(ids[skilled][:6])
+            reasons[k] = (
+                Reason(ReasonCode.EXCLUDED, f"every qualified technician is excluded ({names})"),
+            )
+            allowed[k] = False
+            continue
+        if ticket.parts:
+            has_parts = np.fromiter(
+                (covers(t.stock, ticket.parts) for t in techs), dtype=bool, count=len(techs)
+            )
+            if not (row & has_parts).any():
+                reasons[k] = (Reason(ReasonCode.PARTS_UNAVAILABLE, _parts_detail(problem, ticket)),)
+                allowed[k] = False
+                continue
+            row &= has_parts
+        jobs_ok = inst.max_jobs != 0
+        if not (row & jobs_ok).any():
+            reasons[k] = (Reason(ReasonCode.CAPACITY, "every qualified technician has max_jobs 0"),)
+            allowed[k] = False
+            continue
+        row &= jobs_ok
+        if not (row & time_ok[k]).any():
+            reasons[k] = (Reason(ReasonCode.OUTSIDE_SHIFTS, _time_detail(problem, inst, k, row)),)
+            allowed[k] = False
+            continue
+        row &= time_ok[k]
+        limit = inst.max_travel_s
+        drive_ok = (limit < 0) | (drive[k] <= limit)
+        if not (row & drive_ok).any():
+            reasons[k] = (
+                Reason(ReasonCode.MAX_TRAVEL, "too far for the driving limit of every qualified "
+                       "technician"),
+            )
+            allowed[k] = False
+            continue
+        allowed[k] = row & drive_ok
+    return allowed, reasons
+
+
+def _parts_detail(problem: Problem, ticket: Ticket) -> str:
+    """Which SKUs no qualified van carries, and whether a depot has them."""
+    lacking: dict[str, int] = {}
+    for t in problem.technicians:
+        for sku, qty in missing(t.stock, ticket.parts).items():
+            lacking[sku] = max(lacking.get(sku, 0), qty)
+    wanted = ", ".join(f"{sku} x{ticket.parts[sku]}" for sku in lacking) or "its parts"
+    in_depots = [d.id for d in problem.depots if covers(d.stock, ticket.parts)]
+    if in_depots:
+        return (
+            f"needs {wanted}; no qualified van carries it and depot pickups could not "
+            f"supply it (stocked at {', '.join(in_depots[:4])})"
+        )
+    return f"needs {wanted}; no van or depot has enough"
+
+
+def _time_detail(problem: Problem, inst: RoutingInstance, k: int, row: np.ndarray) -> str:
+    """Why no qualified technician can start the ticket inside a window and its shift."""
+    windows = ", ".join(
+        f"{_clock(problem, lo)}-{_clock(problem, hi)}" for lo, hi in inst.windows[k]
+    )
+    vs = np.flatnonzero(row)
+    node = inst.ticket_node(k)
+    best_v, best_arrival = None, None
+    for v in vs:
+        drive = int(np.ceil(inst.duration_s[v, node] * inst.speed_factor[v] - 1e-9))
+        arrival = int(inst.shift_start_s[v]) + drive + inst.overhead_s
+        if best_arrival is None or arrival < best_arrival:
+            best_v, best_arrival = v, arrival
+    if best_v is None or best_arrival is None:
+        return f"no qualified technician works during its windows ({windows})"
+    return (
+        f"window {windows}; the earliest a qualified technician can be there is "
+        f"{_clock(problem, best_arrival)} ({inst.vehicle_ids[best_v]}), and every "
+        f"qualified shift ends too early to serve it and get back"
+    )

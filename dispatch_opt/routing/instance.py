@@ -1,0 +1,170 @@
+"""The numeric routing instance: everything the engine needs, as integers and arrays.
+
+Independent of JSON and of OR-Tools, so that benchmarks can build one straight from a
+Solomon file and several engines can read the same instance. Times are integer seconds
+from the horizon start, distances integer metres, costs integer units (see `CostScale`).
+
+Node layout: `[vehicle starts (V) | vehicle ends (V) | depots (D) | tickets (N)]`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+
+COST_PER_UNIT = 6000
+"""Integer cost of one objective unit (one minute of driving at default weights); per
+second costs are then whole numbers (100 per second for a weight of 1 per minute)."""
+
+
+@dataclass(frozen=True, slots=True)
+class VehicleBreak:
+    """A break of `duration_s` that must start in [earliest_s, latest_s]."""
+
+    earliest_s: int
+    latest_s: int
+    duration_s: int
+
+
+@dataclass(eq=False)
+class RoutingInstance:
+    """A vehicle routing problem with time windows and side constraints, in numbers.
+
+    Arrays are read-only after construction. Ticket-indexed arrays have length N (ticket
+    `k` is node `ticket_node(k)`); vehicle-indexed arrays have length V.
+    """
+
+    horizon_s: int
+    # --- nodes -------------------------------------------------------------
+    n_vehicles: int
+    n_depots: int
+    n_tickets: int
+    loc_id: np.ndarray  # (n,) int: same value = same physical place
+    distance_m: np.ndarray  # (n, n) float64 road metres
+    duration_s: np.ndarray  # (n, n) float64 base driving seconds (speed factor 1)
+    service_s: np.ndarray  # (n,) int
+    overhead_s: int  # added to each arrival at a ticket from another place
+    # --- tickets -----------------------------------------------------------
+    windows: list[np.ndarray]  # per ticket, (k, 2) int [start, end] of service start
+    sla_due_s: np.ndarray  # (N,) int, -1 when none
+    weight: np.ndarray  # (N,) int contract weight
+    penalty: np.ndarray  # (N,) int cost of leaving it out
+    required: np.ndarray  # (N,) bool
+    allowed: np.ndarray  # (N, V) bool: vehicle may serve ticket
+    demand: np.ndarray  # (N, S) int parts per SKU
+    preferred: np.ndarray  # (N, V) bool: continuity preference
+    # --- vehicles ----------------------------------------------------------
+    shift_start_s: np.ndarray  # (V,) int
+    shift_end_s: np.ndarray  # (V,) int, overtime starts after it
+    latest_end_s: np.ndarray  # (V,) int: shift end + allowed overtime (within horizon)
+    speed_factor: np.ndarray  # (V,) float
+    max_jobs: np.ndarray  # (V,) int, -1 = no limit
+    max_travel_s: np.ndarray  # (V,) int, -1 = no limit
+    breaks: list[tuple[VehicleBreak, ...]]
+    stock: np.ndarray  # (V, S) int van stock at the start of the day
+    depot_stock: np.ndarray  # (D, S) int
+    depot_open: np.ndarray  # (D, 2) int
+    skus: tuple[str, ...]
+    # --- costs (integer, see COST_PER_UNIT) -------------------------------
+    travel_cost_per_s: int
+    travel_cost_per_km: int
+    sla_cost_per_s: int
+    overtime_cost_per_s: int
+    span_cost_per_s: int
+    preference_cost: int
+    # --- names, for mapping back -----------------------------------------
+    vehicle_ids: tuple[str, ...] = ()
+    depot_ids: tuple[str, ...] = ()
+    ticket_ids: tuple[str, ...] = ()
+    extra: dict[str, object] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for name in (
+            "loc_id", "distance_m", "duration_s", "service_s", "sla_due_s", "weight",
+            "penalty", "required", "allowed", "demand", "preferred", "shift_start_s",
+            "shift_end_s", "latest_end_s", "speed_factor", "max_jobs", "max_travel_s",
+            "stock", "depot_stock", "depot_open",
+        ):
+            arr = getattr(self, name)
+            if isinstance(arr, np.ndarray):
+                arr.setflags(write=False)
+
+    # --- node index helpers -------------------------------------------------
+    @property
+    def n_nodes(self) -> int:
+        """Total number of nodes."""
+        return 2 * self.n_vehicles + self.n_depots + self.n_tickets
+
+    def start_node(self, v: int) -> int:
+        """Node of vehicle v's start place."""
+        return v
+
+    def end_node(self, v: int) -> int:
+        """Node of vehicle v's end place."""
+        return self.n_vehicles + v
+
+    def depot_node(self, d: int) -> int:
+        """Node of depot d."""
+        return 2 * self.n_vehicles + d
+
+    @property
+    def first_ticket_node(self) -> int:
+        """Node of ticket 0; tickets are contiguous after it."""
+        return 2 * self.n_vehicles + self.n_depots
+
+    def ticket_node(self, k: int) -> int:
+        """Node of ticket k."""
+        return self.first_ticket_node + k
+
+    def ticket_of(self, node: int) -> int:
+        """Ticket index of a ticket node."""
+        return node - self.first_ticket_node
+
+    def is_ticket(self, node: int) -> bool:
+        """True when the node is a ticket."""
+        return node >= self.first_ticket_node
+
+    # --- derived integer matrices ---------------------------------------------
+    def drive_s(self, factor: float) -> np.ndarray:
+        """Integer driving seconds for a speed factor, rounded UP so that a plan feasible
+        in integers is feasible in exact arithmetic (cached per factor)."""
+        key = round(float(factor), 9)
+        cache = self._drive_cache
+        if key not in cache:
+            mat = np.ceil(self.duration_s * key - 1e-9).astype(np.int64)
+            np.maximum(mat, 0, out=mat)
+            mat.setflags(write=False)
+            cache[key] = mat
+        return cache[key]
+
+    @cached_property
+    def _drive_cache(self) -> dict[float, np.ndarray]:
+        return {}
+
+    @cached_property
+    def arrival_overhead_s(self) -> np.ndarray:
+        """(n, n) int: overhead added when driving i -> j (j a ticket at another place)."""
+        n = self.n_nodes
+        over = np.zeros((n, n), dtype=np.int64)
+        if self.overhead_s > 0 and self.n_tickets:
+            first = self.first_ticket_node
+            differs = self.loc_id[:, None] != self.loc_id[None, first:]
+            over[:, first:] = differs * self.overhead_s
+        over.setflags(write=False)
+        return over
+
+    @cached_property
+    def distance_int_m(self) -> np.ndarray:
+        """(n, n) int metres, rounded up."""
+        mat = np.ceil(self.distance_m - 1e-9).astype(np.int64)
+        np.maximum(mat, 0, out=mat)
+        mat.setflags(write=False)
+        return mat
+
+    @property
+    def vehicle_classes(self) -> np.ndarray:
+        """(V,) int: vehicles sharing a speed factor share travel matrices."""
+        _, inverse = np.unique(np.round(self.speed_factor, 9), return_inverse=True)
+        return inverse

@@ -1,0 +1,200 @@
+"""Exact timing of one route: arrivals, waits, service, breaks, on the integer instance.
+
+Given a technician and the order of its stops, `schedule_route` finds the earliest
+feasible timeline, deciding in which gap each break goes. Earliest is best for every
+downstream rule (windows only bound the start from above), so a route is feasible iff
+this schedule exists. A break is taken where the technician is, and the drive follows
+it: `arrival = end of the previous stop (or break) + driving + overhead`.
+
+Dynamic programme: the state after each stop is "k breaks taken so far"; for each k
+only the earliest end time matters. Breaks are taken in window order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from dispatch_opt.routing.instance import RoutingInstance
+
+
+@dataclass(frozen=True, slots=True)
+class BreakSlot:
+    """A break placed before the stop at `before` (index into stops; len = before end)."""
+
+    index: int
+    before: int
+    start_s: int
+    end_s: int
+
+
+@dataclass(frozen=True, slots=True)
+class RouteSchedule:
+    """The earliest feasible timeline of a route, in integer seconds."""
+
+    vehicle: int
+    nodes: tuple[int, ...]
+    depart_s: int
+    arrival_s: tuple[int, ...]
+    start_s: tuple[int, ...]
+    end_s: tuple[int, ...]
+    end_arrival_s: int
+    breaks: tuple[BreakSlot, ...]
+    drive_s: int
+    distance_m: float
+
+
+def _window_start(windows: np.ndarray, arrival: int) -> int:
+    """Earliest service start >= arrival inside one of the windows, or -1."""
+    for lo, hi in windows:
+        if arrival <= hi:
+            return int(max(arrival, lo))
+    return -1
+
+
+def _node_windows(inst: RoutingInstance, node: int) -> np.ndarray:
+    """Allowed service-start windows of a ticket or depot node."""
+    if inst.is_ticket(node):
+        return inst.windows[inst.ticket_of(node)]
+    d = node - 2 * inst.n_vehicles
+    lo, hi = inst.depot_open[d]
+    return np.array([[lo, hi - inst.service_s[node]]], dtype=np.int64)
+
+
+def schedule_route(
+    inst: RoutingInstance, vehicle: int, nodes: list[int] | tuple[int, ...]
+) -> RouteSchedule | None:
+    """Earliest feasible timeline for `vehicle` visiting `nodes` in order, or None."""
+    drive = inst.drive_s(float(inst.speed_factor[vehicle]))
+    over = inst.arrival_overhead_s
+    breaks = inst.breaks[vehicle] if nodes else ()
+    n_b = len(breaks)
+    path = [inst.start_node(vehicle), *nodes, inst.end_node(vehicle)]
+    latest_end = int(inst.latest_end_s[vehicle])
+    inf = np.iinfo(np.int64).max
+
+    # best[k] = earliest finish time at the current place with k breaks taken
+    best = [inf] * (n_b + 1)
+    best[0] = int(inst.shift_start_s[vehicle])
+    trail: list[list[tuple[int, int, int, int]]] = []  # per gap: per k2 -> (k, arr, start, end)
+    for pos in range(1, len(path)):
+        i, j = path[pos - 1], path[pos]
+        is_end = pos == len(path) - 1
+        leg = int(drive[i, j]) + int(over[i, j])
+        wins = None if is_end else _node_windows(inst, j)
+        new = [inf] * (n_b + 1)
+        back: list[tuple[int, int, int, int]] = [(-1, 0, 0, 0)] * (n_b + 1)
+        for k in range(n_b + 1):
+            t = best[k]
+            if t == inf:
+                continue
+            for k2 in range(k, n_b + 1):
+                if k2 > k:
+                    brk = breaks[k2 - 1]
+                    begin = max(t, brk.earliest_s)
+                    if begin > brk.latest_s:
+                        break
+                    t = begin + brk.duration_s
+                arrival = t + leg
+                if is_end:
+                    if arrival > latest_end:
+                        break
+                    start = finish = arrival
+                else:
+                    start = _window_start(wins, arrival)
+                    if start < 0:
+                        break
+                    finish = start + int(inst.service_s[j])
+                    if finish > latest_end:
+                        break
+                if finish < new[k2]:
+                    new[k2] = finish
+                    back[k2] = (k, arrival, start, finish)
+        best = new
+        trail.append(back)
+        if all(b == inf for b in best):
+            return None
+
+    # The end: breaks not taken must open at or after the arrival at the end place.
+    choice, end_arrival = -1, inf
+    for k in range(n_b + 1):
+        if best[k] == inf:
+            continue
+        if k < n_b and breaks[k].earliest_s < best[k]:
+            continue
+        if best[k] < end_arrival:
+            choice, end_arrival = k, best[k]
+    if choice < 0:
+        return None
+    return _unwind(inst, vehicle, path, trail, choice, breaks, drive)
+
+
+def _unwind(inst, vehicle, path, trail, choice, breaks, drive) -> RouteSchedule:
+    """Walk the DP back-pointers into arrivals, starts, ends and break slots."""
+    m = len(path) - 1
+    arrival, start, end = [0] * m, [0] * m, [0] * m
+    taken_before = [0] * m
+    k2 = choice
+    for pos in range(m - 1, -1, -1):
+        k, arr, st, fin = trail[pos][k2]
+        arrival[pos], start[pos], end[pos] = arr, st, fin
+        taken_before[pos] = k2 - k
+        k2 = k
+    slots: list[BreakSlot] = []
+    t = int(inst.shift_start_s[vehicle])
+    b_index = 0
+    for pos in range(m):
+        for _ in range(taken_before[pos]):
+            brk = breaks[b_index]
+            begin = max(t, brk.earliest_s)
+            slots.append(BreakSlot(b_index, pos, begin, begin + brk.duration_s))
+            t = begin + brk.duration_s
+            b_index += 1
+        t = end[pos]
+    depart = int(inst.shift_start_s[vehicle])
+    first_has_break = any(s.before == 0 for s in slots)
+    if m > 1 and not first_has_break:
+        i, j = path[0], path[1]
+        leg = int(drive[i, j]) + int(inst.arrival_overhead_s[i, j])
+        depart = max(depart, start[0] - leg)
+        arrival[0] = depart + leg
+    elif m == 1:
+        depart = int(inst.shift_start_s[vehicle])
+    legs = list(zip(path[:-1], path[1:], strict=True))
+    drive_total = int(sum(int(drive[i, j]) for i, j in legs))
+    dist = float(sum(inst.distance_m[i, j] for i, j in legs))
+    return RouteSchedule(
+        vehicle=vehicle,
+        nodes=tuple(path[1:-1]),
+        depart_s=depart,
+        arrival_s=tuple(arrival[:-1]),
+        start_s=tuple(start[:-1]),
+        end_s=tuple(end[:-1]),
+        end_arrival_s=arrival[-1],
+        breaks=tuple(slots),
+        drive_s=drive_total,
+        distance_m=dist,
+    )
+
+
+def route_violations(inst: RoutingInstance, vehicle: int, nodes: list[int]) -> list[str]:
+    """Side constraints beyond timing that a route breaks (eligibility, jobs, driving,
+    van stock); empty when none. Timing is `schedule_route`'s job."""
+    problems: list[str] = []
+    tickets = [inst.ticket_of(n) for n in nodes if inst.is_ticket(n)]
+    if any(not inst.allowed[k, vehicle] for k in tickets):
+        problems.append("ticket not allowed for this technician")
+    if 0 <= inst.max_jobs[vehicle] < len(tickets):
+        problems.append("max_jobs")
+    if inst.max_travel_s[vehicle] >= 0 and nodes:
+        drive = inst.drive_s(float(inst.speed_factor[vehicle]))
+        path = [inst.start_node(vehicle), *nodes, inst.end_node(vehicle)]
+        total = sum(int(drive[i, j]) for i, j in zip(path[:-1], path[1:], strict=True))
+        if total > inst.max_travel_s[vehicle]:
+            problems.append("max_travel")
+    if tickets and inst.demand.shape[1]:
+        used = inst.demand[tickets].sum(axis=0)
+        if (used > inst.stock[vehicle]).any():
+            problems.append("van stock")
+    return problems

@@ -1,0 +1,209 @@
+"""The OR-Tools routing model, built from a RoutingInstance only (the one OR-Tools import).
+
+Transit times and arc costs are registered as matrices (`RegisterTransitMatrix`), one
+per speed class, and unary vectors for counts and parts, so no Python callback runs on
+the hot path. Every ticket sits in a disjunction (required ones with a penalty far above
+everything else) so that a plan always exists.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from ortools.constraint_solver import pywrapcp
+
+from dispatch_opt.routing.instance import RoutingInstance
+
+
+@dataclass
+class OrToolsModel:
+    """An OR-Tools routing model and the maps between its nodes and the instance's."""
+
+    instance: RoutingInstance
+    manager: pywrapcp.RoutingIndexManager
+    routing: pywrapcp.RoutingModel
+    time: pywrapcp.RoutingDimension
+    model_nodes: np.ndarray  # model node -> instance node
+    node_of: dict[int, int] = field(default_factory=dict)  # instance node -> model node
+    breaks: dict[int, list] = field(default_factory=dict)
+
+    def index_of(self, instance_node: int) -> int:
+        """Routing index of an instance ticket node."""
+        return self.manager.NodeToIndex(self.node_of[instance_node])
+
+    def instance_node(self, index: int) -> int:
+        """Instance node of a routing index."""
+        return int(self.model_nodes[self.manager.IndexToNode(index)])
+
+
+def _model_nodes(inst: RoutingInstance, seed: int) -> np.ndarray:
+    """Starts, ends, then the tickets someone may serve (order shuffled by the seed)."""
+    n_v = inst.n_vehicles
+    active = inst.first_ticket_node + np.flatnonzero(inst.allowed.any(axis=1))
+    if seed:
+        active = np.random.default_rng(seed).permutation(active)
+    return np.concatenate([np.arange(2 * n_v), active]).astype(np.int64)
+
+
+def _register_matrix(routing: pywrapcp.RoutingModel, mat: np.ndarray) -> int:
+    """Register an integer matrix as a transit evaluator."""
+    return routing.RegisterTransitMatrix(np.asarray(mat, dtype=np.int64).tolist())
+
+
+def build_model(inst: RoutingInstance, *, seed: int = 0) -> OrToolsModel:
+    """Build the whole OR-Tools model for `inst`."""
+    n_v = inst.n_vehicles
+    nodes = _model_nodes(inst, seed)
+    n = len(nodes)
+    manager = pywrapcp.RoutingIndexManager(n, n_v, list(range(n_v)), list(range(n_v, 2 * n_v)))
+    routing = pywrapcp.RoutingModel(manager)
+    sub = np.ix_(nodes, nodes)
+    over = inst.arrival_overhead_s[sub]
+    service = inst.service_s[nodes][:, None]
+    dist_km_cost = (inst.distance_int_m[sub] * inst.travel_cost_per_km) // 1000
+
+    classes = inst.vehicle_classes
+    time_cb: dict[int, int] = {}
+    cost_cb: dict[int, int] = {}
+    drive_cb: dict[int, int] = {}
+    need_drive = bool((inst.max_travel_s >= 0).any())
+    for c in np.unique(classes):
+        v0 = int(np.flatnonzero(classes == c)[0])
+        drive = inst.drive_s(float(inst.speed_factor[v0]))[sub]
+        time_cb[c] = _register_matrix(routing, drive + over + service)
+        cost_cb[c] = _register_matrix(routing, drive * inst.travel_cost_per_s + dist_km_cost)
+        if need_drive:
+            drive_cb[c] = _register_matrix(routing, drive)
+    for v in range(n_v):
+        routing.SetArcCostEvaluatorOfVehicle(cost_cb[classes[v]], v)
+
+    routing.AddDimensionWithVehicleTransits(
+        [time_cb[classes[v]] for v in range(n_v)],
+        int(inst.horizon_s), int(inst.horizon_s), False, "time",
+    )
+    time = routing.GetDimensionOrDie("time")
+    model = OrToolsModel(
+        inst, manager, routing, time, nodes,
+        node_of={int(node): m for m, node in enumerate(nodes)},
+    )
+    _vehicle_bounds(model)
+    _ticket_rules(model)
+    _side_dimensions(model, drive_cb, classes)
+    _breaks(model)
+    return model
+
+
+def _vehicle_bounds(model: OrToolsModel) -> None:
+    """Shift start, latest end, overtime and span costs per vehicle."""
+    inst, routing, time = model.instance, model.routing, model.time
+    for v in range(inst.n_vehicles):
+        lo, hi = int(inst.shift_start_s[v]), int(inst.latest_end_s[v])
+        start, end = time.CumulVar(routing.Start(v)), time.CumulVar(routing.End(v))
+        start.SetRange(lo, hi)
+        end.SetRange(lo, hi)
+        if inst.overtime_cost_per_s > 0 and inst.latest_end_s[v] > inst.shift_end_s[v]:
+            time.SetCumulVarSoftUpperBound(
+                routing.End(v), int(inst.shift_end_s[v]), inst.overtime_cost_per_s
+            )
+        if inst.span_cost_per_s > 0:
+            time.SetSpanCostCoefficientForVehicle(inst.span_cost_per_s, v)
+        routing.AddVariableMinimizedByFinalizer(end)
+        routing.AddVariableMaximizedByFinalizer(start)
+
+
+def _ticket_rules(model: OrToolsModel) -> None:
+    """Windows, SLA, allowed technicians and the drop penalty of every active ticket."""
+    inst, routing, time = model.instance, model.routing, model.time
+    for m in range(2 * inst.n_vehicles, len(model.model_nodes)):
+        node = int(model.model_nodes[m])
+        k = inst.ticket_of(node)
+        index = model.manager.NodeToIndex(m)
+        wins = inst.windows[k]
+        cumul = time.CumulVar(index)
+        cumul.SetRange(int(wins[0, 0]), int(wins[-1, 1]))
+        for (_, hi), (lo, _) in zip(wins[:-1], wins[1:], strict=True):
+            if lo - 1 >= hi + 1:
+                cumul.RemoveInterval(int(hi + 1), int(lo - 1))
+        if inst.sla_due_s[k] >= 0 and inst.sla_cost_per_s > 0:
+            due = int(inst.sla_due_s[k])
+            if due < wins[-1, 1]:
+                time.SetCumulVarSoftUpperBound(index, due, inst.sla_cost_per_s)
+        allowed = np.flatnonzero(inst.allowed[k])
+        if len(allowed) < inst.n_vehicles:
+            routing.VehicleVar(index).SetValues([-1, *(int(v) for v in allowed)])
+        routing.AddDisjunction([index], int(inst.penalty[k]))
+
+
+def _side_dimensions(model: OrToolsModel, drive_cb: dict[int, int], classes) -> None:
+    """max_jobs, max_travel_min, van stock per SKU, continuity preference."""
+    inst, routing, nodes = model.instance, model.routing, model.model_nodes
+    n_v = inst.n_vehicles
+    is_ticket = (nodes >= inst.first_ticket_node).astype(np.int64)
+    if (inst.max_jobs >= 0).any():
+        cb = routing.RegisterUnaryTransitVector(is_ticket.tolist())
+        caps = [int(c) if c >= 0 else int(inst.n_tickets) for c in inst.max_jobs]
+        routing.AddDimensionWithVehicleCapacity(cb, 0, caps, True, "jobs")
+    if drive_cb:
+        caps = [int(c) if c >= 0 else 10 * int(inst.horizon_s) for c in inst.max_travel_s]
+        routing.AddDimensionWithVehicleTransitAndCapacity(
+            [drive_cb[classes[v]] for v in range(n_v)], 0, caps, True, "drive"
+        )
+    tickets = [inst.ticket_of(int(x)) for x in nodes[2 * n_v:]]
+    for s, sku in enumerate(inst.skus):
+        demand = np.zeros(len(nodes), dtype=np.int64)
+        demand[2 * n_v:] = inst.demand[tickets, s]
+        if not demand.any():
+            continue
+        reachable = inst.allowed[tickets][:, :].T @ demand[2 * n_v:]
+        if (reachable <= inst.stock[:, s]).all():
+            continue  # no van can run out of this SKU
+        cb = routing.RegisterUnaryTransitVector(demand.tolist())
+        routing.AddDimensionWithVehicleCapacity(
+            cb, 0, [int(x) for x in inst.stock[:, s]], True, f"sku:{sku}"
+        )
+    if inst.preference_cost > 0 and inst.preferred[tickets].any():
+        _preference_dimension(model, tickets)
+
+
+def _preference_dimension(model: OrToolsModel, tickets: list[int]) -> None:
+    """Cost for serving a ticket with preferences by someone not preferred."""
+    inst, routing = model.instance, model.routing
+    n_v = inst.n_vehicles
+    pref = inst.preferred[tickets]  # (A, V)
+    has_pref = pref.any(axis=1)
+    vectors: dict[bytes, int] = {}
+    evaluators = []
+    for v in range(n_v):
+        cost = np.zeros(len(model.model_nodes), dtype=np.int64)
+        cost[2 * n_v:] = np.where(has_pref & ~pref[:, v], inst.preference_cost, 0)
+        key = cost.tobytes()
+        if key not in vectors:
+            vectors[key] = routing.RegisterUnaryTransitVector(cost.tolist())
+        evaluators.append(vectors[key])
+    big = int(inst.preference_cost) * (len(tickets) + 1)
+    routing.AddDimensionWithVehicleTransitAndCapacity(evaluators, 0, [big] * n_v, True, "pref")
+    routing.GetDimensionOrDie("pref").SetSpanCostCoefficientForAllVehicles(1)
+
+
+def _breaks(model: OrToolsModel) -> None:
+    """Breaks as fixed-duration intervals inside each route's span, never during a visit."""
+    inst, routing, time = model.instance, model.routing, model.time
+    solver = routing.solver()
+    visit = [0] * routing.Size()
+    for index in range(routing.Size()):
+        if not routing.IsStart(index):
+            visit[index] = int(inst.service_s[model.instance_node(index)])
+    for v in range(inst.n_vehicles):
+        if not inst.breaks[v]:
+            continue
+        intervals = []
+        for b, brk in enumerate(inst.breaks[v]):
+            iv = solver.FixedDurationIntervalVar(
+                int(brk.earliest_s), int(brk.latest_s), int(brk.duration_s), False, f"b{v}_{b}"
+            )
+            solver.Add(iv.StartExpr() >= time.CumulVar(routing.Start(v)))
+            solver.Add(iv.EndExpr() <= time.CumulVar(routing.End(v)))
+            intervals.append(iv)
+        time.SetBreakIntervalsOfVehicle(intervals, v, visit)
+        model.breaks[v] = intervals

@@ -1,0 +1,123 @@
+"""The solver honours every hard rule of the contract on tiny named problems."""
+
+from dispatch_opt.domain import Priority
+from tests.checks import reasons, served, solve_checked
+from tests.factories import lunch, near, problem, tech, ticket, win
+
+
+def test_skill_levels_decide_who_serves():
+    p = problem(
+        [tech("JUN", skills={"ac": 1}), tech("SEN", skills={"ac": 4}, start=near(5, 5))],
+        [ticket("HARD", near(0.5, 0), skills={"ac": 4}), ticket("NONE", near(1, 0), skills={"tv": 2})],
+    )
+    plan = solve_checked(p)
+    assert served(plan) == {"HARD": "SEN"}
+    assert reasons(plan)["NONE"] == ["no_skilled_technician"]
+
+
+def test_pinned_and_excluded():
+    p = problem(
+        [tech("A"), tech("B", start=near(8, 8))],
+        [ticket("PIN", near(0.2, 0), pinned_technician="B"),
+         ticket("EXC", near(8, 8.2), excluded_technicians=("B",)),
+         ticket("ALLX", near(1, 1), excluded_technicians=("A", "B"))],
+    )
+    plan = solve_checked(p)
+    assert served(plan)["PIN"] == "B"
+    assert served(plan)["EXC"] == "A"
+    assert reasons(plan)["ALLX"] == ["excluded"]
+
+
+def test_pinned_to_unskilled_is_a_conflict():
+    p = problem([tech("A", skills={"ac": 1})],
+                [ticket("X", near(1, 0), skills={"ac": 3}, pinned_technician="A")])
+    assert reasons(solve_checked(p))["X"] == ["no_skilled_technician"]
+    p = problem([tech("A", skills={"ac": 1}), tech("B", skills={"ac": 5})],
+                [ticket("X", near(1, 0), skills={"ac": 3}, pinned_technician="A")])
+    assert reasons(solve_checked(p))["X"] == ["pinned_conflict"]
+
+
+def test_last_van_unit_goes_to_exactly_one_ticket():
+    p = problem(
+        [tech("A", stock={"PCB": 1})],
+        [ticket("LOW", near(1, 0), parts={"PCB": 1}, priority=Priority.LOW),
+         ticket("URG", near(1.2, 0), parts={"PCB": 1}, priority=Priority.URGENT),
+         ticket("NOPART", near(2, 0), parts={"GHOST": 1})],
+    )
+    plan = solve_checked(p)
+    assert "URG" in served(plan) and "LOW" not in served(plan)
+    assert reasons(plan)["LOW"] == ["capacity"]
+    assert reasons(plan)["NOPART"] == ["parts_unavailable"]
+
+
+def test_max_jobs_and_priorities():
+    tickets = [ticket(f"N{i}", near(i * 0.3, 0)) for i in range(4)]
+    tickets.append(ticket("U", near(3, 3), priority=Priority.URGENT))
+    p = problem([tech("A", max_jobs=2)], tickets)
+    plan = solve_checked(p)
+    assert len(served(plan)) == 2 and "U" in served(plan)
+
+
+def test_max_travel_limits_driving():
+    p = problem([tech("A", max_travel_min=30)],
+                [ticket("NEAR", near(1, 0)), ticket("FAR", near(30, 0))])
+    plan = solve_checked(p)
+    assert set(served(plan)) == {"NEAR"}
+
+
+def test_windows_outside_every_shift():
+    p = problem([tech("A", shift=win("08:30", "12:00"))],
+                [ticket("EVE", near(1, 0), time_windows=(win("18:00", "21:00"),))])
+    assert reasons(solve_checked(p))["EVE"] == ["outside_shifts"]
+
+
+def test_two_windows_and_breaks():
+    t = [tech(f"T{i}", breaks=(lunch(),), start=near(i, -i)) for i in range(3)]
+    tickets = [
+        ticket(f"K{i}", near((i % 5) - 2, (i // 5) - 2), duration_min=60,
+               time_windows=(win("09:00", "11:00"), win("14:00", "16:00")))
+        for i in range(15)
+    ]
+    plan = solve_checked(problem(t, tickets))
+    assert len(served(plan)) >= 12
+    for route in plan.routes:
+        if route.ticket_ids:
+            assert any(s.kind.value == "break" for s in route.stops)
+
+
+def test_required_ticket_is_served_at_any_cost():
+    # one technician, time for one of two tickets: the required low one wins
+    p = problem(
+        [tech("A", shift=win("09:00", "10:30"))],
+        [ticket("URG", near(1, 0), priority=Priority.URGENT, duration_min=60),
+         ticket("REQ", near(-1, 0), priority=Priority.LOW, required=True, duration_min=60)],
+    )
+    plan = solve_checked(p)
+    assert served(plan) == {"REQ": "A"}
+    assert plan.status.value == "partial"
+
+
+def test_unservable_required_makes_status_infeasible():
+    p = problem([tech("A")], [ticket("REQ", near(1, 0), required=True, skills={"tv": 5})])
+    plan = solve_checked(p)
+    assert plan.status.value == "infeasible"
+
+
+def test_sla_lateness_avoided_when_possible():
+    p = problem(
+        [tech("A")],
+        [ticket("SLA", near(3, 0), sla_due=win("09:30", "09:31").start),
+         ticket("OTHER", near(-3, 0))],
+    )
+    plan = solve_checked(p)
+    route = plan.routes[0]
+    assert route.ticket_ids[0] == "SLA"
+    assert plan.kpis.sla_met_rate == 1.0
+
+
+def test_deterministic_option_gives_the_same_plan():
+    tickets = [ticket(f"K{i}", near((i * 7) % 11 - 5, (i * 3) % 7 - 3)) for i in range(25)]
+    p = problem([tech("A"), tech("B", start=near(3, 3))], tickets)
+    a, b = solve_checked(p), solve_checked(p)
+    assert [r.ticket_ids for r in a.routes] == [r.ticket_ids for r in b.routes]
+    assert a.solver.objective == b.solver.objective
