@@ -34,11 +34,18 @@ def _parser() -> argparse.ArgumentParser:
     solve = sub.add_parser("solve", help="plan a problem file (contract v1 JSON)")
     solve.add_argument("problem", type=Path, help="problem JSON file")
     solve.add_argument("--out", type=Path, help="write the plan JSON here")
-    solve.add_argument("--time-limit", type=float, dest="time_limit",
-                       help="seconds for the whole answer (default: the problem's, or by size)")
+    solve.add_argument(
+        "--time-limit",
+        type=float,
+        dest="time_limit",
+        help="seconds for the whole answer (default: the problem's, or by size)",
+    )
     solve.add_argument("--seed", type=int, help="random seed (default: the problem's, or 0)")
-    solve.add_argument("--deterministic", action="store_true",
-                       help="stop on a search-effort limit, not the clock: same plan anywhere")
+    solve.add_argument(
+        "--deterministic",
+        action="store_true",
+        help="stop on a search-effort limit, not the clock: same plan anywhere",
+    )
     solve.add_argument("--quiet", action="store_true", help="print only the KPIs")
     solve.set_defaults(run=_cmd_solve)
 
@@ -94,9 +101,12 @@ def _cmd_solve(args: argparse.Namespace, console: Console) -> int:
     on_progress, stop = _progress_runner(console, limit) if show else (None, lambda: None)
     try:
         plan = solve_problem(
-            problem, time_limit_s=limit, seed=args.seed,
+            problem,
+            time_limit_s=limit,
+            seed=args.seed,
             deterministic=True if args.deterministic else None,
-            progress=on_progress, started=started,
+            progress=on_progress,
+            started=started,
         )
     finally:
         stop()
@@ -151,8 +161,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # the last line of defence: a message, not a traceback
         if args.debug:
             raise
-        err.print(f"internal error: {type(exc).__name__}: {exc} (run with --debug)",
-                  markup=False, highlight=False)
+        err.print(
+            f"internal error: {type(exc).__name__}: {exc} (run with --debug)",
+            markup=False,
+            highlight=False,
+        )
         return EXIT_INTERNAL
 
 

@@ -3,6 +3,7 @@ totals, unassigned reasons and KPIs."""
 
 from __future__ import annotations
 
+import itertools
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -20,6 +21,7 @@ from dispatch_opt.domain.plan import (
     Unassigned,
 )
 from dispatch_opt.domain.problem import Priority, Problem
+from dispatch_opt.routing.cost import plan_cost
 from dispatch_opt.routing.instance import RoutingInstance
 from dispatch_opt.routing.timeline import RouteSchedule, schedule_route
 
@@ -32,7 +34,7 @@ def _at(origin: datetime, seconds: int) -> datetime:
 def _exact_drive_s(inst: RoutingInstance, v: int, path: list[int]) -> float:
     """Exact (unrounded) driving seconds along a path."""
     f = float(inst.speed_factor[v])
-    return float(sum(inst.duration_s[i, j] * f for i, j in zip(path[:-1], path[1:], strict=True)))
+    return float(sum(inst.duration_s[i, j] * f for i, j in itertools.pairwise(path)))
 
 
 def build_route(problem: Problem, inst: RoutingInstance, sched: RouteSchedule) -> Route:
@@ -46,8 +48,9 @@ def build_route(problem: Problem, inst: RoutingInstance, sched: RouteSchedule) -
         breaks_before.setdefault(slot.before, []).append(slot)
     for pos, node in enumerate(sched.nodes):
         for slot in breaks_before.get(pos, []):
-            stops.append(Stop(StopKind.BREAK, start=_at(origin, slot.start_s),
-                              end=_at(origin, slot.end_s)))
+            stops.append(
+                Stop(StopKind.BREAK, start=_at(origin, slot.start_s), end=_at(origin, slot.end_s))
+            )
         arrival, start, end = sched.arrival_s[pos], sched.start_s[pos], sched.end_s[pos]
         work_s += end - start
         if inst.is_ticket(node):
@@ -55,21 +58,34 @@ def build_route(problem: Problem, inst: RoutingInstance, sched: RouteSchedule) -
             late = 0.0
             if ticket.sla_due is not None:
                 late = max(0.0, (_at(origin, start) - ticket.sla_due).total_seconds() / 60)
-            stops.append(Stop(
-                StopKind.TICKET, id=ticket.id, arrival=_at(origin, arrival),
-                start=_at(origin, start), end=_at(origin, end),
-                wait_min=(start - arrival) / 60, late_min=late, parts=dict(ticket.parts),
-            ))
+            stops.append(
+                Stop(
+                    StopKind.TICKET,
+                    id=ticket.id,
+                    arrival=_at(origin, arrival),
+                    start=_at(origin, start),
+                    end=_at(origin, end),
+                    wait_min=(start - arrival) / 60,
+                    late_min=late,
+                    parts=dict(ticket.parts),
+                )
+            )
         else:
             depot = problem.depots[node - 2 * inst.n_vehicles]
-            stops.append(Stop(
-                StopKind.DEPOT, id=depot.id, arrival=_at(origin, arrival),
-                start=_at(origin, start), end=_at(origin, end),
-                wait_min=(start - arrival) / 60,
-            ))
+            stops.append(
+                Stop(
+                    StopKind.DEPOT,
+                    id=depot.id,
+                    arrival=_at(origin, arrival),
+                    start=_at(origin, start),
+                    end=_at(origin, end),
+                    wait_min=(start - arrival) / 60,
+                )
+            )
     for slot in breaks_before.get(len(sched.nodes), []):
-        stops.append(Stop(StopKind.BREAK, start=_at(origin, slot.start_s),
-                          end=_at(origin, slot.end_s)))
+        stops.append(
+            Stop(StopKind.BREAK, start=_at(origin, slot.start_s), end=_at(origin, slot.end_s))
+        )
     stops.append(Stop(StopKind.END, at=_at(origin, sched.end_arrival_s)))
     path = [inst.start_node(sched.vehicle), *sched.nodes, inst.end_node(sched.vehicle)]
     overtime = max(0.0, (_at(origin, sched.end_arrival_s) - tech.shift.end).total_seconds() / 60)
@@ -91,16 +107,24 @@ def _post_solve_reason(
     node = inst.ticket_node(k)
     alone = [v for v in np.flatnonzero(inst.allowed[k]) if schedule_route(inst, int(v), [node])]
     if not alone:
-        return Reason(ReasonCode.OUTSIDE_SHIFTS, "no qualified technician can fit it inside "
-                      "a window around their shift and breaks")
+        return Reason(
+            ReasonCode.OUTSIDE_SHIFTS,
+            "no qualified technician can fit it inside a window around their shift and breaks",
+        )
     names = ", ".join(inst.vehicle_ids[v] for v in alone[:5])
     more = f" and {len(alone) - 5} more" if len(alone) > 5 else ""
     short = _stock_taken(inst, routes, alone, k)
     if short:
-        return Reason(ReasonCode.CAPACITY, f"{names}{more} could serve it alone, but the "
-                      f"van stock it needs ({short}) went to other tickets")
-    return Reason(ReasonCode.CAPACITY, f"{names}{more} could serve it alone, but their "
-                  "days are full with higher-priority or better-placed work")
+        return Reason(
+            ReasonCode.CAPACITY,
+            f"{names}{more} could serve it alone, but the "
+            f"van stock it needs ({short}) went to other tickets",
+        )
+    return Reason(
+        ReasonCode.CAPACITY,
+        f"{names}{more} could serve it alone, but their "
+        "days are full with higher-priority or better-placed work",
+    )
 
 
 def _stock_taken(
@@ -162,28 +186,6 @@ def _kpis(problem: Problem, inst: RoutingInstance, routes: list[Route]) -> Kpis:
     )
 
 
-def plan_cost(inst: RoutingInstance, schedules: list[RouteSchedule], unserved: list[int]) -> int:
-    """The objective of a plan in the engine's integer cost units, recomputed exactly."""
-    cost = int(inst.penalty[unserved].sum()) if unserved else 0
-    for s in schedules:
-        if not s.nodes:
-            continue
-        v = s.vehicle
-        cost += s.drive_s * inst.travel_cost_per_s
-        cost += int(s.distance_m) * inst.travel_cost_per_km // 1000
-        cost += max(0, s.end_arrival_s - int(inst.shift_end_s[v])) * inst.overtime_cost_per_s
-        cost += (s.end_arrival_s - s.depart_s) * inst.span_cost_per_s
-        for node, start in zip(s.nodes, s.start_s, strict=True):
-            if not inst.is_ticket(node):
-                continue
-            k = inst.ticket_of(node)
-            if inst.sla_due_s[k] >= 0:
-                cost += max(0, start - int(inst.sla_due_s[k])) * inst.sla_cost_per_s
-            if inst.preferred[k].any() and not inst.preferred[k, v]:
-                cost += inst.preference_cost
-    return int(cost)
-
-
 def build_plan(
     problem: Problem,
     inst: RoutingInstance,
@@ -215,8 +217,12 @@ def build_plan(
     else:
         status = PlanStatus.SOLVED
     stats = SolverStats(
-        engine=stats.engine, time_s=stats.time_s, objective=plan_cost(inst, schedules, unserved),
-        seed=stats.seed, first_solution_s=stats.first_solution_s, compile_s=stats.compile_s,
+        engine=stats.engine,
+        time_s=stats.time_s,
+        objective=plan_cost(inst, schedules, unserved),
+        seed=stats.seed,
+        first_solution_s=stats.first_solution_s,
+        compile_s=stats.compile_s,
         status=stats.status,
     )
     return Plan(

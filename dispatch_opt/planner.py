@@ -23,6 +23,18 @@ def default_time_limit_s(problem: Problem) -> float:
     return float(min(120.0, max(5.0, 0.1 * len(problem.tickets))))
 
 
+def initial_routes(problem: Problem, plan: Plan) -> list[list[int]]:
+    """Instance nodes of an earlier plan's routes, for every technician of `problem`
+    (tickets no longer in the problem are skipped)."""
+    n_v, n_d = len(problem.technicians), len(problem.depots)
+    ticket_node = {t.id: 2 * n_v + n_d + k for k, t in enumerate(problem.tickets)}
+    by_tech = {r.technician: r.ticket_ids for r in plan.routes}
+    return [
+        [ticket_node[tid] for tid in by_tech.get(t.id, []) if tid in ticket_node]
+        for t in problem.technicians
+    ]
+
+
 def _reserve_s(problem: Problem) -> float:
     """Seconds kept back for building and writing the plan after the search."""
     return 0.3 + 0.0005 * len(problem.tickets)
@@ -36,8 +48,13 @@ def solve_problem(
     deterministic: bool | None = None,
     progress: Callable[[Progress], None] | None = None,
     started: float | None = None,
+    warm_start: Plan | None = None,
 ) -> Plan:
-    """Plan `problem`; options given here override the problem's `solve` section."""
+    """Plan `problem`; options given here override the problem's `solve` section.
+
+    `warm_start` is an earlier plan whose routes (tickets still in the problem, in the
+    same order) seed the search; the answer is never worse than it when it is feasible.
+    """
     t0 = time.perf_counter() if started is None else started
     opts = problem.solve
     limit = time_limit_s or opts.time_limit_s or default_time_limit_s(problem)
@@ -49,20 +66,31 @@ def solve_problem(
     budget = max(0.1, limit - (time.perf_counter() - t0) - _reserve_s(problem))
     result = solve_instance(
         compiled.instance,
-        SolveParams(time_limit_s=budget, seed=seed, deterministic=deterministic,
-                    progress=progress),
+        SolveParams(time_limit_s=budget, seed=seed, deterministic=deterministic, progress=progress),
     )
     stats = SolverStats(
-        engine=ENGINE, time_s=0.0, objective=result.objective, seed=seed,
-        first_solution_s=result.first_solution_s, compile_s=compile_s, status=result.status,
+        engine=ENGINE,
+        time_s=0.0,
+        objective=result.objective,
+        seed=seed,
+        first_solution_s=result.first_solution_s,
+        compile_s=compile_s,
+        status=result.status,
     )
     plan = build_plan(problem, compiled.instance, result.routes, compiled.reasons, stats)
     total = time.perf_counter() - t0
     return Plan(
-        status=plan.status, routes=plan.routes, unassigned=plan.unassigned, kpis=plan.kpis,
+        status=plan.status,
+        routes=plan.routes,
+        unassigned=plan.unassigned,
+        kpis=plan.kpis,
         solver=SolverStats(
-            engine=ENGINE, time_s=total, objective=plan.solver.objective, seed=seed,
-            first_solution_s=result.first_solution_s, compile_s=compile_s,
+            engine=ENGINE,
+            time_s=total,
+            objective=plan.solver.objective,
+            seed=seed,
+            first_solution_s=result.first_solution_s,
+            compile_s=compile_s,
             status=result.status,
         ),
     )

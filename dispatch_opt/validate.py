@@ -421,10 +421,8 @@ def _timed_stop(ctx: _Context, where: str, index: int, stop: Stop) -> _TimedStop
         at = values["at"]
         return _TimedStop(index, where, kind, stop, at, at, at)
     if kind is StopKind.BREAK:
-        return _TimedStop(index, where, kind, stop, values["start"], values["start"],
-                          values["end"])
-    return _TimedStop(index, where, kind, stop, values["arrival"], values["start"],
-                      values["end"])
+        return _TimedStop(index, where, kind, stop, values["start"], values["start"], values["end"])
+    return _TimedStop(index, where, kind, stop, values["arrival"], values["start"], values["end"])
 
 
 def _route_views(ctx: _Context, plan: Plan) -> list[_RouteView]:
@@ -442,8 +440,9 @@ def _route_views(ctx: _Context, plan: Plan) -> list[_RouteView]:
 
 def _path(ctx: _Context, rv: _RouteView) -> list[_Place]:
     """Physical places of a route: start, each known depot and ticket, end."""
-    middle = [ctx.place_of(ts, rv.tech) for ts in rv.stops
-              if ts.kind in (StopKind.DEPOT, StopKind.TICKET)]
+    middle = [
+        ctx.place_of(ts, rv.tech) for ts in rv.stops if ts.kind in (StopKind.DEPOT, StopKind.TICKET)
+    ]
     return [_start_place(rv.tech), *(p for p in middle if p is not None), _end_place(rv.tech)]
 
 
@@ -487,26 +486,35 @@ def _check_horizon(ctx: _Context, rv: _RouteView) -> None:
     for ts in rv.stops:
         for value in {ts.arrival, ts.start, ts.end} - {None}:
             if value < -TOLERANCE_S or value > limit + TOLERANCE_S:
-                ctx.out.error("horizon", ts.where,
-                              f"time {ctx.clock.show(value)} is outside the horizon")
+                ctx.out.error(
+                    "horizon", ts.where, f"time {ctx.clock.show(value)} is outside the horizon"
+                )
 
 
 def _check_time_order(ctx: _Context, rv: _RouteView) -> None:
     """Within a stop arrival <= start <= end; each stop begins after the previous ends."""
     previous_end: float | None = None
     for ts in rv.stops:
-        if ts.arrival is not None and ts.start is not None and \
-                ts.start < ts.arrival - TOLERANCE_S:
-            ctx.out.error("start_before_arrival", ts.where,
-                          f"starts {ctx.clock.show(ts.start)} before arriving "
-                          f"{ctx.clock.show(ts.arrival)}")
+        if ts.arrival is not None and ts.start is not None and ts.start < ts.arrival - TOLERANCE_S:
+            ctx.out.error(
+                "start_before_arrival",
+                ts.where,
+                f"starts {ctx.clock.show(ts.start)} before arriving {ctx.clock.show(ts.arrival)}",
+            )
         if ts.start is not None and ts.end is not None and ts.end < ts.start - TOLERANCE_S:
             ctx.out.error("time_order", ts.where, "ends before it starts")
-        if ts.kind is not StopKind.BREAK and ts.arrival is not None and \
-                previous_end is not None and ts.arrival < previous_end - TOLERANCE_S:
-            ctx.out.error("time_order", ts.where,
-                          f"begins {ctx.clock.show(ts.arrival)} before the previous stop "
-                          f"ends {ctx.clock.show(previous_end)}")
+        if (
+            ts.kind is not StopKind.BREAK
+            and ts.arrival is not None
+            and previous_end is not None
+            and ts.arrival < previous_end - TOLERANCE_S
+        ):
+            ctx.out.error(
+                "time_order",
+                ts.where,
+                f"begins {ctx.clock.show(ts.arrival)} before the previous stop "
+                f"ends {ctx.clock.show(previous_end)}",
+            )
         if ts.end is not None:
             previous_end = ts.end if previous_end is None else max(previous_end, ts.end)
 
@@ -522,8 +530,12 @@ def _check_arrivals(ctx: _Context, rv: _RouteView) -> None:
             free = _later(free, ts.end)
         elif ts.kind in _PHYSICAL:
             target = ctx.place_of(ts, rv.tech)
-            if place is not None and target is not None and free is not None \
-                    and ts.arrival is not None:
+            if (
+                place is not None
+                and target is not None
+                and free is not None
+                and ts.arrival is not None
+            ):
                 _check_one_arrival(ctx, rv, ts, place, target, free)
             place, free = target, ts.end
 
@@ -547,10 +559,13 @@ def _check_one_arrival(
     if ts.arrival >= expected - TOLERANCE_S:
         return
     code = "end_too_early" if ts.kind is StopKind.END else "arrival_too_early"
-    ctx.out.error(code, ts.where,
-                  f"arrives {ctx.clock.show(ts.arrival)} but cannot be there before "
-                  f"{ctx.clock.show(expected)} ({drive_s / 60:.2f} min driving"
-                  f" + {overhead / 60:.0f} min overhead after {ctx.clock.show(free)})")
+    ctx.out.error(
+        code,
+        ts.where,
+        f"arrives {ctx.clock.show(ts.arrival)} but cannot be there before "
+        f"{ctx.clock.show(expected)} ({drive_s / 60:.2f} min driving"
+        f" + {overhead / 60:.0f} min overhead after {ctx.clock.show(free)})",
+    )
 
 
 def _check_wait(ctx: _Context, ts: _TimedStop) -> None:
@@ -560,8 +575,11 @@ def _check_wait(ctx: _Context, ts: _TimedStop) -> None:
     expected = (ts.start - ts.arrival) / 60.0
     reported = _number(ts.stop.wait_min)
     if reported is None or abs(reported - expected) > TOLERANCE_MIN:
-        ctx.out.error("wait_inconsistent", ts.where,
-                      f"wait_min is {ts.stop.wait_min!r}, start - arrival is {expected:.2f}")
+        ctx.out.error(
+            "wait_inconsistent",
+            ts.where,
+            f"wait_min is {ts.stop.wait_min!r}, start - arrival is {expected:.2f}",
+        )
 
 
 def _check_ticket_stops(ctx: _Context, rv: _RouteView) -> None:
@@ -583,9 +601,12 @@ def _check_service_duration(ctx: _Context, ts: _TimedStop, ticket: Ticket) -> No
         return
     expected = ts.start + ticket.duration_min * 60.0
     if abs(ts.end - expected) > TOLERANCE_S:
-        ctx.out.error("service_duration", ts.where,
-                      f"ends {ctx.clock.show(ts.end)}, but {ticket.duration_min:g} min of "
-                      f"service from {ctx.clock.show(ts.start)} ends {ctx.clock.show(expected)}")
+        ctx.out.error(
+            "service_duration",
+            ts.where,
+            f"ends {ctx.clock.show(ts.end)}, but {ticket.duration_min:g} min of "
+            f"service from {ctx.clock.show(ts.start)} ends {ctx.clock.show(expected)}",
+        )
 
 
 def _check_ticket_window(ctx: _Context, ts: _TimedStop, start: float, ticket: Ticket) -> None:
@@ -596,8 +617,11 @@ def _check_ticket_window(ctx: _Context, ts: _TimedStop, start: float, ticket: Ti
     if any(a - TOLERANCE_S <= start <= b + TOLERANCE_S for a, b in spans):
         return
     shown = ", ".join(f"{ctx.clock.show(a)}..{ctx.clock.show(b)}" for a, b in spans)
-    ctx.out.error("outside_time_window", ts.where,
-                  f"service of {ticket.id} starts {ctx.clock.show(start)}, outside {shown}")
+    ctx.out.error(
+        "outside_time_window",
+        ts.where,
+        f"service of {ticket.id} starts {ctx.clock.show(start)}, outside {shown}",
+    )
 
 
 def _check_late(ctx: _Context, ts: _TimedStop, start: float, ticket: Ticket) -> None:
@@ -606,8 +630,11 @@ def _check_late(ctx: _Context, ts: _TimedStop, start: float, ticket: Ticket) -> 
     expected = 0.0 if due is None else max(0.0, start - due) / 60.0
     reported = _number(ts.stop.late_min)
     if reported is None or abs(reported - expected) > TOLERANCE_MIN:
-        ctx.out.error("late_inconsistent", ts.where,
-                      f"late_min is {ts.stop.late_min!r}, should be {expected:.2f}")
+        ctx.out.error(
+            "late_inconsistent",
+            ts.where,
+            f"late_min is {ts.stop.late_min!r}, should be {expected:.2f}",
+        )
 
 
 def _check_depot_stops(ctx: _Context, rv: _RouteView) -> None:
@@ -620,14 +647,20 @@ def _check_depot_stops(ctx: _Context, rv: _RouteView) -> None:
         if ts.start is None or ts.end is None:
             continue
         if ts.end - ts.start < depot.pickup_min * 60.0 - TOLERANCE_S:
-            ctx.out.error("pickup_duration", ts.where,
-                          f"{(ts.end - ts.start) / 60:.2f} min at {depot.id}, "
-                          f"loading takes {depot.pickup_min:g} min")
+            ctx.out.error(
+                "pickup_duration",
+                ts.where,
+                f"{(ts.end - ts.start) / 60:.2f} min at {depot.id}, "
+                f"loading takes {depot.pickup_min:g} min",
+            )
         opens, closes = ctx.clock.of(depot.open.start), ctx.clock.of(depot.open.end)
         if ts.start < opens - TOLERANCE_S or ts.end > closes + TOLERANCE_S:
-            ctx.out.error("depot_closed", ts.where,
-                          f"{ctx.clock.show(ts.start)}..{ctx.clock.show(ts.end)} is not inside "
-                          f"{depot.id} hours {ctx.clock.show(opens)}..{ctx.clock.show(closes)}")
+            ctx.out.error(
+                "depot_closed",
+                ts.where,
+                f"{ctx.clock.show(ts.start)}..{ctx.clock.show(ts.end)} is not inside "
+                f"{depot.id} hours {ctx.clock.show(opens)}..{ctx.clock.show(closes)}",
+            )
 
 
 def _check_shift(ctx: _Context, rv: _RouteView) -> None:
@@ -636,15 +669,20 @@ def _check_shift(ctx: _Context, rv: _RouteView) -> None:
     begin, finish = rv.first_at(), rv.last_at()
     shift_start, shift_end = ctx.clock.of(tech.shift.start), ctx.clock.of(tech.shift.end)
     if begin is not None and begin < shift_start - TOLERANCE_S:
-        ctx.out.error("shift_start", rv.stops[0].where,
-                      f"leaves {ctx.clock.show(begin)} before the shift starts "
-                      f"{ctx.clock.show(shift_start)}")
+        ctx.out.error(
+            "shift_start",
+            rv.stops[0].where,
+            f"leaves {ctx.clock.show(begin)} before the shift starts {ctx.clock.show(shift_start)}",
+        )
     latest = shift_end + tech.overtime_max_min * 60.0
     if finish is not None and finish > latest + TOLERANCE_S:
-        ctx.out.error("overtime", rv.stops[-1].where,
-                      f"reaches the end {ctx.clock.show(finish)}, "
-                      f"{(finish - shift_end) / 60:.2f} min after the shift; "
-                      f"at most {tech.overtime_max_min:g} min overtime allowed")
+        ctx.out.error(
+            "overtime",
+            rv.stops[-1].where,
+            f"reaches the end {ctx.clock.show(finish)}, "
+            f"{(finish - shift_end) / 60:.2f} min after the shift; "
+            f"at most {tech.overtime_max_min:g} min overtime allowed",
+        )
 
 
 def _check_breaks(ctx: _Context, rv: _RouteView) -> None:
@@ -652,20 +690,30 @@ def _check_breaks(ctx: _Context, rv: _RouteView) -> None:
     break_stops = rv.of_kind(StopKind.BREAK)
     for ts in break_stops:
         before = rv.stops[ts.index - 1] if ts.index > 0 else None
-        if before is not None and before.end is not None and ts.start is not None \
-                and ts.start < before.end - TOLERANCE_S:
-            ctx.out.error("break_overlap", ts.where,
-                          f"break starts {ctx.clock.show(ts.start)} before the previous stop "
-                          f"ends {ctx.clock.show(before.end)}")
+        if (
+            before is not None
+            and before.end is not None
+            and ts.start is not None
+            and ts.start < before.end - TOLERANCE_S
+        ):
+            ctx.out.error(
+                "break_overlap",
+                ts.where,
+                f"break starts {ctx.clock.show(ts.start)} before the previous stop "
+                f"ends {ctx.clock.show(before.end)}",
+            )
     ordered = sorted(enumerate(rv.tech.breaks), key=lambda item: item[1].window.start)
     required = _required_breaks(ctx, rv, [b for _, b in ordered])
     matched = _match_breaks(ctx, rv, break_stops, ordered, required)
     for k, (number, brk) in enumerate(ordered):
         if required[k] and k not in matched:
-            ctx.out.error("break_missing", rv.where,
-                          f"break {number} ({brk.duration_min:g} min, window "
-                          f"{ctx.clock.show(ctx.clock.of(brk.window.start))}.."
-                          f"{ctx.clock.show(ctx.clock.of(brk.window.end))}) is not taken")
+            ctx.out.error(
+                "break_missing",
+                rv.where,
+                f"break {number} ({brk.duration_min:g} min, window "
+                f"{ctx.clock.show(ctx.clock.of(brk.window.start))}.."
+                f"{ctx.clock.show(ctx.clock.of(brk.window.end))}) is not taken",
+            )
 
 
 def _required_breaks(ctx: _Context, rv: _RouteView, breaks: list[Break]) -> list[bool]:
@@ -676,8 +724,9 @@ def _required_breaks(ctx: _Context, rv: _RouteView, breaks: list[Break]) -> list
     finish = rv.last_at()
     begin = ctx.clock.of(rv.tech.shift.start) if begin is None else begin
     finish = ctx.clock.of(rv.tech.shift.end) if finish is None else finish
-    return [ctx.clock.of(b.window.start) < finish and ctx.clock.of(b.window.end) > begin
-            for b in breaks]
+    return [
+        ctx.clock.of(b.window.start) < finish and ctx.clock.of(b.window.end) > begin for b in breaks
+    ]
 
 
 def _match_breaks(
@@ -701,14 +750,19 @@ def _match_breaks(
             continue
         brk = ordered[pick][1]
         if not inside:
-            ctx.out.error("break_window", ts.where,
-                          f"break starts {ctx.clock.show(ts.start)}, outside its window "
-                          f"{ctx.clock.show(ctx.clock.of(brk.window.start))}.."
-                          f"{ctx.clock.show(ctx.clock.of(brk.window.end))}")
+            ctx.out.error(
+                "break_window",
+                ts.where,
+                f"break starts {ctx.clock.show(ts.start)}, outside its window "
+                f"{ctx.clock.show(ctx.clock.of(brk.window.start))}.."
+                f"{ctx.clock.show(ctx.clock.of(brk.window.end))}",
+            )
         if ts.end is not None and ts.end - ts.start < brk.duration_min * 60.0 - TOLERANCE_S:
-            ctx.out.error("break_too_short", ts.where,
-                          f"break lasts {(ts.end - ts.start) / 60:.2f} min, "
-                          f"needs {brk.duration_min:g}")
+            ctx.out.error(
+                "break_too_short",
+                ts.where,
+                f"break lasts {(ts.end - ts.start) / 60:.2f} min, needs {brk.duration_min:g}",
+            )
         matched.add(pick)
         cursor = pick + 1
     return matched
@@ -717,8 +771,11 @@ def _match_breaks(
 def _in_window(ctx: _Context, brk: Break, ts: _TimedStop) -> bool:
     """True when the break stop starts inside the break's window."""
     assert ts.start is not None
-    return ctx.clock.of(brk.window.start) - TOLERANCE_S <= ts.start \
+    return (
+        ctx.clock.of(brk.window.start) - TOLERANCE_S
+        <= ts.start
         <= ctx.clock.of(brk.window.end) + TOLERANCE_S
+    )
 
 
 def _check_assignment(ctx: _Context, rv: _RouteView) -> None:
@@ -732,16 +789,23 @@ def _check_assignment(ctx: _Context, rv: _RouteView) -> None:
         for skill, level in ticket.skills.items():
             have = tech.skills.get(skill, 0)
             if have < level:
-                ctx.out.error("skill", ts.where,
-                              f"{ticket.id} needs {skill}>={level}, {tech.id} has {have}")
+                ctx.out.error(
+                    "skill", ts.where, f"{ticket.id} needs {skill}>={level}, {tech.id} has {have}"
+                )
         if ticket.pinned_technician is not None and ticket.pinned_technician != tech.id:
-            ctx.out.error("pinned", ts.where,
-                          f"{ticket.id} is pinned to {ticket.pinned_technician}, not {tech.id}")
+            ctx.out.error(
+                "pinned",
+                ts.where,
+                f"{ticket.id} is pinned to {ticket.pinned_technician}, not {tech.id}",
+            )
         if tech.id in ticket.excluded_technicians:
             ctx.out.error("excluded", ts.where, f"{tech.id} is excluded from {ticket.id}")
     if tech.max_jobs is not None and len(ticket_stops) > tech.max_jobs:
-        ctx.out.error("max_jobs", rv.where,
-                      f"{len(ticket_stops)} tickets, {tech.id} may do at most {tech.max_jobs}")
+        ctx.out.error(
+            "max_jobs",
+            rv.where,
+            f"{len(ticket_stops)} tickets, {tech.id} may do at most {tech.max_jobs}",
+        )
 
 
 def _check_max_travel(ctx: _Context, rv: _RouteView) -> None:
@@ -752,8 +816,11 @@ def _check_max_travel(ctx: _Context, rv: _RouteView) -> None:
         return
     minutes = drive[0] / 60.0
     if minutes > limit + TOLERANCE_MIN:
-        ctx.out.error("max_travel", rv.where,
-                      f"{minutes:.2f} min of driving, {rv.tech.id} may drive at most {limit:g}")
+        ctx.out.error(
+            "max_travel",
+            rv.where,
+            f"{minutes:.2f} min of driving, {rv.tech.id} may drive at most {limit:g}",
+        )
 
 
 def _check_parts(ctx: _Context, rv: _RouteView) -> None:
@@ -785,13 +852,19 @@ def _consume_parts(ctx: _Context, ts: _TimedStop, ticket: Ticket, van: Counter[s
     """Take a ticket's parts from the van; its stop must list exactly those parts."""
     listed = _stock(ts.stop.parts)
     if listed != _stock(ticket.parts):
-        ctx.out.error("parts", ts.where,
-                      f"stop lists parts {ts.stop.parts!r}, {ticket.id} needs {dict(ticket.parts)}")
+        ctx.out.error(
+            "parts",
+            ts.where,
+            f"stop lists parts {ts.stop.parts!r}, {ticket.id} needs {dict(ticket.parts)}",
+        )
     for sku, qty in ticket.parts.items():
         van[sku] -= qty
         if van[sku] < 0:
-            ctx.out.error("stock_negative", ts.where,
-                          f"{ticket.id} needs {qty} x {sku}; the van is {-van[sku]} short")
+            ctx.out.error(
+                "stock_negative",
+                ts.where,
+                f"{ticket.id} needs {qty} x {sku}; the van is {-van[sku]} short",
+            )
 
 
 def _check_route_totals(ctx: _Context, rv: _RouteView) -> None:
@@ -809,8 +882,11 @@ def _check_route_totals(ctx: _Context, rv: _RouteView) -> None:
     for name, value in expected.items():
         reported = getattr(route, name, None)
         if not _close(reported, value):
-            ctx.out.warn(f"route_{name}", f"{rv.where}.{name}",
-                         f"{name} is {reported!r}, recomputed {value:.2f}")
+            ctx.out.warn(
+                f"route_{name}",
+                f"{rv.where}.{name}",
+                f"{name} is {reported!r}, recomputed {value:.2f}",
+            )
 
 
 def _work_min(ctx: _Context, rv: _RouteView) -> float:
@@ -854,15 +930,24 @@ def _check_routes(ctx: _Context, plan: Plan) -> None:
     counts = Counter(_route_tech(r) for r in plan.routes)
     for i, route in enumerate(plan.routes):
         if _route_tech(route) not in ctx.techs:
-            ctx.out.error("unknown_technician", f"routes[{i}]",
-                          f"route of unknown technician {route.technician!r}")
+            ctx.out.error(
+                "unknown_technician",
+                f"routes[{i}]",
+                f"route of unknown technician {route.technician!r}",
+            )
     for tech in ctx.problem.technicians:
         if counts[tech.id] == 0:
-            ctx.out.error("missing_route", f"routes[{tech.id}]",
-                          f"technician {tech.id} has no route (an unused one has start and end)")
+            ctx.out.error(
+                "missing_route",
+                f"routes[{tech.id}]",
+                f"technician {tech.id} has no route (an unused one has start and end)",
+            )
         elif counts[tech.id] > 1:
-            ctx.out.error("duplicate_route", f"routes[{tech.id}]",
-                          f"technician {tech.id} has {counts[tech.id]} routes")
+            ctx.out.error(
+                "duplicate_route",
+                f"routes[{tech.id}]",
+                f"technician {tech.id} has {counts[tech.id]} routes",
+            )
 
 
 def _served(plan: Plan) -> list[tuple[str, str]]:
@@ -903,15 +988,19 @@ def _check_tickets(ctx: _Context, plan: Plan) -> None:
         if tid not in ctx.tickets:
             continue
         if tid in first_seen:
-            ctx.out.error("duplicate_ticket", where,
-                          f"{tid} is already served at {first_seen[tid]}")
+            ctx.out.error(
+                "duplicate_ticket", where, f"{tid} is already served at {first_seen[tid]}"
+            )
         else:
             first_seen[tid] = where
     listed = _check_unassigned(ctx, plan, first_seen)
     for ticket in ctx.problem.tickets:
         if ticket.id not in first_seen and ticket.id not in listed:
-            ctx.out.error("missing_ticket", f"tickets[{ticket.id}]",
-                          f"{ticket.id} is neither served nor unassigned")
+            ctx.out.error(
+                "missing_ticket",
+                f"tickets[{ticket.id}]",
+                f"{ticket.id} is neither served nor unassigned",
+            )
 
 
 def _check_unassigned(ctx: _Context, plan: Plan, served: Mapping[str, str]) -> set[str]:
@@ -922,8 +1011,9 @@ def _check_unassigned(ctx: _Context, plan: Plan, served: Mapping[str, str]) -> s
         if tid not in ctx.tickets:
             ctx.out.warn("unassigned_unknown", where, f"no ticket {tid!r} in the problem")
         elif tid in served:
-            ctx.out.error("served_and_unassigned", where,
-                          f"{tid} is unassigned but served at {served[tid]}")
+            ctx.out.error(
+                "served_and_unassigned", where, f"{tid} is unassigned but served at {served[tid]}"
+            )
         if tid in listed:
             ctx.out.warn("duplicate_unassigned", where, f"{tid} is listed twice")
         if not getattr(entry, "reasons", None):
@@ -938,9 +1028,11 @@ def _check_depot_stock(ctx: _Context, plan: Plan) -> None:
         stock = ctx.depots[depot_id].stock
         for sku, qty in taken.items():
             if qty > stock.get(sku, 0):
-                ctx.out.error("depot_stock", f"depots[{depot_id}]",
-                              f"routes pick up {qty} x {sku}, the depot holds "
-                              f"{stock.get(sku, 0)}")
+                ctx.out.error(
+                    "depot_stock",
+                    f"depots[{depot_id}]",
+                    f"routes pick up {qty} x {sku}, the depot holds {stock.get(sku, 0)}",
+                )
 
 
 def _check_status(ctx: _Context, plan: Plan) -> None:
@@ -948,15 +1040,24 @@ def _check_status(ctx: _Context, plan: Plan) -> None:
     served = _served_ids(ctx, plan)
     unserved = [t for t in ctx.problem.tickets if t.id not in served]
     required = [t for t in unserved if t.required]
-    expected = PlanStatus.INFEASIBLE if required else (
-        PlanStatus.PARTIAL if unserved else PlanStatus.SOLVED)
+    expected = (
+        PlanStatus.INFEASIBLE
+        if required
+        else (PlanStatus.PARTIAL if unserved else PlanStatus.SOLVED)
+    )
     if _value(plan.status) != expected.value:
-        ctx.out.error("status", "status",
-                      f"status is {_value(plan.status)!r}, should be {expected.value!r} "
-                      f"({len(unserved)} unserved, {len(required)} of them required)")
+        ctx.out.error(
+            "status",
+            "status",
+            f"status is {_value(plan.status)!r}, should be {expected.value!r} "
+            f"({len(unserved)} unserved, {len(required)} of them required)",
+        )
     for ticket in required:
-        ctx.out.warn("required_unserved", f"tickets[{ticket.id}]",
-                     f"required ticket {ticket.id} is not served")
+        ctx.out.warn(
+            "required_unserved",
+            f"tickets[{ticket.id}]",
+            f"required ticket {ticket.id} is not served",
+        )
 
 
 def _check_kpis(ctx: _Context, plan: Plan, views: list[_RouteView]) -> None:
@@ -968,8 +1069,11 @@ def _check_kpis(ctx: _Context, plan: Plan, views: list[_RouteView]) -> None:
     by_priority = Counter(_value(t.priority) for t in served)
     reported = {_value(k): v for k, v in (kpis.assigned_by_priority or {}).items() if v}
     if reported != dict(by_priority):
-        ctx.out.warn("kpi_assigned_by_priority", "kpis.assigned_by_priority",
-                     f"is {reported}, recomputed {dict(by_priority)}")
+        ctx.out.warn(
+            "kpi_assigned_by_priority",
+            "kpis.assigned_by_priority",
+            f"is {reported}, recomputed {dict(by_priority)}",
+        )
     expected: dict[str, float] = {"sla_met_rate": _sla_met_rate(ctx, views)}
     drives = [_route_drive(ctx, rv) for rv in views]
     if drives and all(d is not None for d in drives):
@@ -1014,8 +1118,11 @@ def _guard(out: _Findings, where: str, check: Callable[..., Any], *args: Any) ->
     try:
         return check(*args)
     except Exception as exc:  # the validator must report, never raise
-        out.error("malformed_plan", where,
-                  f"{check.__name__.lstrip('_')} could not run: {type(exc).__name__}: {exc}")
+        out.error(
+            "malformed_plan",
+            where,
+            f"{check.__name__.lstrip('_')} could not run: {type(exc).__name__}: {exc}",
+        )
         return None
 
 

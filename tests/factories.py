@@ -42,8 +42,12 @@ def near(dlat_km: float, dlon_km: float, base: Location = CENTRE) -> Location:
 def tech(tid: str, **kw) -> Technician:
     """A technician with sensible defaults (08:30-17:30, ac/fridge/washer at 3)."""
     defaults = dict(
-        start=CENTRE, end=CENTRE, shift=win("08:30", "17:30"),
-        skills={"ac": 3, "fridge": 3, "washer": 3}, stock={}, breaks=(),
+        start=CENTRE,
+        end=CENTRE,
+        shift=win("08:30", "17:30"),
+        skills={"ac": 3, "fridge": 3, "washer": 3},
+        stock={},
+        breaks=(),
     )
     defaults.update(kw)
     return Technician(id=tid, **defaults)
@@ -76,6 +80,17 @@ def lunch(duration: float = 45.0, a: str = "11:30", b: str = "13:30") -> Break:
 
 
 __all__ = [
-    "CENTRE", "DAY", "TZ", "Depot", "Location", "Priority", "at", "lunch", "near",
-    "problem", "tech", "ticket", "win",
+    "CENTRE",
+    "DAY",
+    "TZ",
+    "Depot",
+    "Location",
+    "Priority",
+    "at",
+    "lunch",
+    "near",
+    "problem",
+    "tech",
+    "ticket",
+    "win",
 ]

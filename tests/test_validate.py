@@ -83,19 +83,43 @@ def make_problem() -> Problem:
         horizon=TimeWindow(ORIGIN, t(21)),
         depots=(Depot("WH1", Location(31.20, 121.52), {"P1": 1}, win(8, 0, 18, 0)),),
         technicians=(
-            Technician("T01", Location(31.20, 121.50), Location(31.20, 121.50),
-                       win(8, 0, 17, 0), skills={"ac": 3},
-                       breaks=(Break(win(12, 0, 13, 0), 30),)),
-            Technician("T02", Location(31.25, 121.50), Location(31.25, 121.50),
-                       win(8, 0, 17, 0), skills={"ac": 1, "tv": 2}),
+            Technician(
+                "T01",
+                Location(31.20, 121.50),
+                Location(31.20, 121.50),
+                win(8, 0, 17, 0),
+                skills={"ac": 3},
+                breaks=(Break(win(12, 0, 13, 0), 30),),
+            ),
+            Technician(
+                "T02",
+                Location(31.25, 121.50),
+                Location(31.25, 121.50),
+                win(8, 0, 17, 0),
+                skills={"ac": 1, "tv": 2},
+            ),
         ),
         tickets=(
-            Ticket("SR-1", Location(31.21, 121.52), 60, time_windows=(win(9, 0, 11, 0),),
-                   skills={"ac": 2}, parts={"P1": 1}, priority=Priority.HIGH,
-                   sla_due=t(10)),
+            Ticket(
+                "SR-1",
+                Location(31.21, 121.52),
+                60,
+                time_windows=(win(9, 0, 11, 0),),
+                skills={"ac": 2},
+                parts={"P1": 1},
+                priority=Priority.HIGH,
+                sla_due=t(10),
+            ),
             Ticket("SR-2", Location(31.22, 121.50), 30, skills={"ac": 1}),
-            Ticket("SR-3", Location(31.26, 121.50), 45, time_windows=(win(9, 0, 12, 0),),
-                   skills={"tv": 1}, priority=Priority.URGENT, required=True),
+            Ticket(
+                "SR-3",
+                Location(31.26, 121.50),
+                45,
+                time_windows=(win(9, 0, 12, 0),),
+                skills={"tv": 1},
+                priority=Priority.URGENT,
+                required=True,
+            ),
         ),
     )
 
@@ -120,17 +144,25 @@ def build_route(problem: Problem, tech_id: str, visits: list[tuple], depart: dat
         if visit[0] == "ticket" and place.location != here:
             overhead = problem.travel.stop_overhead_min * 60
         arrival = math.ceil(free + d_s + overhead)
-        stop = _ticket_stop(place, arrival) if visit[0] == "ticket" else \
-            _depot_stop(place, arrival, visit[2])
+        stop = (
+            _ticket_stop(place, arrival)
+            if visit[0] == "ticket"
+            else _depot_stop(place, arrival, visit[2])
+        )
         stops.append(stop)
         work_s += sec(stop.end) - sec(stop.start)
         here, free = place.location, float(sec(stop.end))
     d_s, d_m = leg(problem, tech, here, tech.end)
     finish = math.ceil(free + d_s)
     stops.append(Stop(StopKind.END, at=at(finish)))
-    return Route(tech_id, tuple(stops), travel_km=(metres + d_m) / 1000,
-                 travel_min=(drive_s + d_s) / 60, work_min=work_s / 60,
-                 overtime_min=max(0, finish - sec(tech.shift.end)) / 60)
+    return Route(
+        tech_id,
+        tuple(stops),
+        travel_km=(metres + d_m) / 1000,
+        travel_min=(drive_s + d_s) / 60,
+        work_min=work_s / 60,
+        overtime_min=max(0, finish - sec(tech.shift.end)) / 60,
+    )
 
 
 def _depot(problem: Problem, depot_id: str) -> Depot:
@@ -145,17 +177,30 @@ def _ticket_stop(ticket: Ticket, arrival: int) -> Stop:
         opens = [sec(w.start) for w in ticket.time_windows if sec(w.end) >= arrival]
         start = max(arrival, min(opens))
     late = 0.0 if ticket.sla_due is None else max(0, start - sec(ticket.sla_due)) / 60
-    return Stop(StopKind.TICKET, id=ticket.id, arrival=at(arrival), start=at(start),
-                end=at(start + ticket.duration_min * 60), wait_min=(start - arrival) / 60,
-                late_min=late, parts=dict(ticket.parts))
+    return Stop(
+        StopKind.TICKET,
+        id=ticket.id,
+        arrival=at(arrival),
+        start=at(start),
+        end=at(start + ticket.duration_min * 60),
+        wait_min=(start - arrival) / 60,
+        late_min=late,
+        parts=dict(ticket.parts),
+    )
 
 
 def _depot_stop(depot: Depot, arrival: int, pickup: dict[str, int]) -> Stop:
     """A depot stop loading as soon as arrived and open."""
     start = max(arrival, sec(depot.open.start))
-    return Stop(StopKind.DEPOT, id=depot.id, arrival=at(arrival), start=at(start),
-                end=at(start + depot.pickup_min * 60), wait_min=(start - arrival) / 60,
-                pickup=dict(pickup))
+    return Stop(
+        StopKind.DEPOT,
+        id=depot.id,
+        arrival=at(arrival),
+        start=at(start),
+        end=at(start + depot.pickup_min * 60),
+        wait_min=(start - arrival) / 60,
+        pickup=dict(pickup),
+    )
 
 
 def finish_plan(problem: Problem, routes: list[Route], unassigned: tuple = ()) -> Plan:
@@ -163,26 +208,36 @@ def finish_plan(problem: Problem, routes: list[Route], unassigned: tuple = ()) -
     served = {s.id: s for r in routes for s in r.stops if s.kind is StopKind.TICKET}
     tickets = [problem.ticket(i) for i in served]
     unserved = [x for x in problem.tickets if x.id not in served]
-    status = PlanStatus.INFEASIBLE if any(x.required for x in unserved) else (
-        PlanStatus.PARTIAL if unserved else PlanStatus.SOLVED)
+    status = (
+        PlanStatus.INFEASIBLE
+        if any(x.required for x in unserved)
+        else (PlanStatus.PARTIAL if unserved else PlanStatus.SOLVED)
+    )
     with_sla = [x for x in problem.tickets if x.sla_due is not None]
     met = [x for x in with_sla if x.id in served and served[x.id].start <= x.sla_due]
     by_priority: dict[str, int] = {}
     for x in tickets:
         by_priority[x.priority.value] = by_priority.get(x.priority.value, 0) + 1
-    kpis = Kpis(tickets=len(problem.tickets), assigned=len(tickets),
-                assigned_by_priority=by_priority,
-                sla_met_rate=len(met) / len(with_sla) if with_sla else 1.0,
-                travel_km=sum(r.travel_km for r in routes),
-                travel_min=sum(r.travel_min for r in routes),
-                overtime_min=sum(r.overtime_min for r in routes))
+    kpis = Kpis(
+        tickets=len(problem.tickets),
+        assigned=len(tickets),
+        assigned_by_priority=by_priority,
+        sla_met_rate=len(met) / len(with_sla) if with_sla else 1.0,
+        travel_km=sum(r.travel_km for r in routes),
+        travel_min=sum(r.travel_min for r in routes),
+        overtime_min=sum(r.overtime_min for r in routes),
+    )
     return Plan(status, tuple(routes), tuple(unassigned), kpis)
 
 
 def valid_plan(problem: Problem) -> Plan:
     """T01: depot, SR-1, SR-2, lunch; T02: SR-3."""
-    t01 = build_route(problem, "T01", [("depot", "WH1", {"P1": 1}), ("ticket", "SR-1"),
-                                       ("ticket", "SR-2"), ("break", 0)], t(8))
+    t01 = build_route(
+        problem,
+        "T01",
+        [("depot", "WH1", {"P1": 1}), ("ticket", "SR-1"), ("ticket", "SR-2"), ("break", 0)],
+        t(8),
+    )
     t02 = build_route(problem, "T02", [("ticket", "SR-3")], t(8))
     return finish_plan(problem, [t01, t02])
 
@@ -242,10 +297,17 @@ def test_known_answer_arrival_boundary() -> None:
 
     def plan_arriving(arrival_s: int) -> Plan:
         door = t(8) + timedelta(seconds=arrival_s)
-        stops = (Stop(StopKind.START, at=t(8)),
-                 Stop(StopKind.TICKET, id="SR-9", arrival=door, start=door,
-                      end=door + timedelta(minutes=10)),
-                 Stop(StopKind.END, at=door + timedelta(minutes=20)))
+        stops = (
+            Stop(StopKind.START, at=t(8)),
+            Stop(
+                StopKind.TICKET,
+                id="SR-9",
+                arrival=door,
+                start=door,
+                end=door + timedelta(minutes=10),
+            ),
+            Stop(StopKind.END, at=door + timedelta(minutes=20)),
+        )
         return Plan(PlanStatus.SOLVED, (Route("T01", stops),))
 
     assert "arrival_too_early" not in codes(validate_plan(problem, plan_arriving(516)))
@@ -267,22 +329,42 @@ def test_matrix_travel_uses_given_durations_and_speed_factor() -> None:
     problem = Problem(
         name="matrix",
         horizon=TimeWindow(ORIGIN, t(21)),
-        technicians=(Technician("T01", Location(30.0, 120.0), Location(30.0, 120.0),
-                                win(8, 0, 17, 0), speed_factor=1.5),),
+        technicians=(
+            Technician(
+                "T01",
+                Location(30.0, 120.0),
+                Location(30.0, 120.0),
+                win(8, 0, 17, 0),
+                speed_factor=1.5,
+            ),
+        ),
         tickets=(Ticket("SR-1", Location(31.0, 121.0), 30),),
-        travel=TravelSpec(model=TravelModel.MATRIX, locations=("T01", "SR-1"),
-                          durations_s=np.array([[0.0, 600.0], [600.0, 0.0]]),
-                          distances_m=np.array([[0.0, 5000.0], [5000.0, 0.0]])),
+        travel=TravelSpec(
+            model=TravelModel.MATRIX,
+            locations=("T01", "SR-1"),
+            durations_s=np.array([[0.0, 600.0], [600.0, 0.0]]),
+            distances_m=np.array([[0.0, 5000.0], [5000.0, 0.0]]),
+        ),
     )
     # 600 s x 1.5 = 15 min driving + 5 min overhead: at the door 08:20, done 08:50, home 09:05.
-    stops = (Stop(StopKind.START, at=t(8)),
-             Stop(StopKind.TICKET, id="SR-1", arrival=t(8, 20), start=t(8, 20), end=t(8, 50)),
-             Stop(StopKind.END, at=t(9, 5)))
-    kpis = Kpis(tickets=1, assigned=1, assigned_by_priority={"normal": 1}, sla_met_rate=1.0,
-                travel_km=10.0, travel_min=30.0)
-    plan = Plan(PlanStatus.SOLVED,
-                (Route("T01", stops, travel_km=10.0, travel_min=30.0, work_min=30.0),),
-                kpis=kpis)
+    stops = (
+        Stop(StopKind.START, at=t(8)),
+        Stop(StopKind.TICKET, id="SR-1", arrival=t(8, 20), start=t(8, 20), end=t(8, 50)),
+        Stop(StopKind.END, at=t(9, 5)),
+    )
+    kpis = Kpis(
+        tickets=1,
+        assigned=1,
+        assigned_by_priority={"normal": 1},
+        sla_met_rate=1.0,
+        travel_km=10.0,
+        travel_min=30.0,
+    )
+    plan = Plan(
+        PlanStatus.SOLVED,
+        (Route("T01", stops, travel_km=10.0, travel_min=30.0, work_min=30.0),),
+        kpis=kpis,
+    )
     report = validate_plan(problem, plan)
     assert report.ok and report.warnings == (), format_report(report)
     early = edit_stop(plan, "T01", 1, arrival=t(8, 19), wait_min=1.0)
@@ -294,11 +376,15 @@ def test_matrix_end_key_is_used_when_present() -> None:
     problem = Problem(
         name="matrix-end",
         horizon=TimeWindow(ORIGIN, t(21)),
-        technicians=(Technician("T01", Location(30.0, 120.0), Location(30.5, 120.0),
-                                win(8, 0, 17, 0)),),
-        travel=TravelSpec(model=TravelModel.MATRIX, locations=("T01", "T01/end"),
-                          durations_s=np.array([[0.0, 1200.0], [1200.0, 0.0]]),
-                          distances_m=np.array([[0.0, 9000.0], [9000.0, 0.0]])),
+        technicians=(
+            Technician("T01", Location(30.0, 120.0), Location(30.5, 120.0), win(8, 0, 17, 0)),
+        ),
+        travel=TravelSpec(
+            model=TravelModel.MATRIX,
+            locations=("T01", "T01/end"),
+            durations_s=np.array([[0.0, 1200.0], [1200.0, 0.0]]),
+            distances_m=np.array([[0.0, 9000.0], [9000.0, 0.0]]),
+        ),
     )
     stops = (Stop(StopKind.START, at=t(8)), Stop(StopKind.END, at=t(8, 10)))
     plan = Plan(PlanStatus.SOLVED, (Route("T01", stops),))
@@ -323,8 +409,9 @@ def test_arrival_too_early() -> None:
     plan = valid_plan(problem)
     i = stop_index(plan, "T02", "SR-3")
     stop = plan.routes[1].stops[i]
-    broken = edit_stop(plan, "T02", i, arrival=stop.arrival - timedelta(minutes=2),
-                       wait_min=stop.wait_min + 2)
+    broken = edit_stop(
+        plan, "T02", i, arrival=stop.arrival - timedelta(minutes=2), wait_min=stop.wait_min + 2
+    )
     assert codes(validate_plan(problem, broken)) == {"arrival_too_early"}
 
 
@@ -340,17 +427,25 @@ def test_wait_late_and_service_duration_consistency() -> None:
     plan = valid_plan(problem)
     i = stop_index(plan, "T01", "SR-1")
     stop = plan.routes[0].stops[i]
-    broken = edit_stop(plan, "T01", i, wait_min=stop.wait_min + 1, late_min=3.0,
-                       end=stop.end + timedelta(minutes=5))
+    broken = edit_stop(
+        plan,
+        "T01",
+        i,
+        wait_min=stop.wait_min + 1,
+        late_min=3.0,
+        end=stop.end + timedelta(minutes=5),
+    )
     assert {"wait_inconsistent", "late_inconsistent", "service_duration"} <= codes(
-        validate_plan(problem, broken))
+        validate_plan(problem, broken)
+    )
 
 
 def test_start_before_shift() -> None:
     problem = make_problem()
     plan = valid_plan(problem)
-    assert "shift_start" in codes(validate_plan(with_tech(problem, "T02", shift=win(8, 30, 17, 0)),
-                                                plan))
+    assert "shift_start" in codes(
+        validate_plan(with_tech(problem, "T02", shift=win(8, 30, 17, 0)), plan)
+    )
 
 
 def test_overtime_too_long() -> None:
@@ -421,8 +516,9 @@ def test_break_too_short_and_overlapping() -> None:
     plan = valid_plan(problem)
     i = stop_index(plan, "T01", "break")
     prev_end = plan.routes[0].stops[i - 1].end
-    broken = edit_stop(plan, "T01", i, start=prev_end - timedelta(minutes=10),
-                       end=prev_end + timedelta(minutes=5))
+    broken = edit_stop(
+        plan, "T01", i, start=prev_end - timedelta(minutes=10), end=prev_end + timedelta(minutes=5)
+    )
     wide = with_tech(problem, "T01", breaks=(Break(win(9, 0, 13, 0), 30),))
     assert {"break_too_short", "break_overlap"} <= codes(validate_plan(wide, broken))
 
@@ -434,8 +530,7 @@ def test_wrong_skill() -> None:
     problem = make_problem()
     plan = valid_plan(problem)
     assert codes(validate_plan(with_ticket(problem, "SR-1", skills={"ac": 4}), plan)) == {"skill"}
-    assert codes(validate_plan(with_ticket(problem, "SR-1", skills={"gas": 1}), plan)) == {
-        "skill"}
+    assert codes(validate_plan(with_ticket(problem, "SR-1", skills={"gas": 1}), plan)) == {"skill"}
 
 
 def test_excluded_technician() -> None:
@@ -449,7 +544,8 @@ def test_pinned_elsewhere() -> None:
     problem = make_problem()
     plan = valid_plan(problem)
     assert codes(validate_plan(with_ticket(problem, "SR-2", pinned_technician="T02"), plan)) == {
-        "pinned"}
+        "pinned"
+    }
     assert validate_plan(with_ticket(problem, "SR-2", pinned_technician="T01"), plan).ok
 
 
@@ -464,8 +560,9 @@ def test_max_travel_exceeded() -> None:
     problem = make_problem()
     plan = valid_plan(problem)
     driven = plan.routes[0].travel_min
-    assert codes(validate_plan(with_tech(problem, "T01", max_travel_min=driven - 0.1),
-                               plan)) == {"max_travel"}
+    assert codes(validate_plan(with_tech(problem, "T01", max_travel_min=driven - 0.1), plan)) == {
+        "max_travel"
+    }
     assert validate_plan(with_tech(problem, "T01", max_travel_min=driven), plan).ok
 
 
@@ -483,8 +580,12 @@ def test_negative_running_stock() -> None:
 
 def test_parts_must_be_picked_up_before_the_ticket() -> None:
     problem = make_problem()
-    t01 = build_route(problem, "T01", [("ticket", "SR-1"), ("depot", "WH1", {"P1": 1}),
-                                       ("ticket", "SR-2"), ("break", 0)], t(8))
+    t01 = build_route(
+        problem,
+        "T01",
+        [("ticket", "SR-1"), ("depot", "WH1", {"P1": 1}), ("ticket", "SR-2"), ("break", 0)],
+        t(8),
+    )
     t02 = build_route(problem, "T02", [("ticket", "SR-3")], t(8))
     assert "stock_negative" in codes(validate_plan(problem, finish_plan(problem, [t01, t02])))
 
@@ -498,8 +599,12 @@ def test_ticket_stop_parts_repeat_ticket_parts() -> None:
 
 def test_depot_over_picked_by_two_routes() -> None:
     problem = make_problem()
-    t01 = build_route(problem, "T01", [("depot", "WH1", {"P1": 1}), ("ticket", "SR-1"),
-                                       ("ticket", "SR-2"), ("break", 0)], t(8))
+    t01 = build_route(
+        problem,
+        "T01",
+        [("depot", "WH1", {"P1": 1}), ("ticket", "SR-1"), ("ticket", "SR-2"), ("break", 0)],
+        t(8),
+    )
     t02 = build_route(problem, "T02", [("depot", "WH1", {"P1": 1}), ("ticket", "SR-3")], t(8))
     report = validate_plan(problem, finish_plan(problem, [t01, t02]))
     assert codes(report) == {"depot_stock"}
@@ -511,8 +616,12 @@ def test_depot_over_picked_by_two_routes() -> None:
 
 def test_ticket_served_twice() -> None:
     problem = make_problem()
-    t01 = build_route(problem, "T01", [("depot", "WH1", {"P1": 1}), ("ticket", "SR-1"),
-                                       ("ticket", "SR-2"), ("break", 0)], t(8))
+    t01 = build_route(
+        problem,
+        "T01",
+        [("depot", "WH1", {"P1": 1}), ("ticket", "SR-1"), ("ticket", "SR-2"), ("break", 0)],
+        t(8),
+    )
     t02 = build_route(problem, "T02", [("ticket", "SR-2"), ("ticket", "SR-3")], t(8))
     report = validate_plan(problem, finish_plan(problem, [t01, t02]))
     assert codes(report) == {"duplicate_ticket"}
@@ -556,7 +665,8 @@ def test_unknown_technician_and_unknown_ticket() -> None:
     i = stop_index(plan, "T01", "SR-2")
     broken = edit_stop(replace(plan, routes=(*plan.routes, ghost)), "T01", i, id="SR-404")
     assert {"unknown_technician", "unknown_ticket", "missing_ticket"} <= codes(
-        validate_plan(problem, broken))
+        validate_plan(problem, broken)
+    )
 
 
 def test_wrong_status() -> None:
@@ -570,8 +680,11 @@ def test_required_unserved_means_infeasible() -> None:
     plan = valid_plan(problem)
     t02 = build_route(problem, "T02", [], t(8))
     reason = Reason(ReasonCode.OUTSIDE_SHIFTS, "too far")
-    partial = replace(finish_plan(problem, [plan.routes[0], t02]), status=PlanStatus.PARTIAL,
-                      unassigned=(Unassigned("SR-3", (reason,)),))
+    partial = replace(
+        finish_plan(problem, [plan.routes[0], t02]),
+        status=PlanStatus.PARTIAL,
+        unassigned=(Unassigned("SR-3", (reason,)),),
+    )
     report = validate_plan(problem, partial)
     assert codes(report) == {"status"}
     assert "required_unserved" in report.warning_codes
@@ -590,12 +703,14 @@ def test_kpi_and_route_total_mismatches_are_warnings() -> None:
     problem = make_problem()
     plan = valid_plan(problem)
     route = replace(plan.routes[0], travel_km=plan.routes[0].travel_km + 5, work_min=1.0)
-    broken = replace(plan, routes=(route, plan.routes[1]),
-                     kpis=replace(plan.kpis, assigned=1, sla_met_rate=0.0))
+    broken = replace(
+        plan, routes=(route, plan.routes[1]), kpis=replace(plan.kpis, assigned=1, sla_met_rate=0.0)
+    )
     report = validate_plan(problem, broken)
     assert report.ok
     assert {"route_travel_km", "route_work_min", "kpi_assigned", "kpi_sla_met_rate"} <= (
-        report.warning_codes)
+        report.warning_codes
+    )
 
 
 # --------------------------------------------------------------------------- robustness
@@ -604,8 +719,15 @@ def test_kpi_and_route_total_mismatches_are_warnings() -> None:
 def test_malformed_stops_are_reported_not_raised() -> None:
     problem = make_problem()
     plan = valid_plan(problem)
-    broken = edit_stop(plan, "T01", 1, arrival=None, start=datetime(2026, 11, 23, 9),
-                       pickup={"P1": -1}, wait_min="x")
+    broken = edit_stop(
+        plan,
+        "T01",
+        1,
+        arrival=None,
+        start=datetime(2026, 11, 23, 9),
+        pickup={"P1": -1},
+        wait_min="x",
+    )
     broken = edit_stop(broken, "T02", 1, kind="teleport")
     report = validate_plan(problem, broken)
     assert {"missing_field", "bad_time", "pickup_invalid", "stop_order"} <= codes(report)
@@ -621,8 +743,12 @@ TIME_FIELDS = ("at", "arrival", "start", "end")
 @settings(max_examples=150, deadline=None)
 @given(
     edits=st.lists(
-        st.tuples(st.integers(0, 1), st.integers(0, 10), st.sampled_from(TIME_FIELDS),
-                  st.one_of(st.none(), st.integers(-86_400, 86_400))),
+        st.tuples(
+            st.integers(0, 1),
+            st.integers(0, 10),
+            st.sampled_from(TIME_FIELDS),
+            st.one_of(st.none(), st.integers(-86_400, 86_400)),
+        ),
         max_size=6,
     ),
     drop=st.lists(st.tuples(st.integers(0, 1), st.integers(0, 10)), max_size=2),
@@ -644,9 +770,13 @@ def test_random_time_perturbations_never_crash(
     for r, i in drop:
         if routes[r]:
             routes[r].pop(i % len(routes[r]))
-    perturbed = replace(plan, routes=tuple(
-        replace(route, stops=tuple(stops)) for route, stops in zip(plan.routes, routes,
-                                                                   strict=True)))
+    perturbed = replace(
+        plan,
+        routes=tuple(
+            replace(route, stops=tuple(stops))
+            for route, stops in zip(plan.routes, routes, strict=True)
+        ),
+    )
     report = validate_plan(problem, perturbed)
     assert isinstance(report, ValidationReport)
     assert "malformed_plan" not in codes(report), format_report(report)

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 
 
-class StopKind(str, Enum):
+class StopKind(StrEnum):
     """What happens at a stop of a route."""
 
     START = "start"
@@ -53,7 +53,7 @@ class Route:
         return [s.id for s in self.stops if s.kind is StopKind.TICKET and s.id is not None]
 
 
-class ReasonCode(str, Enum):
+class ReasonCode(StrEnum):
     """Why a ticket is not in the plan."""
 
     NO_SKILLED_TECHNICIAN = "no_skilled_technician"
@@ -111,7 +111,7 @@ class SolverStats:
     status: str = ""
 
 
-class PlanStatus(str, Enum):
+class PlanStatus(StrEnum):
     """solved: all served; partial: some not; infeasible: a required ticket is not."""
 
     SOLVED = "solved"

@@ -10,14 +10,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 
 import numpy as np
 
 from dispatch_opt.domain.stock import Stock
 
 
-class Priority(str, Enum):
+class Priority(StrEnum):
     """Business priority of a ticket; its weight doubles at each step."""
 
     LOW = "low"
@@ -115,7 +115,7 @@ class Ticket:
         return PRIORITY_WEIGHT[self.priority] * (2 if self.vip else 1)
 
 
-class TravelModel(str, Enum):
+class TravelModel(StrEnum):
     """How travel times between two points are obtained."""
 
     HAVERSINE = "haversine"

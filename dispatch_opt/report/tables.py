@@ -41,7 +41,11 @@ def route_table(problem: Problem, route: Route) -> Table:
                 what += " VIP"
             stuff = stop.parts if stop.kind is StopKind.TICKET else stop.pickup
             table.add_row(
-                stop.id or "", what, _hm(stop.arrival), _hm(stop.start), _hm(stop.end),
+                stop.id or "",
+                what,
+                _hm(stop.arrival),
+                _hm(stop.start),
+                _hm(stop.end),
                 f"{stop.wait_min:.0f}" if stop.wait_min >= 0.5 else "",
                 f"[red]{stop.late_min:.0f}[/red]" if stop.late_min >= 0.5 else "",
                 ", ".join(f"{k} x{v}" for k, v in stuff.items()),
@@ -73,8 +77,9 @@ def kpi_table(plan: Plan) -> Table:
 
 def unassigned_table(plan: Plan) -> Table:
     """Tickets left out, with their reasons."""
-    table = Table(title=f"Unassigned ({len(plan.unassigned)})", title_justify="left",
-                  show_edge=False)
+    table = Table(
+        title=f"Unassigned ({len(plan.unassigned)})", title_justify="left", show_edge=False
+    )
     table.add_column("ticket")
     table.add_column("reason")
     table.add_column("detail")
@@ -84,9 +89,11 @@ def unassigned_table(plan: Plan) -> Table:
     return table
 
 
-def print_plan(problem: Problem, plan: Plan, console: Console | None = None,
-               *, routes: bool = True) -> None:
-    """Print the schedules (used technicians only), the unassigned list and the KPIs."""
+def print_plan(
+    problem: Problem, plan: Plan, console: Console | None = None, *, routes: bool = True
+) -> None:
+    """Print the schedules (used technicians only), the unassigned list and the KPIs;
+    with `routes=False` only the KPIs."""
     console = console or Console()
     parts = []
     if routes:
@@ -94,7 +101,7 @@ def print_plan(problem: Problem, plan: Plan, console: Console | None = None,
         idle = [r.technician for r in plan.routes if not r.ticket_ids]
         if idle:
             parts.append(f"Idle technicians: {', '.join(idle)}")
-    if plan.unassigned:
+    if plan.unassigned and routes:
         parts.append(unassigned_table(plan))
     parts.append(kpi_table(plan))
     console.print(Group(*parts))

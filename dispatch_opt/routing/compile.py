@@ -73,7 +73,8 @@ def _location_ids(points: list) -> np.ndarray:
     """Same integer for exactly equal coordinates."""
     seen: dict[tuple[float, float], int] = {}
     return np.fromiter(
-        (seen.setdefault((p.lat, p.lon), len(seen)) for p in points), dtype=np.int64,
+        (seen.setdefault((p.lat, p.lon), len(seen)) for p in points),
+        dtype=np.int64,
         count=len(points),
     )
 
@@ -221,15 +222,24 @@ def compile_problem(problem: Problem) -> Compiled:
         speed_factor=np.array([t.speed_factor for t in techs], dtype=np.float64),
         max_jobs=np.array([-1 if t.max_jobs is None else t.max_jobs for t in techs]),
         max_travel_s=np.array(
-            [-1 if t.max_travel_min is None else math.floor(t.max_travel_min * 60 + 1e-9)
-             for t in techs], dtype=np.int64,
+            [
+                -1 if t.max_travel_min is None else math.floor(t.max_travel_min * 60 + 1e-9)
+                for t in techs
+            ],
+            dtype=np.int64,
         ),
         breaks=breaks,
         stock=_stock_matrix([dict(t.stock) for t in techs], skus),
         depot_stock=_stock_matrix([dict(d.stock) for d in depots], skus),
         depot_open=np.array(
-            [[max(0, _ceil_s(d.open.start, origin)), min(horizon_s, _floor_s(d.open.end, origin))]
-             for d in depots], dtype=np.int64,
+            [
+                [
+                    max(0, _ceil_s(d.open.start, origin)),
+                    min(horizon_s, _floor_s(d.open.end, origin)),
+                ]
+                for d in depots
+            ],
+            dtype=np.int64,
         ).reshape(-1, 2),
         skus=skus,
         travel_cost_per_s=_per_second_cost(objective.travel_per_min),

@@ -106,13 +106,10 @@ def compute_eligibility(
         if ticket.pinned_technician is not None:
             v = index[ticket.pinned_technician]
             if not row[v]:
-                detail = (
-                    f"pinned to {ticket.pinned_technician}, who lacks "
-                    + ", ".join(
-                        f"{s}>={lvl} (has {techs[v].skills.get(s, 0)})"
-                        for s, lvl in ticket.skills.items()
-                        if techs[v].skills.get(s, 0) < lvl
-                    )
+                detail = f"pinned to {ticket.pinned_technician}, who lacks " + ", ".join(
+                    f"{s}>={lvl} (has {techs[v].skills.get(s, 0)})"
+                    for s, lvl in ticket.skills.items()
+                    if techs[v].skills.get(s, 0) < lvl
                 )
                 reasons[k] = (Reason(ReasonCode.PINNED_CONFLICT, detail),)
                 allowed[k] = False
@@ -153,8 +150,10 @@ def compute_eligibility(
         drive_ok = (limit < 0) | (drive[k] <= limit)
         if not (row & drive_ok).any():
             reasons[k] = (
-                Reason(ReasonCode.MAX_TRAVEL, "too far for the driving limit of every qualified "
-                       "technician"),
+                Reason(
+                    ReasonCode.MAX_TRAVEL,
+                    "too far for the driving limit of every qualified technician",
+                ),
             )
             allowed[k] = False
             continue
@@ -172,8 +171,8 @@ def _parts_detail(problem: Problem, ticket: Ticket) -> str:
     in_depots = [d.id for d in problem.depots if covers(d.stock, ticket.parts)]
     if in_depots:
         return (
-            f"needs {wanted}; no qualified van carries it and depot pickups could not "
-            f"supply it (stocked at {', '.join(in_depots[:4])})"
+            f"needs {wanted}; no qualified van carries it (stocked at "
+            f"{', '.join(in_depots[:4])}, but this version plans parts from the van only)"
         )
     return f"needs {wanted}; no van or depot has enough"
 

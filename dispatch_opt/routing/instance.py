@@ -82,10 +82,26 @@ class RoutingInstance:
 
     def __post_init__(self) -> None:
         for name in (
-            "loc_id", "distance_m", "duration_s", "service_s", "sla_due_s", "weight",
-            "penalty", "required", "allowed", "demand", "preferred", "shift_start_s",
-            "shift_end_s", "latest_end_s", "speed_factor", "max_jobs", "max_travel_s",
-            "stock", "depot_stock", "depot_open",
+            "loc_id",
+            "distance_m",
+            "duration_s",
+            "service_s",
+            "sla_due_s",
+            "weight",
+            "penalty",
+            "required",
+            "allowed",
+            "demand",
+            "preferred",
+            "shift_start_s",
+            "shift_end_s",
+            "latest_end_s",
+            "speed_factor",
+            "max_jobs",
+            "max_travel_s",
+            "stock",
+            "depot_stock",
+            "depot_open",
         ):
             arr = getattr(self, name)
             if isinstance(arr, np.ndarray):

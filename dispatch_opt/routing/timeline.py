@@ -12,6 +12,7 @@ only the earliest end time matters. Breaks are taken in window order.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -154,14 +155,14 @@ def _unwind(inst, vehicle, path, trail, choice, breaks, drive) -> RouteSchedule:
         t = end[pos]
     depart = int(inst.shift_start_s[vehicle])
     first_has_break = any(s.before == 0 for s in slots)
-    if m > 1 and not first_has_break:
+    if first_has_break:
+        depart = slots[0].start_s  # the day starts with the break, not with idling before it
+    elif m > 1:
         i, j = path[0], path[1]
         leg = int(drive[i, j]) + int(inst.arrival_overhead_s[i, j])
         depart = max(depart, start[0] - leg)
         arrival[0] = depart + leg
-    elif m == 1:
-        depart = int(inst.shift_start_s[vehicle])
-    legs = list(zip(path[:-1], path[1:], strict=True))
+    legs = list(itertools.pairwise(path))
     drive_total = int(sum(int(drive[i, j]) for i, j in legs))
     dist = float(sum(inst.distance_m[i, j] for i, j in legs))
     return RouteSchedule(
@@ -190,7 +191,7 @@ def route_violations(inst: RoutingInstance, vehicle: int, nodes: list[int]) -> l
     if inst.max_travel_s[vehicle] >= 0 and nodes:
         drive = inst.drive_s(float(inst.speed_factor[vehicle]))
         path = [inst.start_node(vehicle), *nodes, inst.end_node(vehicle)]
-        total = sum(int(drive[i, j]) for i, j in zip(path[:-1], path[1:], strict=True))
+        total = sum(int(drive[i, j]) for i, j in itertools.pairwise(path))
         if total > inst.max_travel_s[vehicle]:
             problems.append("max_travel")
     if tickets and inst.demand.shape[1]:

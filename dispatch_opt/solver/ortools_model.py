@@ -8,6 +8,7 @@ everything else) so that a plan always exists.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -80,11 +81,18 @@ def build_model(inst: RoutingInstance, *, seed: int = 0) -> OrToolsModel:
 
     routing.AddDimensionWithVehicleTransits(
         [time_cb[classes[v]] for v in range(n_v)],
-        int(inst.horizon_s), int(inst.horizon_s), False, "time",
+        int(inst.horizon_s),
+        int(inst.horizon_s),
+        False,
+        "time",
     )
     time = routing.GetDimensionOrDie("time")
     model = OrToolsModel(
-        inst, manager, routing, time, nodes,
+        inst,
+        manager,
+        routing,
+        time,
+        nodes,
         node_of={int(node): m for m, node in enumerate(nodes)},
     )
     _vehicle_bounds(model)
@@ -122,7 +130,7 @@ def _ticket_rules(model: OrToolsModel) -> None:
         wins = inst.windows[k]
         cumul = time.CumulVar(index)
         cumul.SetRange(int(wins[0, 0]), int(wins[-1, 1]))
-        for (_, hi), (lo, _) in zip(wins[:-1], wins[1:], strict=True):
+        for (_, hi), (lo, _) in itertools.pairwise(wins):
             if lo - 1 >= hi + 1:
                 cumul.RemoveInterval(int(hi + 1), int(lo - 1))
         if inst.sla_due_s[k] >= 0 and inst.sla_cost_per_s > 0:
@@ -149,13 +157,13 @@ def _side_dimensions(model: OrToolsModel, drive_cb: dict[int, int], classes) -> 
         routing.AddDimensionWithVehicleTransitAndCapacity(
             [drive_cb[classes[v]] for v in range(n_v)], 0, caps, True, "drive"
         )
-    tickets = [inst.ticket_of(int(x)) for x in nodes[2 * n_v:]]
+    tickets = [inst.ticket_of(int(x)) for x in nodes[2 * n_v :]]
     for s, sku in enumerate(inst.skus):
         demand = np.zeros(len(nodes), dtype=np.int64)
-        demand[2 * n_v:] = inst.demand[tickets, s]
+        demand[2 * n_v :] = inst.demand[tickets, s]
         if not demand.any():
             continue
-        reachable = inst.allowed[tickets][:, :].T @ demand[2 * n_v:]
+        reachable = inst.allowed[tickets][:, :].T @ demand[2 * n_v :]
         if (reachable <= inst.stock[:, s]).all():
             continue  # no van can run out of this SKU
         cb = routing.RegisterUnaryTransitVector(demand.tolist())
@@ -176,7 +184,7 @@ def _preference_dimension(model: OrToolsModel, tickets: list[int]) -> None:
     evaluators = []
     for v in range(n_v):
         cost = np.zeros(len(model.model_nodes), dtype=np.int64)
-        cost[2 * n_v:] = np.where(has_pref & ~pref[:, v], inst.preference_cost, 0)
+        cost[2 * n_v :] = np.where(has_pref & ~pref[:, v], inst.preference_cost, 0)
         key = cost.tobytes()
         if key not in vectors:
             vectors[key] = routing.RegisterUnaryTransitVector(cost.tolist())

@@ -13,9 +13,11 @@ from dataclasses import dataclass, field
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
+from dispatch_opt.routing.cost import routes_cost
 from dispatch_opt.routing.instance import RoutingInstance
 from dispatch_opt.routing.timeline import route_violations, schedule_route
 from dispatch_opt.solver.ortools_model import OrToolsModel, build_model
+from dispatch_opt.solver.required import ensure_required
 
 
 @dataclass(frozen=True)
@@ -56,8 +58,8 @@ class SolveResult:
 
 
 def default_effort(inst: RoutingInstance) -> int:
-    """Deterministic effort: local-search solutions to explore, growing with size."""
-    return int(min(1000, max(100, 40_000 // max(1, inst.n_tickets))))
+    """Deterministic effort cap: solutions the iterated local search may visit."""
+    return int(max(2_000, 40 * inst.n_tickets))
 
 
 def _first_solution_strategy(inst: RoutingInstance, choice: str) -> int:
@@ -71,16 +73,25 @@ def _first_solution_strategy(inst: RoutingInstance, choice: str) -> int:
 
 
 def _search_parameters(inst: RoutingInstance, params: SolveParams):
-    """Search parameters: first solution, guided local search, limits."""
+    """Search parameters: insertion first solution, then guided local search on the
+    clock, or (deterministic) an iterated local search with ruin-and-recreate that
+    stops by itself, so the plan does not depend on the machine's speed."""
     sp = pywrapcp.DefaultRoutingSearchParameters()
     sp.first_solution_strategy = _first_solution_strategy(inst, params.first_solution)
-    sp.local_search_metaheuristic = (
-        routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
-    )
+    metaheuristics = routing_enums_pb2.LocalSearchMetaheuristic
     budget = max(0.05, params.time_limit_s)
     if params.deterministic:
+        sp.local_search_metaheuristic = metaheuristics.GREEDY_DESCENT
+        sp.use_iterated_local_search = True
+        ruin = sp.iterated_local_search_parameters.ruin_recreate_parameters
+        sisr = ruin.ruin_strategies.add().sisr
+        sisr.max_removed_sequence_size = 10
+        sisr.avg_num_removed_visits = 10
+        sisr.bypass_factor = 0.01
         sp.solution_limit = params.effort or default_effort(inst)
-        budget = max(budget * 20, 600.0)  # a safety net only, never the stop reason
+        budget = max(budget * 10, 120.0)  # a safety net only, never the stop reason
+    else:
+        sp.local_search_metaheuristic = metaheuristics.GUIDED_LOCAL_SEARCH
     sp.time_limit.FromMilliseconds(int(budget * 1000))
     sp.log_search = False
     return sp
@@ -101,17 +112,22 @@ def _routes_of(model: OrToolsModel, assignment) -> list[list[int]]:
     return routes
 
 
-def repair_route(inst: RoutingInstance, vehicle: int, nodes: list[int]) -> tuple[list[int], list[int]]:
+def repair_route(
+    inst: RoutingInstance, vehicle: int, nodes: list[int]
+) -> tuple[list[int], list[int]]:
     """Drop as little weight as possible until the route is feasible; returns (kept, dropped)."""
     kept, dropped = list(nodes), []
 
     def ok(seq: list[int]) -> bool:
-        return not route_violations(inst, vehicle, seq) and schedule_route(inst, vehicle, seq) is not None
+        return (
+            not route_violations(inst, vehicle, seq)
+            and schedule_route(inst, vehicle, seq) is not None
+        )
 
     while kept and not ok(kept):
         order = sorted(range(len(kept)), key=lambda i: inst.penalty[inst.ticket_of(kept[i])])
         for i in order:
-            trial = kept[:i] + kept[i + 1:]
+            trial = kept[:i] + kept[i + 1 :]
             if ok(trial):
                 dropped.append(kept[i])
                 kept = trial
@@ -141,13 +157,16 @@ def solve_instance(inst: RoutingInstance, params: SolveParams) -> SolveResult:
         if state["best"] is None or cost < state["best"]:
             state["best"] = cost
             if params.progress is not None:
-                params.progress(Progress(now - started, max(0.0, deadline - now), cost,
-                                         state["n"], -1))
+                params.progress(
+                    Progress(now - started, max(0.0, deadline - now), cost, state["n"], -1)
+                )
 
     routing.AddAtSolutionCallback(on_solution)
     assignment = None
     if params.initial_routes is not None:
-        initial = [[model.node_of[n] for n in r if n in model.node_of] for r in params.initial_routes]
+        initial = [
+            [model.node_of[n] for n in r if n in model.node_of] for r in params.initial_routes
+        ]
         start = routing.ReadAssignmentFromRoutes(initial, True)
         if start is not None:
             assignment = routing.SolveFromAssignmentWithParameters(start, search)
@@ -156,13 +175,17 @@ def solve_instance(inst: RoutingInstance, params: SolveParams) -> SolveResult:
     elapsed = time.perf_counter() - started
     status = _status_name(routing.status())
     if assignment is None:
-        return SolveResult([[] for _ in range(inst.n_vehicles)], 0, elapsed, None, state["n"], status)
+        return SolveResult(
+            [[] for _ in range(inst.n_vehicles)], 0, elapsed, None, state["n"], status
+        )
     routes = _routes_of(model, assignment)
     repaired: list[int] = []
     for v, nodes in enumerate(routes):
         kept, dropped = repair_route(inst, v, nodes)
         routes[v] = kept
         repaired.extend(dropped)
+    routes = ensure_required(inst, routes)
+    routes = _keep_better(inst, routes, params.initial_routes)
     return SolveResult(
         routes=routes,
         objective=int(assignment.ObjectiveValue()),
@@ -174,10 +197,29 @@ def solve_instance(inst: RoutingInstance, params: SolveParams) -> SolveResult:
     )
 
 
+def _keep_better(
+    inst: RoutingInstance, found: list[list[int]], initial: list[list[int]] | None
+) -> list[list[int]]:
+    """Never answer worse than the warm start: the search may only improve on it."""
+    if initial is None or len(initial) != inst.n_vehicles:
+        return found
+    start_cost = routes_cost(inst, initial)
+    if start_cost is None or any(route_violations(inst, v, r) for v, r in enumerate(initial)):
+        return found
+    found_cost = routes_cost(inst, found)
+    return found if found_cost is not None and found_cost <= start_cost else initial
+
+
 def _status_name(code: int) -> str:
     """Readable name of the routing status."""
     names = {
-        0: "not_solved", 1: "success", 2: "partial_success_local_optimum_not_reached",
-        3: "fail", 4: "fail_timeout", 5: "invalid", 6: "infeasible", 7: "optimal",
+        0: "not_solved",
+        1: "success",
+        2: "partial_success_local_optimum_not_reached",
+        3: "fail",
+        4: "fail_timeout",
+        5: "invalid",
+        6: "infeasible",
+        7: "optimal",
     }
     return names.get(int(code), str(code))

@@ -38,9 +38,7 @@ def given_matrix_travel(keys: Sequence[str], spec: TravelSpec) -> TravelMatrix:
     )
 
 
-def build_travel(
-    points: Sequence[Location], keys: Sequence[str], spec: TravelSpec
-) -> TravelMatrix:
+def build_travel(points: Sequence[Location], keys: Sequence[str], spec: TravelSpec) -> TravelMatrix:
     """The travel matrix for `points` (named by matrix `keys`) under `spec.model`."""
     if spec.model is TravelModel.HAVERSINE:
         return haversine_travel(points, spec)

@@ -12,5 +12,7 @@ from dispatch_opt.travel.matrix import TravelMatrix
 def road_graph_travel(points: Sequence[Location], spec: TravelSpec) -> TravelMatrix:
     """Not available yet: says so as an input error naming the field."""
     raise InputError(
-        Issue("travel.model", "road_graph is not supported in this version; use haversine or matrix")
+        Issue(
+            "travel.model", "road_graph is not supported in this version; use haversine or matrix"
+        )
     )

@@ -19,8 +19,13 @@ def matrix_problem(techs, tickets, minutes):
     """A problem whose travel is a given matrix in minutes over keys T..., tickets."""
     keys = tuple([t.id for t in techs] + [k.id for k in tickets])
     dur = np.array(minutes, dtype=float) * 60
-    travel = TravelSpec(model=TravelModel.MATRIX, locations=keys, durations_s=dur,
-                        distances_m=dur * 10, stop_overhead_min=5)
+    travel = TravelSpec(
+        model=TravelModel.MATRIX,
+        locations=keys,
+        durations_s=dur,
+        distances_m=dur * 10,
+        stop_overhead_min=5,
+    )
     return problem(techs, tickets, travel=travel)
 
 
@@ -28,8 +33,10 @@ def test_wait_for_window_and_overhead():
     a, b = near(1, 0), near(2, 0)
     p = matrix_problem(
         [tech("T1")],
-        [ticket("A", a, time_windows=(win("10:00", "11:00"),), duration_min=30),
-         ticket("B", b, duration_min=20)],
+        [
+            ticket("A", a, time_windows=(win("10:00", "11:00"),), duration_min=30),
+            ticket("B", b, duration_min=20),
+        ],
         [[0, 20, 30], [20, 0, 10], [30, 10, 0]],
     )
     inst = compile_problem(p).instance
@@ -69,8 +76,10 @@ def test_break_taken_in_a_gap_then_drive():
     t = tech("T1", breaks=(lunch(45, "11:30", "12:30"),))
     p = matrix_problem(
         [t],
-        [ticket("A", near(1, 0), time_windows=(win("09:00", "09:30"),), duration_min=150),
-         ticket("B", near(2, 0), time_windows=(win("12:00", "16:00"),), duration_min=60)],
+        [
+            ticket("A", near(1, 0), time_windows=(win("09:00", "09:30"),), duration_min=150),
+            ticket("B", near(2, 0), time_windows=(win("12:00", "16:00"),), duration_min=60),
+        ],
         [[0, 30, 30], [30, 0, 20], [30, 20, 0]],
     )
     inst = compile_problem(p).instance
@@ -85,7 +94,8 @@ def test_break_taken_in_a_gap_then_drive():
 def test_break_not_owed_when_day_ends_before_window():
     t = tech("T1", breaks=(lunch(45, "11:30", "13:30"),))
     p = matrix_problem(
-        [t], [ticket("A", near(1, 0), time_windows=(win("08:30", "09:00"),), duration_min=30)],
+        [t],
+        [ticket("A", near(1, 0), time_windows=(win("08:30", "09:00"),), duration_min=30)],
         [[0, 10], [10, 0]],
     )
     inst = compile_problem(p).instance
@@ -97,7 +107,8 @@ def test_break_not_owed_when_day_ends_before_window():
 def test_break_that_cannot_fit_makes_route_infeasible():
     t = tech("T1", breaks=(lunch(60, "12:00", "12:30"),))
     p = matrix_problem(
-        [t], [ticket("A", near(1, 0), time_windows=(win("11:30", "11:45"),), duration_min=120)],
+        [t],
+        [ticket("A", near(1, 0), time_windows=(win("11:30", "11:45"),), duration_min=120)],
         [[0, 10], [10, 0]],
     )
     inst = compile_problem(p).instance
@@ -126,7 +137,9 @@ def test_overtime_limit():
 
 def test_speed_factor_scales_driving_and_rounds_up():
     p = matrix_problem(
-        [tech("T1", speed_factor=1.1)], [ticket("A", near(1, 0))], [[0, 10.001], [10, 0]],
+        [tech("T1", speed_factor=1.1)],
+        [ticket("A", near(1, 0))],
+        [[0, 10.001], [10, 0]],
     )
     inst = compile_problem(p).instance
     sched = schedule_route(inst, 0, [inst.ticket_node(0)])

@@ -8,7 +8,10 @@ from tests.factories import lunch, near, problem, tech, ticket, win
 def test_skill_levels_decide_who_serves():
     p = problem(
         [tech("JUN", skills={"ac": 1}), tech("SEN", skills={"ac": 4}, start=near(5, 5))],
-        [ticket("HARD", near(0.5, 0), skills={"ac": 4}), ticket("NONE", near(1, 0), skills={"tv": 2})],
+        [
+            ticket("HARD", near(0.5, 0), skills={"ac": 4}),
+            ticket("NONE", near(1, 0), skills={"tv": 2}),
+        ],
     )
     plan = solve_checked(p)
     assert served(plan) == {"HARD": "SEN"}
@@ -18,9 +21,11 @@ def test_skill_levels_decide_who_serves():
 def test_pinned_and_excluded():
     p = problem(
         [tech("A"), tech("B", start=near(8, 8))],
-        [ticket("PIN", near(0.2, 0), pinned_technician="B"),
-         ticket("EXC", near(8, 8.2), excluded_technicians=("B",)),
-         ticket("ALLX", near(1, 1), excluded_technicians=("A", "B"))],
+        [
+            ticket("PIN", near(0.2, 0), pinned_technician="B"),
+            ticket("EXC", near(8, 8.2), excluded_technicians=("B",)),
+            ticket("ALLX", near(1, 1), excluded_technicians=("A", "B")),
+        ],
     )
     plan = solve_checked(p)
     assert served(plan)["PIN"] == "B"
@@ -29,20 +34,26 @@ def test_pinned_and_excluded():
 
 
 def test_pinned_to_unskilled_is_a_conflict():
-    p = problem([tech("A", skills={"ac": 1})],
-                [ticket("X", near(1, 0), skills={"ac": 3}, pinned_technician="A")])
+    p = problem(
+        [tech("A", skills={"ac": 1})],
+        [ticket("X", near(1, 0), skills={"ac": 3}, pinned_technician="A")],
+    )
     assert reasons(solve_checked(p))["X"] == ["no_skilled_technician"]
-    p = problem([tech("A", skills={"ac": 1}), tech("B", skills={"ac": 5})],
-                [ticket("X", near(1, 0), skills={"ac": 3}, pinned_technician="A")])
+    p = problem(
+        [tech("A", skills={"ac": 1}), tech("B", skills={"ac": 5})],
+        [ticket("X", near(1, 0), skills={"ac": 3}, pinned_technician="A")],
+    )
     assert reasons(solve_checked(p))["X"] == ["pinned_conflict"]
 
 
 def test_last_van_unit_goes_to_exactly_one_ticket():
     p = problem(
         [tech("A", stock={"PCB": 1})],
-        [ticket("LOW", near(1, 0), parts={"PCB": 1}, priority=Priority.LOW),
-         ticket("URG", near(1.2, 0), parts={"PCB": 1}, priority=Priority.URGENT),
-         ticket("NOPART", near(2, 0), parts={"GHOST": 1})],
+        [
+            ticket("LOW", near(1, 0), parts={"PCB": 1}, priority=Priority.LOW),
+            ticket("URG", near(1.2, 0), parts={"PCB": 1}, priority=Priority.URGENT),
+            ticket("NOPART", near(2, 0), parts={"GHOST": 1}),
+        ],
     )
     plan = solve_checked(p)
     assert "URG" in served(plan) and "LOW" not in served(plan)
@@ -59,23 +70,30 @@ def test_max_jobs_and_priorities():
 
 
 def test_max_travel_limits_driving():
-    p = problem([tech("A", max_travel_min=30)],
-                [ticket("NEAR", near(1, 0)), ticket("FAR", near(30, 0))])
+    p = problem(
+        [tech("A", max_travel_min=30)], [ticket("NEAR", near(1, 0)), ticket("FAR", near(30, 0))]
+    )
     plan = solve_checked(p)
     assert set(served(plan)) == {"NEAR"}
 
 
 def test_windows_outside_every_shift():
-    p = problem([tech("A", shift=win("08:30", "12:00"))],
-                [ticket("EVE", near(1, 0), time_windows=(win("18:00", "21:00"),))])
+    p = problem(
+        [tech("A", shift=win("08:30", "12:00"))],
+        [ticket("EVE", near(1, 0), time_windows=(win("18:00", "21:00"),))],
+    )
     assert reasons(solve_checked(p))["EVE"] == ["outside_shifts"]
 
 
 def test_two_windows_and_breaks():
     t = [tech(f"T{i}", breaks=(lunch(),), start=near(i, -i)) for i in range(3)]
     tickets = [
-        ticket(f"K{i}", near((i % 5) - 2, (i // 5) - 2), duration_min=60,
-               time_windows=(win("09:00", "11:00"), win("14:00", "16:00")))
+        ticket(
+            f"K{i}",
+            near((i % 5) - 2, (i // 5) - 2),
+            duration_min=60,
+            time_windows=(win("09:00", "11:00"), win("14:00", "16:00")),
+        )
         for i in range(15)
     ]
     plan = solve_checked(problem(t, tickets))
@@ -89,8 +107,10 @@ def test_required_ticket_is_served_at_any_cost():
     # one technician, time for one of two tickets: the required low one wins
     p = problem(
         [tech("A", shift=win("09:00", "10:30"))],
-        [ticket("URG", near(1, 0), priority=Priority.URGENT, duration_min=60),
-         ticket("REQ", near(-1, 0), priority=Priority.LOW, required=True, duration_min=60)],
+        [
+            ticket("URG", near(1, 0), priority=Priority.URGENT, duration_min=60),
+            ticket("REQ", near(-1, 0), priority=Priority.LOW, required=True, duration_min=60),
+        ],
     )
     plan = solve_checked(p)
     assert served(plan) == {"REQ": "A"}
@@ -106,8 +126,10 @@ def test_unservable_required_makes_status_infeasible():
 def test_sla_lateness_avoided_when_possible():
     p = problem(
         [tech("A")],
-        [ticket("SLA", near(3, 0), sla_due=win("09:30", "09:31").start),
-         ticket("OTHER", near(-3, 0))],
+        [
+            ticket("SLA", near(3, 0), sla_due=win("09:30", "09:31").start),
+            ticket("OTHER", near(-3, 0)),
+        ],
     )
     plan = solve_checked(p)
     route = plan.routes[0]

@@ -45,8 +45,9 @@ def test_haversine_travel_applies_circuity_and_speed():
 
 def test_given_matrix_is_reordered_by_keys():
     dur = np.array([[0, 10, 20], [11, 0, 30], [21, 31, 0]], dtype=float)
-    spec = TravelSpec(model=TravelModel.MATRIX, locations=("x", "y", "z"), durations_s=dur,
-                      distances_m=dur * 10)
+    spec = TravelSpec(
+        model=TravelModel.MATRIX, locations=("x", "y", "z"), durations_s=dur, distances_m=dur * 10
+    )
     tm = build_travel([Location(0, 0)] * 2, ["z", "x"], spec)
     assert tm.durations_s.tolist() == [[0, 21], [20, 0]]
     assert tm.distances_m[0, 1] == 210

@@ -1,0 +1,93 @@
+"""Make good on the contract's promise: a required ticket that some plan can serve is
+served, at any cost to the rest.
+
+After the search, each unserved required ticket is inserted at its cheapest feasible
+place; when no route has room, it goes on the technician who can serve it alone and
+that route sheds its lightest optional tickets until it is feasible again.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+
+from dispatch_opt.routing.instance import RoutingInstance
+from dispatch_opt.routing.timeline import route_violations, schedule_route
+
+
+def _feasible(inst: RoutingInstance, v: int, nodes: list[int]) -> bool:
+    """Every rule holds for this route."""
+    return not route_violations(inst, v, nodes) and schedule_route(inst, v, nodes) is not None
+
+
+def _drive_s(inst: RoutingInstance, v: int, nodes: list[int]) -> int:
+    """Integer driving seconds of a route."""
+    drive = inst.drive_s(float(inst.speed_factor[v]))
+    path = [inst.start_node(v), *nodes, inst.end_node(v)]
+    return int(sum(int(drive[a, b]) for a, b in itertools.pairwise(path)))
+
+
+def _cheapest_insertion(
+    inst: RoutingInstance, routes: list[list[int]], node: int
+) -> tuple[int, int] | None:
+    """(vehicle, position) adding the least driving while keeping the route feasible."""
+    k = inst.ticket_of(node)
+    best: tuple[int, int, int] | None = None
+    for v in np.flatnonzero(inst.allowed[k]):
+        v = int(v)
+        base = _drive_s(inst, v, routes[v])
+        for pos in range(len(routes[v]) + 1):
+            trial = [*routes[v][:pos], node, *routes[v][pos:]]
+            if not _feasible(inst, v, trial):
+                continue
+            extra = _drive_s(inst, v, trial) - base
+            if best is None or extra < best[0]:
+                best = (extra, v, pos)
+    return None if best is None else (best[1], best[2])
+
+
+def _force_in(inst: RoutingInstance, routes: list[list[int]], node: int) -> list[int] | None:
+    """Put the ticket on a route that can hold it by dropping optional tickets; returns
+    the dropped nodes, or None when no technician can serve it even alone."""
+    k = inst.ticket_of(node)
+    for v in np.flatnonzero(inst.allowed[k]):
+        v = int(v)
+        if not _feasible(inst, v, [node]):
+            continue
+        for pos in range(len(routes[v]) + 1):
+            kept = [*routes[v][:pos], node, *routes[v][pos:]]
+            dropped: list[int] = []
+            optional = sorted(
+                (n for n in kept if n != node and not inst.required[inst.ticket_of(n)]),
+                key=lambda n: inst.penalty[inst.ticket_of(n)],
+            )
+            for victim in optional:
+                if _feasible(inst, v, kept):
+                    break
+                kept.remove(victim)
+                dropped.append(victim)
+            if _feasible(inst, v, kept):
+                routes[v] = kept
+                return dropped
+    return None
+
+
+def ensure_required(inst: RoutingInstance, routes: list[list[int]]) -> list[list[int]]:
+    """Routes in which every required ticket that can be served alone is served."""
+    if not inst.required.any():
+        return routes
+    routes = [list(r) for r in routes]
+    served = {n for r in routes for n in r}
+    for k in np.flatnonzero(inst.required & inst.allowed.any(axis=1)):
+        node = inst.ticket_node(int(k))
+        if node in served:
+            continue
+        place = _cheapest_insertion(inst, routes, node)
+        if place is not None:
+            v, pos = place
+            routes[v].insert(pos, node)
+        elif _force_in(inst, routes, node) is None:
+            continue
+        served.add(node)
+    return routes

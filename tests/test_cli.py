@@ -1,0 +1,66 @@
+"""The command line: solve writes a valid plan, validate checks it, bad input exits 2."""
+
+import json
+from pathlib import Path
+
+from dispatch_opt.cli import EXIT_INPUT, EXIT_INVALID_PLAN, EXIT_OK, main
+
+EXAMPLE = Path(__file__).parent / "data" / "example-problem.json"
+
+
+def test_solve_then_validate(tmp_path, capsys):
+    out = tmp_path / "plan.json"
+    code = main(["solve", str(EXAMPLE), "--out", str(out), "--time-limit", "2", "--deterministic"])
+    assert code == EXIT_OK
+    printed = capsys.readouterr().out
+    assert "KPIs" in printed and "SR-1008" in printed
+    plan = json.loads(out.read_text())
+    assert plan["status"] in ("solved", "partial")
+    assert main(["validate", str(EXAMPLE), str(out)]) == EXIT_OK
+
+
+def test_validate_reports_a_broken_plan(tmp_path, capsys):
+    out = tmp_path / "plan.json"
+    assert (
+        main(
+            [
+                "solve",
+                str(EXAMPLE),
+                "--out",
+                str(out),
+                "--time-limit",
+                "2",
+                "--deterministic",
+                "--quiet",
+            ]
+        )
+        == EXIT_OK
+    )
+    plan = json.loads(out.read_text())
+    route = next(r for r in plan["routes"] if len(r["stops"]) > 2)
+    stop = next(s for s in route["stops"] if s["kind"] == "ticket")
+    stop["start"] = stop["arrival"] = "2026-11-23T07:01:00+08:00"
+    out.write_text(json.dumps(plan))
+    capsys.readouterr()
+    assert main(["validate", str(EXAMPLE), str(out)]) == EXIT_INVALID_PLAN
+    assert "INVALID" in capsys.readouterr().out
+
+
+def test_bad_input_exits_2_with_the_field_and_writes_nothing(tmp_path, capsys):
+    doc = json.loads(EXAMPLE.read_text())
+    doc["tickets"][3]["time_windows"] = [
+        {"start": "2026-11-23T12:00:00+08:00", "end": "2026-11-23T10:00:00+08:00"}
+    ]
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(doc))
+    out = tmp_path / "plan.json"
+    assert main(["solve", str(bad), "--out", str(out)]) == EXIT_INPUT
+    err = capsys.readouterr().err
+    assert "tickets[3].time_windows[0]" in err
+    assert "Traceback" not in err
+    assert not out.exists()
+
+
+def test_missing_file_is_a_clean_error(tmp_path, capsys):
+    assert main(["solve", str(tmp_path / "nope.json")]) == EXIT_INPUT
+    assert "Traceback" not in capsys.readouterr().err

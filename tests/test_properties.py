@@ -1,0 +1,121 @@
+"""Property tests on random small problems: plans are always valid and explained."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dispatch_opt.domain import Break, Priority, SolveOptions
+from dispatch_opt.planner import solve_problem
+from tests.checks import assert_valid, reasons, served
+from tests.factories import near, problem, tech, ticket, win
+
+SKILLS = ("ac", "fridge", "tv")
+SLOTS = (("09:00", "12:00"), ("13:00", "17:00"), ("08:00", "20:00"), ("10:00", "10:30"))
+
+
+@st.composite
+def technicians(draw, n_min: int = 1, n_max: int = 3):
+    """A few technicians with random skills, shifts, breaks, stock and limits."""
+    n = draw(st.integers(n_min, n_max))
+    out = []
+    for i in range(n):
+        start = draw(st.sampled_from(["08:00", "08:30", "09:00", "12:00"]))
+        end = {"08:00": "16:00", "08:30": "17:30", "09:00": "18:00", "12:00": "20:30"}[start]
+        breaks = (Break(win("11:30", "13:30"), 45),) if draw(st.booleans()) else ()
+        out.append(
+            tech(
+                f"T{i}",
+                start=near(draw(st.floats(-6, 6)), draw(st.floats(-6, 6))),
+                shift=win(start, end),
+                skills={
+                    s: draw(st.integers(1, 4))
+                    for s in draw(st.sets(st.sampled_from(SKILLS), min_size=1))
+                },
+                stock={"P1": draw(st.integers(0, 2))},
+                breaks=breaks,
+                overtime_max_min=draw(st.sampled_from([0, 30])),
+                max_jobs=draw(st.sampled_from([None, None, 2])),
+                speed_factor=draw(st.sampled_from([1.0, 1.0, 1.2])),
+            )
+        )
+    return out
+
+
+@st.composite
+def tickets(draw, tech_ids: list[str], n_max: int = 8):
+    """Random tickets: skills, one or two windows, parts, priorities, pins."""
+    n = draw(st.integers(0, n_max))
+    out = []
+    for i in range(n):
+        slots = draw(st.lists(st.sampled_from(SLOTS), min_size=0, max_size=2, unique=True))
+        pinned = draw(st.sampled_from([None] * 6 + tech_ids))
+        out.append(
+            ticket(
+                f"K{i}",
+                near(draw(st.floats(-8, 8)), draw(st.floats(-8, 8))),
+                duration_min=float(draw(st.sampled_from([20, 45, 60, 120]))),
+                time_windows=tuple(sorted((win(a, b) for a, b in slots), key=lambda w: w.start)),
+                skills={draw(st.sampled_from(SKILLS)): draw(st.integers(1, 5))},
+                parts={"P1": 1} if draw(st.integers(0, 3)) == 0 else {},
+                priority=draw(st.sampled_from(list(Priority))),
+                vip=draw(st.integers(0, 5)) == 0,
+                required=draw(st.integers(0, 8)) == 0,
+                pinned_technician=pinned,
+                excluded_technicians=tuple(
+                    t for t in draw(st.sets(st.sampled_from(tech_ids), max_size=1)) if t != pinned
+                ),
+            )
+        )
+    return out
+
+
+@st.composite
+def problems(draw):
+    """A whole random small problem."""
+    techs = draw(technicians())
+    return problem(
+        techs,
+        draw(tickets([t.id for t in techs])),
+        solve=SolveOptions(time_limit_s=2.0, deterministic=True),
+    )
+
+
+COMMON = settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+
+@COMMON
+@given(problems())
+def test_plan_is_always_valid_and_every_ticket_is_accounted_for(p):
+    plan = assert_valid(p, solve_problem(p))
+    routed, why = served(plan), reasons(plan)
+    for t in p.tickets:
+        assert (t.id in routed) != (t.id in why)
+        if t.id in why:
+            assert why[t.id]
+    assert {r.technician for r in plan.routes} == {t.id for t in p.technicians}
+
+
+@COMMON
+@given(problems())
+def test_a_skill_nobody_has_is_always_unassigned_with_that_reason(p):
+    rare = ticket("RARE", near(0, 0), skills={"solar": 2})
+    p = dataclasses.replace(p, tickets=(*p.tickets, rare))
+    plan = assert_valid(p, solve_problem(p))
+    assert reasons(plan)["RARE"] == ["no_skilled_technician"]
+
+
+@COMMON
+@given(problems(), technicians(1, 1))
+def test_adding_a_technician_never_lowers_weighted_service(p, extra):
+    base = assert_valid(p, solve_problem(p))
+    newcomer = dataclasses.replace(extra[0], id="NEW")
+    bigger = dataclasses.replace(p, technicians=(*p.technicians, newcomer))
+    more = assert_valid(bigger, solve_problem(bigger, warm_start=base))
+    assert more.kpis.weighted_served >= base.kpis.weighted_served
