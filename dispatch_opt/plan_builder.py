@@ -34,7 +34,7 @@ def _at(origin: datetime, seconds: int) -> datetime:
 def _exact_drive_s(inst: RoutingInstance, v: int, path: list[int]) -> float:
     """Exact (unrounded) driving seconds along a path."""
     f = float(inst.speed_factor[v])
-    return float(sum(inst.duration_s[i, j] * f for i, j in itertools.pairwise(path)))
+    return float(sum(float(inst.duration_s[i, j]) * f for i, j in itertools.pairwise(path)))
 
 
 def build_route(problem: Problem, inst: RoutingInstance, sched: RouteSchedule) -> Route:

@@ -48,6 +48,22 @@ def _clock(problem: Problem, seconds: int) -> str:
     return (problem.horizon.start + timedelta(seconds=int(seconds))).strftime("%H:%M")
 
 
+def _legs_s(inst: RoutingInstance) -> tuple[np.ndarray, np.ndarray]:
+    """(N, V) integer driving seconds start -> ticket and ticket -> end, per vehicle,
+    with the same rounding as the solver (`RoutingInstance.drive_s`)."""
+    n_v = inst.n_vehicles
+    tickets = inst.first_ticket_node + np.arange(inst.n_tickets)
+    go = np.zeros((inst.n_tickets, n_v), dtype=np.int64)
+    back = np.zeros((inst.n_tickets, n_v), dtype=np.int64)
+    classes = inst.vehicle_classes
+    for c in np.unique(classes):
+        vs = np.flatnonzero(classes == c)
+        drive = inst.drive_s(float(inst.speed_factor[vs[0]]))
+        go[:, vs] = drive[np.ix_(vs, tickets)].T
+        back[:, vs] = drive[np.ix_(tickets, n_v + vs)]
+    return go, back
+
+
 def _time_feasible(inst: RoutingInstance) -> tuple[np.ndarray, np.ndarray]:
     """(N, V) feasibility of each ticket alone on each route, and the earliest start.
 
@@ -55,11 +71,8 @@ def _time_feasible(inst: RoutingInstance) -> tuple[np.ndarray, np.ndarray]:
     reachable window, serves, drives to the end place before the latest end."""
     n_v, n_t = inst.n_vehicles, inst.n_tickets
     tickets = inst.first_ticket_node + np.arange(n_t)
-    starts, ends = np.arange(n_v), n_v + np.arange(n_v)
-    factor = inst.speed_factor[None, :]
-    go = np.ceil(inst.duration_s[np.ix_(starts, tickets)].T * factor - 1e-9)
-    back = np.ceil(inst.duration_s[np.ix_(tickets, ends)] * factor - 1e-9)
-    same = inst.loc_id[starts][None, :] == inst.loc_id[tickets][:, None]
+    go, back = _legs_s(inst)
+    same = inst.loc_id[np.arange(n_v)][None, :] == inst.loc_id[tickets][:, None]
     arrival = inst.shift_start_s[None, :] + go + np.where(same, 0, inst.overhead_s)
     service = inst.service_s[tickets][:, None]
     ok = np.zeros((n_t, n_v), dtype=bool)
@@ -77,11 +90,7 @@ def _time_feasible(inst: RoutingInstance) -> tuple[np.ndarray, np.ndarray]:
 
 def _drive_alone_s(inst: RoutingInstance) -> np.ndarray:
     """(N, V) driving seconds of the route start -> ticket -> end."""
-    n_v = inst.n_vehicles
-    tickets = inst.first_ticket_node + np.arange(inst.n_tickets)
-    factor = inst.speed_factor[None, :]
-    go = np.ceil(inst.duration_s[np.ix_(np.arange(n_v), tickets)].T * factor - 1e-9)
-    back = np.ceil(inst.duration_s[np.ix_(tickets, n_v + np.arange(n_v))] * factor - 1e-9)
+    go, back = _legs_s(inst)
     return go + back
 
 
@@ -186,7 +195,7 @@ def _time_detail(problem: Problem, inst: RoutingInstance, k: int, row: np.ndarra
     node = inst.ticket_node(k)
     best_v, best_arrival = None, None
     for v in vs:
-        drive = int(np.ceil(inst.duration_s[v, node] * inst.speed_factor[v] - 1e-9))
+        drive = int(inst.drive_s(float(inst.speed_factor[v]))[v, node])
         arrival = int(inst.shift_start_s[v]) + drive + inst.overhead_s
         if best_arrival is None or arrival < best_arrival:
             best_v, best_arrival = v, arrival

@@ -42,8 +42,8 @@ class RoutingInstance:
     n_depots: int
     n_tickets: int
     loc_id: np.ndarray  # (n,) int: same value = same physical place
-    distance_m: np.ndarray  # (n, n) float64 road metres
-    duration_s: np.ndarray  # (n, n) float64 base driving seconds (speed factor 1)
+    distance_m: np.ndarray  # (n, n) float road metres (float32 or float64)
+    duration_s: np.ndarray  # (n, n) float base driving seconds (speed factor 1)
     service_s: np.ndarray  # (n,) int
     overhead_s: int  # added to each arrival at a ticket from another place
     # --- tickets -----------------------------------------------------------
@@ -145,14 +145,12 @@ class RoutingInstance:
     # --- derived integer matrices ---------------------------------------------
     def drive_s(self, factor: float) -> np.ndarray:
         """Integer driving seconds for a speed factor, rounded UP so that a plan feasible
-        in integers is feasible in exact arithmetic (cached per factor)."""
+        in integers is feasible in exact arithmetic (cached per factor). float32 inputs
+        get a relative margin of 2e-7, above their rounding error."""
         key = round(float(factor), 9)
         cache = self._drive_cache
         if key not in cache:
-            mat = np.ceil(self.duration_s * key - 1e-9).astype(np.int64)
-            np.maximum(mat, 0, out=mat)
-            mat.setflags(write=False)
-            cache[key] = mat
+            cache[key] = _ceil_int(self.duration_s, key)
         return cache[key]
 
     @cached_property
@@ -174,13 +172,24 @@ class RoutingInstance:
     @cached_property
     def distance_int_m(self) -> np.ndarray:
         """(n, n) int metres, rounded up."""
-        mat = np.ceil(self.distance_m - 1e-9).astype(np.int64)
-        np.maximum(mat, 0, out=mat)
-        mat.setflags(write=False)
-        return mat
+        return _ceil_int(self.distance_m, 1.0)
 
     @property
     def vehicle_classes(self) -> np.ndarray:
         """(V,) int: vehicles sharing a speed factor share travel matrices."""
         _, inverse = np.unique(np.round(self.speed_factor, 9), return_inverse=True)
         return inverse
+
+
+def _ceil_int(values: np.ndarray, factor: float) -> np.ndarray:
+    """ceil(values * factor) as a read-only int64 matrix, never below the exact value."""
+    scaled = values.astype(np.float64) * factor
+    if values.dtype == np.float32:
+        scaled *= 1.0 + 2e-7  # float32 rounding may sit just below the true value
+    else:
+        np.subtract(scaled, 1e-9, out=scaled)  # float64: absorb representation noise
+    np.ceil(scaled, out=scaled)
+    np.maximum(scaled, 0, out=scaled)
+    out = scaled.astype(np.int64)
+    out.setflags(write=False)
+    return out
