@@ -16,8 +16,13 @@ from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 from dispatch_opt.routing.cost import routes_cost
 from dispatch_opt.routing.instance import RoutingInstance
 from dispatch_opt.routing.timeline import route_violations, schedule_route
+from dispatch_opt.solver.construct import construct
 from dispatch_opt.solver.ortools_model import OrToolsModel, build_model
 from dispatch_opt.solver.required import ensure_required
+
+CONSTRUCT_FROM = 300
+"""From this many tickets on, our own construction seeds the search (OR-Tools' insertion
+heuristics take tens of seconds at 800 tickets)."""
 
 
 @dataclass(frozen=True)
@@ -72,14 +77,14 @@ def _first_solution_strategy(inst: RoutingInstance, choice: str) -> int:
     return strategies.LOCAL_CHEAPEST_INSERTION
 
 
-def _search_parameters(inst: RoutingInstance, params: SolveParams):
+def _search_parameters(inst: RoutingInstance, params: SolveParams, limit_s: float):
     """Search parameters: insertion first solution, then guided local search on the
     clock, or (deterministic) an iterated local search with ruin-and-recreate that
     stops by itself, so the plan does not depend on the machine's speed."""
     sp = pywrapcp.DefaultRoutingSearchParameters()
     sp.first_solution_strategy = _first_solution_strategy(inst, params.first_solution)
     metaheuristics = routing_enums_pb2.LocalSearchMetaheuristic
-    budget = max(0.05, params.time_limit_s)
+    budget = max(0.05, limit_s)
     if params.deterministic:
         sp.local_search_metaheuristic = metaheuristics.GREEDY_DESCENT
         sp.use_iterated_local_search = True
@@ -137,16 +142,41 @@ def repair_route(
     return kept, dropped
 
 
+def _initial_routes(inst: RoutingInstance, params: SolveParams) -> list[list[int]] | None:
+    """The warm start: the caller's routes, or our construction on large batches."""
+    if params.initial_routes is not None:
+        return params.initial_routes
+    if inst.n_tickets >= CONSTRUCT_FROM:
+        return construct(inst, vehicles_per_ticket=10, positions_per_route=6)
+    return None
+
+
+def _run_search(model: OrToolsModel, search, start_routes: list[list[int]] | None):
+    """Local search from the warm start when OR-Tools accepts it, else from scratch."""
+    routing = model.routing
+    if start_routes is not None:
+        initial = [[model.node_of[n] for n in r if n in model.node_of] for r in start_routes]
+        start = routing.ReadAssignmentFromRoutes(initial, True)
+        if start is not None:
+            return routing.SolveFromAssignmentWithParameters(start, search)
+    return routing.SolveWithParameters(search)
+
+
 def solve_instance(inst: RoutingInstance, params: SolveParams) -> SolveResult:
-    """Search for a plan of `inst` within `params`' limits; always returns feasible routes."""
+    """Search for a plan of `inst` within `params`' limits; always returns feasible routes.
+
+    The time limit covers everything here (construction, model building, search)."""
     started = time.perf_counter()
+    deadline = started + params.time_limit_s
+    empty: list[list[int]] = [[] for _ in range(inst.n_vehicles)]
     if inst.n_tickets == 0 or not inst.allowed.any():
-        return SolveResult([[] for _ in range(inst.n_vehicles)], 0, 0.0, 0.0, 0, "trivial")
+        return SolveResult(empty, 0, 0.0, 0.0, 0, "trivial")
+    start_routes = _initial_routes(inst, params)
+    state: dict = {"n": 0, "first": None, "best": None}
+    if start_routes is not None:
+        state["first"] = time.perf_counter() - started
     model = build_model(inst, seed=params.seed)
     routing = model.routing
-    search = _search_parameters(inst, params)
-    state = {"n": 0, "first": None, "best": None}
-    deadline = started + params.time_limit_s
 
     def on_solution() -> None:
         now = time.perf_counter()
@@ -162,34 +192,27 @@ def solve_instance(inst: RoutingInstance, params: SolveParams) -> SolveResult:
                 )
 
     routing.AddAtSolutionCallback(on_solution)
+    left = deadline - time.perf_counter()
     assignment = None
-    if params.initial_routes is not None:
-        initial = [
-            [model.node_of[n] for n in r if n in model.node_of] for r in params.initial_routes
-        ]
-        start = routing.ReadAssignmentFromRoutes(initial, True)
-        if start is not None:
-            assignment = routing.SolveFromAssignmentWithParameters(start, search)
-    if assignment is None:
-        assignment = routing.SolveWithParameters(search)
-    elapsed = time.perf_counter() - started
+    if params.deterministic or left > 0.05 or start_routes is None:
+        search = _search_parameters(inst, params, max(0.05, left))
+        assignment = _run_search(model, search, start_routes)
     status = _status_name(routing.status())
-    if assignment is None:
-        return SolveResult(
-            [[] for _ in range(inst.n_vehicles)], 0, elapsed, None, state["n"], status
-        )
-    routes = _routes_of(model, assignment)
     repaired: list[int] = []
-    for v, nodes in enumerate(routes):
-        kept, dropped = repair_route(inst, v, nodes)
-        routes[v] = kept
-        repaired.extend(dropped)
+    if assignment is not None:
+        routes = _routes_of(model, assignment)
+        for v, nodes in enumerate(routes):
+            kept, dropped = repair_route(inst, v, nodes)
+            routes[v] = kept
+            repaired.extend(dropped)
+    else:
+        routes = [list(r) for r in start_routes] if start_routes is not None else empty
     routes = ensure_required(inst, routes)
-    routes = _keep_better(inst, routes, params.initial_routes)
+    routes = _keep_better(inst, routes, start_routes)
     return SolveResult(
         routes=routes,
-        objective=int(assignment.ObjectiveValue()),
-        time_s=elapsed,
+        objective=int(assignment.ObjectiveValue()) if assignment is not None else 0,
+        time_s=time.perf_counter() - started,
         first_solution_s=state["first"],
         solutions=state["n"],
         status=status,
