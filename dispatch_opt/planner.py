@@ -13,9 +13,10 @@ from dispatch_opt.domain.plan import Plan, SolverStats
 from dispatch_opt.domain.problem import Problem
 from dispatch_opt.plan_builder import build_plan
 from dispatch_opt.routing.compile import compile_problem
-from dispatch_opt.solver.solve import Progress, SolveParams, solve_instance
+from dispatch_opt.solver.portfolio import solve_portfolio
+from dispatch_opt.solver.solve import Progress, SolveParams
 
-ENGINE = "dispatch-opt/ortools-gls"
+ENGINE = "dispatch-opt/ortools"
 
 
 def default_time_limit_s(problem: Problem) -> float:
@@ -64,9 +65,16 @@ def solve_problem(
     compiled = compile_problem(problem)
     compile_s = time.perf_counter() - t0
     budget = max(0.1, limit - (time.perf_counter() - t0) - _reserve_s(problem))
-    result = solve_instance(
+    result = solve_portfolio(
         compiled.instance,
-        SolveParams(time_limit_s=budget, seed=seed, deterministic=deterministic, progress=progress),
+        SolveParams(
+            time_limit_s=budget,
+            seed=seed,
+            deterministic=deterministic,
+            progress=progress,
+            workers=opts.workers,
+            initial_routes=None if warm_start is None else initial_routes(problem, warm_start),
+        ),
     )
     stats = SolverStats(
         engine=ENGINE,

@@ -107,6 +107,18 @@ class RoutingInstance:
             if isinstance(arr, np.ndarray):
                 arr.setflags(write=False)
 
+    def __getstate__(self) -> dict[str, object]:
+        """Pickle without the derived matrices (they are rebuilt on demand), so that
+        sending an instance to a worker process stays cheap."""
+        state = dict(self.__dict__)
+        for derived in ("_drive_cache", "arrival_overhead_s", "distance_int_m"):
+            state.pop(derived, None)
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        """Restore a pickled instance."""
+        self.__dict__.update(state)
+
     # --- node index helpers -------------------------------------------------
     @property
     def n_nodes(self) -> int:

@@ -69,36 +69,63 @@ def _candidate_vehicles(inst: RoutingInstance, routes: _Routes, k: int, limit: i
 
 
 def construct(
-    inst: RoutingInstance, *, vehicles_per_ticket: int = 6, positions_per_route: int = 4
+    inst: RoutingInstance,
+    *,
+    vehicles_per_ticket: int = 6,
+    positions_per_route: int = 4,
+    routes: list[list[int]] | None = None,
 ) -> list[list[int]]:
-    """Feasible routes (instance nodes per vehicle) built by pruned cheapest insertion."""
-    routes = _Routes(inst)
+    """Feasible routes (instance nodes per vehicle) built by pruned cheapest insertion.
+
+    With `routes`, those (feasible) routes are kept and only the tickets they leave out
+    are inserted: the recreate step of ruin-and-recreate."""
+    state = _Routes(inst)
+    if routes is not None:
+        for v, nodes in enumerate(routes):
+            for pos, node in enumerate(nodes):
+                k = inst.ticket_of(node)
+                extra = _insertion_delta(state, v, pos, node)
+                state.insert(v, pos, k, extra)
+    placed = {inst.ticket_of(n) for r in state.nodes for n in r}
     eligible = inst.allowed.any(axis=1)
     for k in _order(inst):
         k = int(k)
-        if not eligible[k]:
-            continue
-        node = inst.ticket_node(k)
-        best: tuple[int, int, int, int] | None = None  # (cost, v, pos, extra_drive)
-        for v in _candidate_vehicles(inst, routes, k, vehicles_per_ticket):
-            path = routes.path(v)
-            drive = routes.drive[v]
-            into = drive[path[:-1], node]
-            out = drive[node, path[1:]]
-            direct = drive[path[:-1], path[1:]]
-            delta = into + out - direct
-            for pos in np.argsort(delta, kind="stable")[:positions_per_route]:
-                pos = int(pos)
-                extra = int(delta[pos])
-                if best is not None and extra >= best[0]:
-                    break
-                if not routes.fits_side_rules(v, k, extra):
-                    break
-                trial = [*routes.nodes[v][:pos], node, *routes.nodes[v][pos:]]
-                if schedule_route(inst, v, trial) is not None:
-                    best = (extra, v, pos, extra)
-                    break
-        if best is not None:
-            _, v, pos, extra = best
-            routes.insert(v, pos, k, extra)
-    return routes.nodes
+        if eligible[k] and k not in placed:
+            _insert_best(inst, state, k, vehicles_per_ticket, positions_per_route)
+    return state.nodes
+
+
+def _insertion_delta(state: _Routes, v: int, pos: int, node: int) -> int:
+    """Extra driving seconds of putting `node` at `pos` of route v."""
+    path = state.path(v)
+    drive = state.drive[v]
+    a, b = path[pos], path[pos + 1]
+    return int(drive[a, node] + drive[node, b] - drive[a, b])
+
+
+def _insert_best(
+    inst: RoutingInstance, routes: _Routes, k: int, n_vehicles: int, n_positions: int
+) -> bool:
+    """Insert ticket k at its cheapest feasible place among the candidates; True if placed."""
+    node = inst.ticket_node(k)
+    best: tuple[int, int, int] | None = None  # (extra drive, v, pos)
+    for v in _candidate_vehicles(inst, routes, k, n_vehicles):
+        path = routes.path(v)
+        drive = routes.drive[v]
+        delta = drive[path[:-1], node] + drive[node, path[1:]] - drive[path[:-1], path[1:]]
+        for pos in np.argsort(delta, kind="stable")[:n_positions]:
+            pos = int(pos)
+            extra = int(delta[pos])
+            if best is not None and extra >= best[0]:
+                break
+            if not routes.fits_side_rules(v, k, extra):
+                break
+            trial = [*routes.nodes[v][:pos], node, *routes.nodes[v][pos:]]
+            if schedule_route(inst, v, trial) is not None:
+                best = (extra, v, pos)
+                break
+    if best is None:
+        return False
+    extra, v, pos = best
+    routes.insert(v, pos, k, extra)
+    return True

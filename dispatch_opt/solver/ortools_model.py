@@ -33,6 +33,12 @@ class OrToolsModel:
         """Routing index of an instance ticket node."""
         return self.manager.NodeToIndex(self.node_of[instance_node])
 
+    def routing_indices(self, routes: list[list[int]]) -> list[list[int]]:
+        """Routes of instance nodes as routing indices (what ReadAssignmentFromRoutes
+        takes), skipping nodes the model does not hold."""
+        to_index = self.manager.NodeToIndex
+        return [[to_index(self.node_of[n]) for n in r if n in self.node_of] for r in routes]
+
     def instance_node(self, index: int) -> int:
         """Instance node of a routing index."""
         return int(self.model_nodes[self.manager.IndexToNode(index)])

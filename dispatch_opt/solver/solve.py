@@ -17,6 +17,7 @@ from dispatch_opt.routing.cost import routes_cost
 from dispatch_opt.routing.instance import RoutingInstance
 from dispatch_opt.routing.timeline import route_violations, schedule_route
 from dispatch_opt.solver.construct import construct
+from dispatch_opt.solver.lns import ruin_and_recreate
 from dispatch_opt.solver.ortools_model import OrToolsModel, build_model
 from dispatch_opt.solver.required import ensure_required
 
@@ -45,6 +46,8 @@ class SolveParams:
     deterministic: bool = False
     effort: int | None = None  # solutions explored when deterministic
     first_solution: str = "auto"
+    metaheuristic: str = "auto"  # "lns" (ruin and recreate + descent) or "gls"
+    workers: int | None = None  # processes for the portfolio (None: every core)
     progress: Callable[[Progress], None] | None = None
     initial_routes: list[list[int]] | None = None
 
@@ -63,8 +66,9 @@ class SolveResult:
 
 
 def default_effort(inst: RoutingInstance) -> int:
-    """Deterministic effort cap: solutions the iterated local search may visit."""
-    return int(max(2_000, 40 * inst.n_tickets))
+    """Deterministic effort: ruin-and-recreate rounds, fewer on large batches."""
+    n = max(1, inst.n_tickets)
+    return int(min(60, max(5, 2 * n if n < 30 else 6_000 // n)))
 
 
 def _first_solution_strategy(inst: RoutingInstance, choice: str) -> int:
@@ -79,22 +83,17 @@ def _first_solution_strategy(inst: RoutingInstance, choice: str) -> int:
 
 def _search_parameters(inst: RoutingInstance, params: SolveParams, limit_s: float):
     """Search parameters: insertion first solution, then guided local search on the
-    clock, or (deterministic) an iterated local search with ruin-and-recreate that
-    stops by itself, so the plan does not depend on the machine's speed."""
+    clock, or (deterministic) a plain descent to a local optimum that stops by itself;
+    the deterministic option wraps that descent in seeded ruin-and-recreate rounds."""
     sp = pywrapcp.DefaultRoutingSearchParameters()
     sp.first_solution_strategy = _first_solution_strategy(inst, params.first_solution)
     metaheuristics = routing_enums_pb2.LocalSearchMetaheuristic
     budget = max(0.05, limit_s)
     if params.deterministic:
         sp.local_search_metaheuristic = metaheuristics.GREEDY_DESCENT
-        sp.use_iterated_local_search = True
-        ruin = sp.iterated_local_search_parameters.ruin_recreate_parameters
-        sisr = ruin.ruin_strategies.add().sisr
-        sisr.max_removed_sequence_size = 10
-        sisr.avg_num_removed_visits = 10
-        sisr.bypass_factor = 0.01
-        sp.solution_limit = params.effort or default_effort(inst)
         budget = max(budget * 10, 120.0)  # a safety net only, never the stop reason
+    elif _use_lns(params):
+        sp.local_search_metaheuristic = metaheuristics.GREEDY_DESCENT
     else:
         sp.local_search_metaheuristic = metaheuristics.GUIDED_LOCAL_SEARCH
     sp.time_limit.FromMilliseconds(int(budget * 1000))
@@ -155,7 +154,7 @@ def _run_search(model: OrToolsModel, search, start_routes: list[list[int]] | Non
     """Local search from the warm start when OR-Tools accepts it, else from scratch."""
     routing = model.routing
     if start_routes is not None:
-        initial = [[model.node_of[n] for n in r if n in model.node_of] for r in start_routes]
+        initial = model.routing_indices(start_routes)
         start = routing.ReadAssignmentFromRoutes(initial, True)
         if start is not None:
             return routing.SolveFromAssignmentWithParameters(start, search)
@@ -200,14 +199,29 @@ def solve_instance(inst: RoutingInstance, params: SolveParams) -> SolveResult:
     status = _status_name(routing.status())
     repaired: list[int] = []
     if assignment is not None:
-        routes = _routes_of(model, assignment)
-        for v, nodes in enumerate(routes):
-            kept, dropped = repair_route(inst, v, nodes)
-            routes[v] = kept
-            repaired.extend(dropped)
+        routes = _feasible_routes(inst, model, assignment, repaired)
     else:
         routes = [list(r) for r in start_routes] if start_routes is not None else empty
     routes = ensure_required(inst, routes)
+    if params.deterministic:
+        descend = _descent(inst, model, search)
+        routes, _ = ruin_and_recreate(
+            inst,
+            routes,
+            descend,
+            rounds=params.effort or default_effort(inst),
+            seed=params.seed,
+            deadline=started + max(10 * params.time_limit_s, 120.0),
+        )
+    elif _use_lns(params):
+        routes, _ = ruin_and_recreate(
+            inst,
+            routes,
+            _descent(inst, model, search),
+            rounds=10**9,
+            seed=params.seed,
+            deadline=deadline,
+        )
     routes = _keep_better(inst, routes, start_routes)
     return SolveResult(
         routes=routes,
@@ -218,6 +232,37 @@ def solve_instance(inst: RoutingInstance, params: SolveParams) -> SolveResult:
         status=status,
         repaired=repaired,
     )
+
+
+def _use_lns(params: SolveParams) -> bool:
+    """Whether the clock-bound search is ruin-and-recreate rather than guided local search."""
+    return params.metaheuristic == "lns"
+
+
+def _feasible_routes(
+    inst: RoutingInstance, model: OrToolsModel, assignment, repaired: list[int]
+) -> list[list[int]]:
+    """An assignment's routes, each repaired until the exact timing accepts it."""
+    routes = _routes_of(model, assignment)
+    for v, nodes in enumerate(routes):
+        kept, dropped = repair_route(inst, v, nodes)
+        routes[v] = kept
+        repaired.extend(dropped)
+    return routes
+
+
+def _descent(inst: RoutingInstance, model: OrToolsModel, search):
+    """A function taking routes to the local optimum OR-Tools descends to from them."""
+
+    def descend(routes: list[list[int]]) -> list[list[int]]:
+        initial = model.routing_indices(routes)
+        start = model.routing.ReadAssignmentFromRoutes(initial, True)
+        if start is None:
+            return routes
+        found = model.routing.SolveFromAssignmentWithParameters(start, search)
+        return routes if found is None else _feasible_routes(inst, model, found, [])
+
+    return descend
 
 
 def _keep_better(

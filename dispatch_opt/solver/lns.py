@@ -1,0 +1,62 @@
+"""Ruin and recreate around OR-Tools' local search, with a seeded random generator.
+
+Each round removes a cluster of nearby tickets from the best routes (the ruin), puts
+every left-out ticket back by our pruned cheapest insertion (the recreate), lets OR-Tools
+descend to a local optimum from there, and keeps the result when it is cheaper. The
+number of rounds is the effort: the same seed and effort give the same plan on any
+machine, which is what the deterministic option needs.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+from dispatch_opt.routing.cost import routes_cost
+from dispatch_opt.routing.instance import RoutingInstance
+from dispatch_opt.solver.construct import construct
+
+
+def ruin(
+    inst: RoutingInstance, routes: list[list[int]], rng: np.random.Generator, size: int
+) -> list[list[int]]:
+    """Routes without the `size` served tickets nearest to a randomly chosen one."""
+    served = [n for r in routes for n in r if inst.is_ticket(n)]
+    if not served:
+        return [list(r) for r in routes]
+    served_arr = np.array(served)
+    centre = served_arr[rng.integers(len(served_arr))]
+    near = served_arr[np.argsort(inst.duration_s[centre, served_arr], kind="stable")[:size]]
+    victims = set(int(n) for n in near)
+    return [[n for n in r if n not in victims] for r in routes]
+
+
+def ruin_and_recreate(
+    inst: RoutingInstance,
+    start: list[list[int]],
+    improve: Callable[[list[list[int]]], list[list[int]]],
+    *,
+    rounds: int,
+    seed: int,
+    deadline: float | None = None,
+) -> tuple[list[list[int]], int]:
+    """Best routes found over `rounds` rounds (or until `deadline`), and their cost."""
+    rng = np.random.default_rng(seed)
+    best = [list(r) for r in start]
+    best_cost = routes_cost(inst, best)
+    if best_cost is None:
+        raise ValueError("the starting routes are not feasible")
+    n_served = sum(len(r) for r in best)
+    for _ in range(rounds):
+        if deadline is not None and time.perf_counter() >= deadline:
+            break
+        size = int(rng.integers(3, max(4, min(30, n_served // 4 + 4))))
+        candidate = construct(inst, routes=ruin(inst, best, rng, size))
+        candidate = improve(candidate)
+        cost = routes_cost(inst, candidate)
+        if cost is not None and cost < best_cost:
+            best, best_cost = candidate, cost
+            n_served = sum(len(r) for r in best)
+    return best, best_cost
