@@ -13,7 +13,6 @@ from __future__ import annotations
 import dataclasses
 import os
 import time
-from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 
 from dispatch_opt.routing.cost import routes_cost
@@ -52,23 +51,52 @@ def _better(inst: RoutingInstance, a: SolveResult, b: SolveResult) -> SolveResul
     return a
 
 
+def _child(conn, inst: RoutingInstance, params: SolveParams) -> None:
+    """Worker process body: solve and send the result back (or None on failure)."""
+    try:
+        conn.send(solve_instance(inst, params))
+    except Exception:  # reported to the parent as "no result"
+        conn.send(None)
+    finally:
+        conn.close()
+
+
 def solve_portfolio(inst: RoutingInstance, params: SolveParams) -> SolveResult:
-    """Solve with two searches in parallel when there are cores and tickets for it."""
+    """Solve with two searches in parallel when there are cores and tickets for it.
+
+    The worker gets a wall-clock deadline, and is stopped if it overruns it: a late or
+    failed worker never delays or spoils the answer."""
     if _worker_count(params) < 2 or inst.n_tickets < PORTFOLIO_FROM:
         return solve_instance(inst, params)
     started = time.perf_counter()
-    main = (
-        params
-        if params.deterministic or params.metaheuristic != "auto"
-        else dataclasses.replace(params, metaheuristic="gls")
-    )
-    with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
-        future = pool.submit(solve_instance, inst, _variant(params))
-        first = solve_instance(inst, main)
-        try:
-            second = future.result(timeout=max(5.0, 2 * params.time_limit_s))
-        except Exception:  # a failed or late worker never costs the answer
-            return first
+    main = params
+    if not params.deterministic and params.metaheuristic == "auto":
+        main = dataclasses.replace(params, metaheuristic="gls")
+    variant = _variant(params)
+    if not params.deterministic:
+        variant = dataclasses.replace(variant, deadline_unix=time.time() + params.time_limit_s)
+    ctx = get_context("spawn")
+    receiver, sender = ctx.Pipe(duplex=False)
+    worker = ctx.Process(target=_child, args=(sender, inst, variant), daemon=True)
+    worker.start()
+    sender.close()
+    first = solve_instance(inst, main)
+    grace = 1.0 if not params.deterministic else max(30.0, 10 * params.time_limit_s)
+    left = max(0.0, params.time_limit_s - (time.perf_counter() - started)) + grace
+    second = None
+    try:
+        if receiver.poll(left):
+            second = receiver.recv()
+    except (EOFError, OSError):
+        second = None
+    finally:
+        receiver.close()
+        worker.join(timeout=0.5)
+        if worker.is_alive():
+            worker.terminate()
+            worker.join(timeout=1.0)
+    if second is None:
+        return first
     best = _better(inst, first, second)
     return dataclasses.replace(
         best,
@@ -77,5 +105,5 @@ def solve_portfolio(inst: RoutingInstance, params: SolveParams) -> SolveResult:
             (r.first_solution_s for r in (first, second) if r.first_solution_s is not None),
             default=None,
         ),
-        status=f"{best.status} ({'lns' if best is second else 'main'})",
+        status=f"{best.status} ({'ruin-recreate' if best is second else 'main'})",
     )

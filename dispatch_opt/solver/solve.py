@@ -48,6 +48,7 @@ class SolveParams:
     first_solution: str = "auto"
     metaheuristic: str = "auto"  # "lns" (ruin and recreate + descent) or "gls"
     workers: int | None = None  # processes for the portfolio (None: every core)
+    deadline_unix: float | None = None  # wall-clock end, for searches in other processes
     progress: Callable[[Progress], None] | None = None
     initial_routes: list[list[int]] | None = None
 
@@ -167,6 +168,8 @@ def solve_instance(inst: RoutingInstance, params: SolveParams) -> SolveResult:
     The time limit covers everything here (construction, model building, search)."""
     started = time.perf_counter()
     deadline = started + params.time_limit_s
+    if params.deadline_unix is not None:
+        deadline = min(deadline, started + (params.deadline_unix - time.time()))
     empty: list[list[int]] = [[] for _ in range(inst.n_vehicles)]
     if inst.n_tickets == 0 or not inst.allowed.any():
         return SolveResult(empty, 0, 0.0, 0.0, 0, "trivial")
