@@ -179,6 +179,13 @@ def _unwind(inst, vehicle, path, trail, choice, breaks, drive) -> RouteSchedule:
     )
 
 
+def route_drive_s(inst: RoutingInstance, vehicle: int, nodes: list[int]) -> int:
+    """Integer driving seconds of a route from its start place to its end place."""
+    drive = inst.drive_s(float(inst.speed_factor[vehicle]))
+    path = [inst.start_node(vehicle), *nodes, inst.end_node(vehicle)]
+    return int(sum(int(drive[i, j]) for i, j in itertools.pairwise(path)))
+
+
 def route_violations(inst: RoutingInstance, vehicle: int, nodes: list[int]) -> list[str]:
     """Side constraints beyond timing that a route breaks (eligibility, jobs, driving,
     van stock); empty when none. Timing is `schedule_route`'s job."""
@@ -188,12 +195,9 @@ def route_violations(inst: RoutingInstance, vehicle: int, nodes: list[int]) -> l
         problems.append("ticket not allowed for this technician")
     if 0 <= inst.max_jobs[vehicle] < len(tickets):
         problems.append("max_jobs")
-    if inst.max_travel_s[vehicle] >= 0 and nodes:
-        drive = inst.drive_s(float(inst.speed_factor[vehicle]))
-        path = [inst.start_node(vehicle), *nodes, inst.end_node(vehicle)]
-        total = sum(int(drive[i, j]) for i, j in itertools.pairwise(path))
-        if total > inst.max_travel_s[vehicle]:
-            problems.append("max_travel")
+    limit = int(inst.max_travel_s[vehicle])
+    if limit >= 0 and nodes and route_drive_s(inst, vehicle, nodes) > limit:
+        problems.append("max_travel")
     if tickets and inst.demand.shape[1]:
         used = inst.demand[tickets].sum(axis=0)
         if (used > inst.stock[vehicle]).any():

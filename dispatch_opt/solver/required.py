@@ -8,24 +8,15 @@ that route sheds its lightest optional tickets until it is feasible again.
 
 from __future__ import annotations
 
-import itertools
-
 import numpy as np
 
 from dispatch_opt.routing.instance import RoutingInstance
-from dispatch_opt.routing.timeline import route_violations, schedule_route
+from dispatch_opt.routing.timeline import route_drive_s, route_violations, schedule_route
 
 
 def _feasible(inst: RoutingInstance, v: int, nodes: list[int]) -> bool:
     """Every rule holds for this route."""
     return not route_violations(inst, v, nodes) and schedule_route(inst, v, nodes) is not None
-
-
-def _drive_s(inst: RoutingInstance, v: int, nodes: list[int]) -> int:
-    """Integer driving seconds of a route."""
-    drive = inst.drive_s(float(inst.speed_factor[v]))
-    path = [inst.start_node(v), *nodes, inst.end_node(v)]
-    return int(sum(int(drive[a, b]) for a, b in itertools.pairwise(path)))
 
 
 def _cheapest_insertion(
@@ -36,12 +27,12 @@ def _cheapest_insertion(
     best: tuple[int, int, int] | None = None
     for v in np.flatnonzero(inst.allowed[k]):
         v = int(v)
-        base = _drive_s(inst, v, routes[v])
+        base = route_drive_s(inst, v, routes[v])
         for pos in range(len(routes[v]) + 1):
             trial = [*routes[v][:pos], node, *routes[v][pos:]]
             if not _feasible(inst, v, trial):
                 continue
-            extra = _drive_s(inst, v, trial) - base
+            extra = route_drive_s(inst, v, trial) - base
             if best is None or extra < best[0]:
                 best = (extra, v, pos)
     return None if best is None else (best[1], best[2])
