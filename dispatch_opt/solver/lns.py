@@ -49,9 +49,11 @@ def ruin_and_recreate(
     if best_cost is None:
         raise ValueError("the starting routes are not feasible")
     n_served = sum(len(r) for r in best)
+    last_round_s = 0.0
     for _ in range(rounds):
-        if deadline is not None and time.perf_counter() >= deadline:
-            break
+        round_started = time.perf_counter()
+        if deadline is not None and round_started + last_round_s >= deadline:
+            break  # the next round would likely end past the deadline
         size = int(rng.integers(3, max(4, min(30, n_served // 4 + 4))))
         candidate = construct(inst, routes=ruin(inst, best, rng, size))
         candidate = improve(candidate)
@@ -59,4 +61,5 @@ def ruin_and_recreate(
         if cost is not None and cost < best_cost:
             best, best_cost = candidate, cost
             n_served = sum(len(r) for r in best)
+        last_round_s = time.perf_counter() - round_started
     return best, best_cost

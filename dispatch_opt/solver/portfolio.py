@@ -42,6 +42,7 @@ def _variant(params: SolveParams) -> SolveParams:
     return dataclasses.replace(
         params,
         metaheuristic="lns",
+        seed=params.seed + 1,
         progress=None,
         time_limit_s=max(0.1, params.time_limit_s - SPAWN_RESERVE_S),
     )
