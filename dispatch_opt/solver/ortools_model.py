@@ -29,10 +29,6 @@ class OrToolsModel:
     node_of: dict[int, int] = field(default_factory=dict)  # instance node -> model node
     breaks: dict[int, list] = field(default_factory=dict)
 
-    def index_of(self, instance_node: int) -> int:
-        """Routing index of an instance ticket node."""
-        return self.manager.NodeToIndex(self.node_of[instance_node])
-
     def routing_indices(self, routes: list[list[int]]) -> list[list[int]]:
         """Routes of instance nodes as routing indices (what ReadAssignmentFromRoutes
         takes), skipping nodes the model does not hold."""

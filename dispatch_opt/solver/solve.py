@@ -39,7 +39,6 @@ class Progress:
     time_left_s: float
     objective: int
     solutions: int
-    assigned: int
 
 
 @dataclass
@@ -207,9 +206,7 @@ def solve_instance(inst: RoutingInstance, params: SolveParams) -> SolveResult:
         if state["best"] is None or cost < state["best"]:
             state["best"] = cost
             if params.progress is not None:
-                params.progress(
-                    Progress(now - started, max(0.0, deadline - now), cost, state["n"], -1)
-                )
+                params.progress(Progress(now - started, max(0.0, deadline - now), cost, state["n"]))
 
     routing.AddAtSolutionCallback(on_solution)
     left = deadline - time.perf_counter()
