@@ -220,7 +220,10 @@ def solve_instance(inst: RoutingInstance, params: SolveParams) -> SolveResult:
         routes = _feasible_routes(inst, model, assignment, repaired)
     else:
         routes = [list(r) for r in start_routes] if start_routes is not None else empty
+        status = f"search_found_nothing_{status}_kept_construction"
     routes = ensure_required(inst, routes)
+    if params.deterministic or _use_lns(params):
+        status = f"ruin_recreate_after_{status}"
     if params.deterministic:
         descend = _descent(inst, model, search)
         routes, _ = ruin_and_recreate(
