@@ -42,6 +42,7 @@ from benchmarks.generate import describe, generate_problem
 from dispatch_opt.domain.plan import Plan
 from dispatch_opt.routing.instance import RoutingInstance
 from dispatch_opt.routing.timeline import route_violations, schedule_route
+from dispatch_opt.solver.solve import repair_route
 
 REPO = Path(__file__).resolve().parents[1]
 SOLVERS = ("dispatch-opt", "vroom", "ortools")
@@ -106,18 +107,6 @@ def route_breaches(inst: RoutingInstance, vehicle: int, nodes: list[int]) -> lis
     return breaches
 
 
-def drop_offenders(inst: RoutingInstance, vehicle: int, nodes: list[int]) -> list[int]:
-    """Tickets to drop: walking the route in order, each one whose addition breaks a rule."""
-    kept: list[int] = []
-    dropped: list[int] = []
-    for node in nodes:
-        if route_breaches(inst, vehicle, [*kept, node]):
-            dropped.append(node)
-        else:
-            kept.append(node)
-    return dropped
-
-
 @dataclass
 class Screened:
     """Peer routes after the contract check: feasible routes and what was wrong."""
@@ -145,7 +134,7 @@ def screen_routes(inst: RoutingInstance, routes: list[list[int]]) -> Screened:
         out.rule_violations += len(breaches)
         for rule in breaches:
             out.by_rule[rule] = out.by_rule.get(rule, 0) + 1
-        dropped = drop_offenders(inst, v, nodes)
+        _, dropped = repair_route(inst, v, nodes)
         out.dropped.extend(dropped + repeated)
         out.routes.append([n for n in nodes if n not in dropped])
     return out

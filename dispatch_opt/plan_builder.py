@@ -3,6 +3,7 @@ totals, unassigned reasons and KPIs."""
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from datetime import datetime, timedelta
 
@@ -23,7 +24,7 @@ from dispatch_opt.domain.plan import (
 from dispatch_opt.domain.problem import Priority, Problem
 from dispatch_opt.routing.cost import plan_cost
 from dispatch_opt.routing.instance import RoutingInstance
-from dispatch_opt.routing.timeline import RouteSchedule, schedule_route
+from dispatch_opt.routing.timeline import BreakSlot, RouteSchedule, schedule_route
 
 
 def _at(origin: datetime, seconds: int) -> datetime:
@@ -37,6 +38,11 @@ def _exact_drive_s(inst: RoutingInstance, v: int, path: list[int]) -> float:
     return float(sum(float(inst.duration_s[i, j]) * f for i, j in itertools.pairwise(path)))
 
 
+def _break_stop(origin: datetime, slot: BreakSlot) -> Stop:
+    """A break as a stop of the timeline."""
+    return Stop(StopKind.BREAK, start=_at(origin, slot.start_s), end=_at(origin, slot.end_s))
+
+
 def build_route(problem: Problem, inst: RoutingInstance, sched: RouteSchedule) -> Route:
     """The contract Route of one technician from its exact schedule."""
     origin = problem.horizon.start
@@ -47,45 +53,29 @@ def build_route(problem: Problem, inst: RoutingInstance, sched: RouteSchedule) -
     for slot in sched.breaks:
         breaks_before.setdefault(slot.before, []).append(slot)
     for pos, node in enumerate(sched.nodes):
-        for slot in breaks_before.get(pos, []):
-            stops.append(
-                Stop(StopKind.BREAK, start=_at(origin, slot.start_s), end=_at(origin, slot.end_s))
-            )
+        stops.extend(_break_stop(origin, slot) for slot in breaks_before.get(pos, []))
         arrival, start, end = sched.arrival_s[pos], sched.start_s[pos], sched.end_s[pos]
         work_s += end - start
+        timing = dict(
+            arrival=_at(origin, arrival),
+            start=_at(origin, start),
+            end=_at(origin, end),
+            wait_min=(start - arrival) / 60,
+        )
         if inst.is_ticket(node):
             ticket = problem.tickets[inst.ticket_of(node)]
             late = 0.0
             if ticket.sla_due is not None:
-                late = max(0.0, (_at(origin, start) - ticket.sla_due).total_seconds() / 60)
+                late = max(0.0, (timing["start"] - ticket.sla_due).total_seconds() / 60)
             stops.append(
                 Stop(
-                    StopKind.TICKET,
-                    id=ticket.id,
-                    arrival=_at(origin, arrival),
-                    start=_at(origin, start),
-                    end=_at(origin, end),
-                    wait_min=(start - arrival) / 60,
-                    late_min=late,
-                    parts=dict(ticket.parts),
+                    StopKind.TICKET, id=ticket.id, late_min=late, parts=dict(ticket.parts), **timing
                 )
             )
         else:
             depot = problem.depots[node - 2 * inst.n_vehicles]
-            stops.append(
-                Stop(
-                    StopKind.DEPOT,
-                    id=depot.id,
-                    arrival=_at(origin, arrival),
-                    start=_at(origin, start),
-                    end=_at(origin, end),
-                    wait_min=(start - arrival) / 60,
-                )
-            )
-    for slot in breaks_before.get(len(sched.nodes), []):
-        stops.append(
-            Stop(StopKind.BREAK, start=_at(origin, slot.start_s), end=_at(origin, slot.end_s))
-        )
+            stops.append(Stop(StopKind.DEPOT, id=depot.id, **timing))
+    stops.extend(_break_stop(origin, slot) for slot in breaks_before.get(len(sched.nodes), []))
     stops.append(Stop(StopKind.END, at=_at(origin, sched.end_arrival_s)))
     path = [inst.start_node(sched.vehicle), *sched.nodes, inst.end_node(sched.vehicle)]
     overtime = max(0.0, (_at(origin, sched.end_arrival_s) - tech.shift.end).total_seconds() / 60)
@@ -216,15 +206,7 @@ def build_plan(
         status = PlanStatus.PARTIAL
     else:
         status = PlanStatus.SOLVED
-    stats = SolverStats(
-        engine=stats.engine,
-        time_s=stats.time_s,
-        objective=plan_cost(inst, schedules, unserved),
-        seed=stats.seed,
-        first_solution_s=stats.first_solution_s,
-        compile_s=stats.compile_s,
-        status=stats.status,
-    )
+    stats = dataclasses.replace(stats, objective=plan_cost(inst, schedules, unserved))
     return Plan(
         status=status,
         routes=tuple(plan_routes),

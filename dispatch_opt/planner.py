@@ -6,6 +6,7 @@ budget, and a small reserve is kept for building the plan.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 
@@ -78,7 +79,6 @@ def solve_problem(
     )
     stats = SolverStats(
         engine=ENGINE,
-        time_s=0.0,
         objective=result.objective,
         seed=seed,
         first_solution_s=result.first_solution_s,
@@ -86,19 +86,5 @@ def solve_problem(
         status=result.status,
     )
     plan = build_plan(problem, compiled.instance, result.routes, compiled.reasons, stats)
-    total = time.perf_counter() - t0
-    return Plan(
-        status=plan.status,
-        routes=plan.routes,
-        unassigned=plan.unassigned,
-        kpis=plan.kpis,
-        solver=SolverStats(
-            engine=ENGINE,
-            time_s=total,
-            objective=plan.solver.objective,
-            seed=seed,
-            first_solution_s=result.first_solution_s,
-            compile_s=compile_s,
-            status=result.status,
-        ),
-    )
+    total_s = time.perf_counter() - t0
+    return dataclasses.replace(plan, solver=dataclasses.replace(plan.solver, time_s=total_s))

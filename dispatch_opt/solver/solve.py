@@ -22,13 +22,13 @@ from dispatch_opt.solver.ortools_model import OrToolsModel, build_model
 from dispatch_opt.solver.required import ensure_required
 
 CONSTRUCT_FROM = 300
+"""From this many tickets on, our own construction seeds the search (OR-Tools' insertion
+heuristics take tens of seconds at 800 tickets)."""
 
 MODEL_UP_TO = 1500
 """Above this many tickets the OR-Tools model alone takes minutes to build and close, so
 the answer is our construction improved by ruin-and-recreate rounds (without OR-Tools'
 descent) until the time limit."""
-"""From this many tickets on, our own construction seeds the search (OR-Tools' insertion
-heuristics take tens of seconds at 800 tickets)."""
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ class SolveParams:
     time_limit_s: float = 10.0
     seed: int = 0
     deterministic: bool = False
-    effort: int | None = None  # solutions explored when deterministic
+    effort: int | None = None  # ruin-and-recreate rounds when deterministic
     first_solution: str = "auto"
     metaheuristic: str = "auto"  # "lns" (ruin and recreate + descent) or "gls"
     workers: int | None = None  # processes for the portfolio (None: every core)
@@ -59,7 +59,7 @@ class SolveParams:
 
 @dataclass
 class SolveResult:
-    """Routes (instance nodes per vehicle), objective and what the search did."""
+    """Routes (instance nodes per vehicle), their exact objective and what the search did."""
 
     routes: list[list[int]]
     objective: int
@@ -183,16 +183,12 @@ def solve_instance(inst: RoutingInstance, params: SolveParams) -> SolveResult:
         state["first"] = time.perf_counter() - started
     if inst.n_tickets > MODEL_UP_TO and start_routes is not None:
         routes = ensure_required(inst, [list(r) for r in start_routes])
-        if params.deterministic:
-            rounds = params.effort or default_effort(inst)
-            until = started + max(10 * params.time_limit_s, 120.0)
-        else:
-            rounds, until = 10**9, deadline
-        routes, _ = ruin_and_recreate(
+        rounds, until = _rounds_and_deadline(inst, params, started, deadline)
+        routes, cost = ruin_and_recreate(
             inst, routes, lambda r: r, rounds=rounds, seed=params.seed, deadline=until
         )
         return SolveResult(
-            routes, 0, time.perf_counter() - started, state["first"], 1, "ruin_recreate_only"
+            routes, cost, time.perf_counter() - started, state["first"], 1, "ruin_recreate_only"
         )
     model = build_model(inst, seed=params.seed)
     routing = model.routing
@@ -210,9 +206,9 @@ def solve_instance(inst: RoutingInstance, params: SolveParams) -> SolveResult:
 
     routing.AddAtSolutionCallback(on_solution)
     left = deadline - time.perf_counter()
+    search = _search_parameters(inst, params, max(0.05, left))
     assignment = None
     if params.deterministic or left > 0.05 or start_routes is None:
-        search = _search_parameters(inst, params, max(0.05, left))
         assignment = _run_search(model, search, start_routes)
     status = _status_name(routing.status())
     repaired: list[int] = []
@@ -224,35 +220,35 @@ def solve_instance(inst: RoutingInstance, params: SolveParams) -> SolveResult:
     routes = ensure_required(inst, routes)
     if params.deterministic or _use_lns(params):
         status = f"ruin_recreate_after_{status}"
-    if params.deterministic:
-        descend = _descent(inst, model, search)
-        routes, _ = ruin_and_recreate(
-            inst,
-            routes,
-            descend,
-            rounds=params.effort or default_effort(inst),
-            seed=params.seed,
-            deadline=started + max(10 * params.time_limit_s, 120.0),
-        )
-    elif _use_lns(params):
+        rounds, until = _rounds_and_deadline(inst, params, started, deadline)
         routes, _ = ruin_and_recreate(
             inst,
             routes,
             _descent(inst, model, search),
-            rounds=10**9,
+            rounds=rounds,
             seed=params.seed,
-            deadline=deadline,
+            deadline=until,
         )
     routes = _keep_better(inst, routes, start_routes)
     return SolveResult(
         routes=routes,
-        objective=int(assignment.ObjectiveValue()) if assignment is not None else 0,
+        objective=routes_cost(inst, routes) or 0,
         time_s=time.perf_counter() - started,
         first_solution_s=state["first"],
         solutions=state["n"],
         status=status,
         repaired=repaired,
     )
+
+
+def _rounds_and_deadline(
+    inst: RoutingInstance, params: SolveParams, started: float, deadline: float
+) -> tuple[int, float]:
+    """Ruin-and-recreate limits: an effort in rounds when deterministic (the clock only as
+    a safety net), else as many rounds as fit before the deadline."""
+    if params.deterministic:
+        return params.effort or default_effort(inst), started + max(10 * params.time_limit_s, 120.0)
+    return 10**9, deadline
 
 
 def _use_lns(params: SolveParams) -> bool:
