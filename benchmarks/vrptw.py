@@ -486,7 +486,10 @@ def write_outputs(out: Path, meta: dict, rows: list[Row], summary: dict) -> str:
     markdown = render_markdown(meta, rows, summary)
     (out / "results.md").write_text(markdown)
     if len(meta["budgets"]) > 1:
-        plot_gap_vs_budget(summary, meta, out / "gap_vs_budget.png")
+        if importlib.util.find_spec("matplotlib") is None:
+            print("matplotlib is not installed (pip install '.[bench]'): no plot", file=sys.stderr)
+        else:
+            plot_gap_vs_budget(summary, meta, out / "gap_vs_budget.png")
     return markdown
 
 
