@@ -45,7 +45,10 @@ from dispatch_opt.routing.timeline import route_violations, schedule_route
 from dispatch_opt.solver.solve import repair_route
 
 REPO = Path(__file__).resolve().parents[1]
-SOLVERS = ("dispatch-opt", "vroom", "ortools")
+SOLVERS = ("dispatch-opt", "vroom", "ortools", "dispatch-opt-van-only")
+VAN_ONLY = "dispatch-opt-van-only"
+"""dispatch-opt on the same day with the depots taken away: van-only parts planning,
+what VROOM and the plain model can do, to price the depot pickups."""
 AUTO_BUDGET_S = {40: 10.0, 200: 30.0, 1000: 60.0, 3000: 120.0}
 CITY_OF_SIZE = {40: "shenzhen", 200: "shanghai", 1000: "guangzhou", 3000: "beijing"}
 CITY_CYCLE = ("shenzhen", "shanghai", "guangzhou", "beijing", "chengdu")
@@ -172,6 +175,10 @@ class RunResult:
     base_rss_mb: float = 0.0
     peak_rss_mb: float = 0.0
     workers_peak_rss_mb: float = 0.0
+    parts_tickets: int = 0
+    parts_served: int = 0
+    served_with_pickup: int = 0
+    depot_stops: int = 0
     error: str = ""
 
     @property
@@ -189,6 +196,25 @@ def _fill_kpis(result: RunResult, plan: Plan) -> None:
     result.weighted_served, result.weighted_total = k.weighted_served, k.weighted_total
     result.sla_met_rate = k.sla_met_rate
     result.travel_km, result.overtime_min = k.travel_km, k.overtime_min
+
+
+def _fill_parts(result: RunResult, problem, plan: Plan) -> None:
+    """Part-needing tickets, how many are served, how many with a depot pickup."""
+    from dispatch_opt.domain.plan import StopKind
+
+    needing = {t.id for t in problem.tickets if t.parts}
+    served = {tid for r in plan.routes for tid in r.ticket_ids}
+    fetched = {
+        tid
+        for r in plan.routes
+        if r.pick_list is not None
+        for line in r.pick_list.pickups
+        for tid in line.tickets
+    }
+    result.parts_tickets = len(needing)
+    result.parts_served = len(needing & served)
+    result.served_with_pickup = len(needing & served & fetched)
+    result.depot_stops = sum(1 for r in plan.routes for s in r.stops if s.kind is StopKind.DEPOT)
 
 
 def _run_dispatch_opt(problem, budget: float, deterministic: bool) -> tuple[Plan, Screened]:
@@ -240,11 +266,14 @@ def run_one(case: Case, solver: str, budget: float, deterministic: bool, workers
     result = RunResult(case.tickets, case.city, case.seed, case.technicians, solver, budget)
     problem = parse_problem(case.problem_dict(workers))
     result.base_rss_mb = psutil.Process().memory_info().rss / 2**20
-    if solver == "dispatch-opt":
+    if solver == VAN_ONLY:
+        problem = replace(problem, depots=())
+    if solver in ("dispatch-opt", VAN_ONLY):
         plan, screened = _run_dispatch_opt(problem, budget, deterministic)
     else:
         plan, screened = _run_peer(problem, solver, budget, workers)
     _fill_kpis(result, plan)
+    _fill_parts(result, problem, plan)
     result.total_s = plan.solver.time_s
     result.first_feasible_s = plan.solver.first_solution_s
     result.rule_violations = screened.rule_violations
@@ -344,7 +373,7 @@ def ratio_lines(results: list[RunResult]) -> list[str]:
         ours = by_key.get((size, "dispatch-opt"))
         if ours is None:
             continue
-        for peer in SOLVERS[1:]:
+        for peer in SOLVERS[1:3]:
             other = by_key.get((size, peer))
             if other is None:
                 continue
@@ -356,6 +385,38 @@ def ratio_lines(results: list[RunResult]) -> list[str]:
             lines.append(
                 f"- {size} tickets, dispatch-opt vs {peer}: weighted served x{_fmt(ws, 3)}, "
                 f"km x{_fmt(km, 3)}"
+            )
+    return lines
+
+
+def parts_lines(results: list[RunResult]) -> list[str]:
+    """Part-needing tickets served, with depot pickups against van-only planning."""
+    rows = [r for r in results if not r.error and r.parts_tickets]
+    if not rows:
+        return []
+    lines = [
+        "Part-needing tickets (depot pickups are dispatch-opt's; the others plan from the "
+        "van only):",
+        "",
+        "| tickets | solver | need parts | served | served with a depot pickup | depot stops |"
+        " km |",
+        "|---:|---|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        share = 100.0 * r.parts_served / r.parts_tickets
+        lines.append(
+            f"| {r.size} | {r.solver} | {r.parts_tickets} | {r.parts_served} ({share:.1f}%) |"
+            f" {r.served_with_pickup} | {r.depot_stops} | {r.travel_km:.1f} |"
+        )
+    by_key = {(r.size, r.solver): r for r in rows}
+    for size in sorted({r.size for r in rows}):
+        ours, van = by_key.get((size, "dispatch-opt")), by_key.get((size, VAN_ONLY))
+        if ours and van and van.travel_km:
+            lines.append(
+                f"- {size} tickets: depot pickups serve {ours.parts_served - van.parts_served:+d}"
+                f" part-needing tickets ({ours.weighted_served - van.weighted_served:+d} weighted)"
+                f" for {ours.travel_km - van.travel_km:+.1f} km"
+                f" (x{ours.travel_km / van.travel_km:.3f})"
             )
     return lines
 
@@ -372,6 +433,7 @@ def markdown(results: list[RunResult], cases: dict[int, Case], meta: dict[str, A
         )
     lines += ["", HEADER, *(_row(r) for r in results), "", "Ratios (dispatch-opt / peer):", ""]
     lines += ratio_lines(results)
+    lines += ["", *parts_lines(results)]
     lines += [
         "",
         f"Deterministic dispatch-opt: {meta['deterministic']} (peers always run on the clock); "

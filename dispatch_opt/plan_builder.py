@@ -11,6 +11,8 @@ import numpy as np
 
 from dispatch_opt.domain.plan import (
     Kpis,
+    PickLine,
+    PickList,
     Plan,
     PlanStatus,
     Reason,
@@ -24,6 +26,12 @@ from dispatch_opt.domain.plan import (
 from dispatch_opt.domain.problem import Priority, Problem
 from dispatch_opt.routing.cost import plan_cost
 from dispatch_opt.routing.instance import RoutingInstance
+from dispatch_opt.routing.parts import (
+    attribute_pickups,
+    depot_use,
+    node_parts_delta,
+    running_stock_ok,
+)
 from dispatch_opt.routing.timeline import BreakSlot, RouteSchedule, schedule_route
 
 
@@ -44,7 +52,11 @@ def _break_stop(origin: datetime, slot: BreakSlot) -> Stop:
 
 
 def build_route(problem: Problem, inst: RoutingInstance, sched: RouteSchedule) -> Route:
-    """The contract Route of one technician from its exact schedule."""
+    """The contract Route of one technician from its exact schedule.
+
+    A pickup node's timeline ends when loading ends (the loading is paid on arrival), so
+    its stop runs from there back by the depot's pickup time; consecutive pickups at one
+    depot (breaks aside) are one stop with the loads added up."""
     origin = problem.horizon.start
     tech = problem.technicians[sched.vehicle]
     stops: list[Stop] = [Stop(StopKind.START, at=_at(origin, sched.depart_s))]
@@ -52,9 +64,33 @@ def build_route(problem: Problem, inst: RoutingInstance, sched: RouteSchedule) -
     breaks_before: dict[int, list] = {}
     for slot in sched.breaks:
         breaks_before.setdefault(slot.before, []).append(slot)
+    fed, from_van = attribute_pickups(inst, sched.vehicle, sched.nodes)
+    lines: list[PickLine] = []
     for pos, node in enumerate(sched.nodes):
         stops.extend(_break_stop(origin, slot) for slot in breaks_before.get(pos, []))
         arrival, start, end = sched.arrival_s[pos], sched.start_s[pos], sched.end_s[pos]
+        if inst.is_pickup(node):
+            p = inst.pickup_of(node)
+            depot = problem.depots[int(inst.pickup_depot[p])]
+            load = _quantities(inst, inst.pickup_load[p])
+            tickets = tuple(problem.tickets[k].id for k in fed.get(node, []))
+            if _merge_pickup(stops, lines, depot.id, load, tickets):
+                continue
+            loading = int(inst.pickup_s[p])
+            stops.append(
+                Stop(
+                    StopKind.DEPOT,
+                    id=depot.id,
+                    arrival=_at(origin, arrival - loading),
+                    start=_at(origin, start - loading),
+                    end=_at(origin, start),
+                    wait_min=(start - arrival) / 60,
+                    pickup=load,
+                )
+            )
+            lines.append(PickLine(depot.id, _at(origin, start - loading), load, tickets))
+            work_s += loading
+            continue
         work_s += end - start
         timing = dict(
             arrival=_at(origin, arrival),
@@ -79,6 +115,11 @@ def build_route(problem: Problem, inst: RoutingInstance, sched: RouteSchedule) -
     stops.append(Stop(StopKind.END, at=_at(origin, sched.end_arrival_s)))
     path = [inst.start_node(sched.vehicle), *sched.nodes, inst.end_node(sched.vehicle)]
     overtime = max(0.0, (_at(origin, sched.end_arrival_s) - tech.shift.end).total_seconds() / 60)
+    pick_list = PickList(
+        load_at_start=dict(tech.stock),
+        from_van=_quantities(inst, from_van),
+        pickups=tuple(lines),
+    )
     return Route(
         technician=tech.id,
         stops=tuple(stops),
@@ -86,6 +127,51 @@ def build_route(problem: Problem, inst: RoutingInstance, sched: RouteSchedule) -
         travel_min=_exact_drive_s(inst, sched.vehicle, path) / 60.0,
         work_min=work_s / 60.0,
         overtime_min=overtime,
+        pick_list=pick_list,
+    )
+
+
+def _quantities(inst: RoutingInstance, row: np.ndarray) -> dict[str, int]:
+    """{sku: qty} of the non-zero entries of a per-SKU row."""
+    return {inst.skus[s]: int(q) for s, q in enumerate(row) if q}
+
+
+def _merge_pickup(
+    stops: list[Stop],
+    lines: list[PickLine],
+    depot_id: str,
+    load: dict[str, int],
+    tickets: tuple[str, ...],
+) -> bool:
+    """Add a load to the previous depot stop when it is the same depot with nothing but
+    breaks in between; True when merged."""
+    for i in range(len(stops) - 1, -1, -1):
+        prev = stops[i]
+        if prev.kind is StopKind.BREAK:
+            continue
+        if prev.kind is not StopKind.DEPOT or prev.id != depot_id or not lines:
+            return False
+        merged = dict(prev.pickup)
+        for sku, qty in load.items():
+            merged[sku] = merged.get(sku, 0) + qty
+        stops[i] = dataclasses.replace(prev, pickup=merged)
+        last = lines[-1]
+        parts = dict(last.parts)
+        for sku, qty in load.items():
+            parts[sku] = parts.get(sku, 0) + qty
+        lines[-1] = dataclasses.replace(
+            last, parts=parts, tickets=tuple(dict.fromkeys((*last.tickets, *tickets)))
+        )
+        return True
+    return False
+
+
+def _alone_ok(inst: RoutingInstance, v: int, k: int) -> bool:
+    """Vehicle v could serve ticket k on an empty route, fetching its parts if needed."""
+    node = inst.ticket_node(k)
+    trials = [[node]] + [[int(p), node] for p in inst.ticket_pickups[k]]
+    return any(
+        running_stock_ok(inst, v, t) and schedule_route(inst, v, t) is not None for t in trials
     )
 
 
@@ -93,13 +179,20 @@ def _post_solve_reason(
     problem: Problem, inst: RoutingInstance, routes: list[list[int]], k: int
 ) -> Reason:
     """Why an eligible ticket stayed out: feasible alone but no room (capacity), or not
-    even alone once breaks and exact timing are counted."""
-    node = inst.ticket_node(k)
-    alone = [v for v in np.flatnonzero(inst.allowed[k]) if schedule_route(inst, int(v), [node])]
+    even alone once breaks, exact timing and the depot detour are counted."""
+    alone = [int(v) for v in np.flatnonzero(inst.allowed[k]) if _alone_ok(inst, int(v), k)]
     if not alone:
+        fetch = ""
+        if len(inst.ticket_pickups[k]):
+            depots = sorted(
+                {inst.depot_ids[inst.pickup_depot[inst.pickup_of(int(p))]]
+                 for p in inst.ticket_pickups[k]}
+            )  # fmt: skip
+            fetch = f", counting the detour to fetch its parts at {', '.join(depots)}"
         return Reason(
             ReasonCode.OUTSIDE_SHIFTS,
-            "no qualified technician can fit it inside a window around their shift and breaks",
+            "no qualified technician can fit it inside a window around their shift and "
+            f"breaks{fetch}",
         )
     names = ", ".join(inst.vehicle_ids[v] for v in alone[:5])
     more = f" and {len(alone) - 5} more" if len(alone) > 5 else ""
@@ -108,7 +201,7 @@ def _post_solve_reason(
         return Reason(
             ReasonCode.CAPACITY,
             f"{names}{more} could serve it alone, but the "
-            f"van stock it needs ({short}) went to other tickets",
+            f"van and depot stock it needs ({short}) went to other tickets",
         )
     return Reason(
         ReasonCode.CAPACITY,
@@ -120,13 +213,22 @@ def _post_solve_reason(
 def _stock_taken(
     inst: RoutingInstance, routes: list[list[int]], vehicles: list[int], k: int
 ) -> str:
-    """SKUs the ticket needs that every candidate van has already used up, or ''."""
+    """SKUs the ticket needs that no candidate van still has on board at the end of its
+    route and no depot within reach still holds, or ''."""
     if not inst.demand.shape[1] or not inst.demand[k].any():
         return ""
+    depot_left = inst.depot_stock - depot_use(inst, routes)
+    for p in inst.ticket_pickups[k]:
+        q = inst.pickup_of(int(p))
+        if (inst.pickup_load[q] <= depot_left[inst.pickup_depot[q]]).all():
+            return ""
     short: set[str] = set()
     for v in vehicles:
-        tickets = [inst.ticket_of(n) for n in routes[v] if inst.is_ticket(n)]
-        left = inst.stock[v] - inst.demand[tickets].sum(axis=0)
+        left = inst.stock[v].astype(np.int64).copy()
+        for node in routes[v]:
+            delta = node_parts_delta(inst, node)
+            if delta is not None:
+                left += delta
         lacking = np.flatnonzero(left < inst.demand[k])
         if not len(lacking):
             return ""

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dispatch_opt.domain import Break, Priority, SolveOptions
+from dispatch_opt.domain import Break, Depot, Priority, SolveOptions
+from dispatch_opt.domain.plan import StopKind
 from dispatch_opt.planner import solve_problem
 from tests.checks import assert_valid, reasons, served
 from tests.factories import near, problem, tech, ticket, win
@@ -72,6 +74,24 @@ def tickets(draw, tech_ids: list[str], n_max: int = 8):
     return out
 
 
+DEPOT_HOURS = (("07:00", "21:00"), ("07:00", "12:00"), ("13:00", "20:00"))
+
+
+@st.composite
+def depots(draw, n_max: int = 2):
+    """Parts depots with a little stock and random opening hours."""
+    return [
+        Depot(
+            f"WH{i}",
+            near(draw(st.floats(-6, 6)), draw(st.floats(-6, 6))),
+            {"P1": draw(st.integers(0, 2))},
+            win(*draw(st.sampled_from(DEPOT_HOURS))),
+            float(draw(st.sampled_from([5, 10, 20]))),
+        )
+        for i in range(draw(st.integers(0, n_max)))
+    ]
+
+
 @st.composite
 def problems(draw):
     """A whole random small problem."""
@@ -79,6 +99,7 @@ def problems(draw):
     return problem(
         techs,
         draw(tickets([t.id for t in techs])),
+        draw(depots()),
         solve=SolveOptions(time_limit_s=2.0, deterministic=True),
     )
 
@@ -119,3 +140,24 @@ def test_adding_a_technician_never_lowers_weighted_service(p, extra):
     bigger = dataclasses.replace(p, technicians=(*p.technicians, newcomer))
     more = assert_valid(bigger, solve_problem(bigger, warm_start=base))
     assert more.kpis.weighted_served >= base.kpis.weighted_served
+
+
+@COMMON
+@given(problems())
+def test_running_van_stock_never_goes_negative_and_depots_give_what_they_hold(p):
+    plan = assert_valid(p, solve_problem(p, deterministic=True))
+    techs = {t.id: t for t in p.technicians}
+    needs = {k.id: k.parts for k in p.tickets}
+    picked: Counter[tuple[str, str]] = Counter()
+    for route in plan.routes:
+        van = Counter(techs[route.technician].stock)
+        for stop in route.stops:
+            if stop.kind is StopKind.DEPOT:
+                van.update(stop.pickup)
+                picked.update({(stop.id, sku): q for sku, q in stop.pickup.items()})
+            elif stop.kind is StopKind.TICKET:
+                van.subtract(needs[stop.id])
+                assert min(van.values(), default=0) >= 0, (route.technician, stop.id)
+    stock = {d.id: d.stock for d in p.depots}
+    for (did, sku), qty in picked.items():
+        assert qty <= stock[did].get(sku, 0)

@@ -37,6 +37,26 @@ class Stop:
 
 
 @dataclass(frozen=True, slots=True)
+class PickLine:
+    """What to load at one depot stop, when, and for which tickets of the route."""
+
+    depot: str
+    at: datetime
+    parts: dict[str, int]
+    tickets: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PickList:
+    """A van's parts for the day: stock loaded at the start, what the route's tickets
+    take from it, and what to pick up where."""
+
+    load_at_start: dict[str, int] = field(default_factory=dict)
+    from_van: dict[str, int] = field(default_factory=dict)
+    pickups: tuple[PickLine, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Route:
     """A technician's day: its stops in order and the totals over them."""
 
@@ -46,6 +66,7 @@ class Route:
     travel_min: float = 0.0
     work_min: float = 0.0
     overtime_min: float = 0.0
+    pick_list: PickList | None = None
 
     @property
     def ticket_ids(self) -> list[str]:

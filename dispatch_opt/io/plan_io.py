@@ -21,6 +21,8 @@ from pydantic import ValidationError
 
 from dispatch_opt.domain.plan import (
     Kpis,
+    PickLine,
+    PickList,
     Plan,
     Reason,
     Route,
@@ -36,6 +38,7 @@ from dispatch_opt.io.schema import (
     DepotStopDoc,
     EndStopDoc,
     KpisDoc,
+    PickListDoc,
     PlanDoc,
     RouteDoc,
     SolverDoc,
@@ -118,6 +121,24 @@ def _route_to_dict(route: Route) -> dict[str, Any]:
         "travel_min": _round(route.travel_min, MINUTE_DIGITS),
         "work_min": _round(route.work_min, MINUTE_DIGITS),
         "overtime_min": _round(route.overtime_min, MINUTE_DIGITS),
+        **({"pick_list": _pick_list_to_dict(route.pick_list)} if route.pick_list else {}),
+    }
+
+
+def _pick_list_to_dict(pick: PickList) -> dict[str, Any]:
+    """A route's pick list."""
+    return {
+        "load_at_start": _quantities(pick.load_at_start),
+        "from_van": _quantities(pick.from_van),
+        "pickups": [
+            {
+                "depot": line.depot,
+                "at": _iso(line.at, "pickup time"),
+                "parts": _quantities(line.parts),
+                "tickets": list(line.tickets),
+            }
+            for line in pick.pickups
+        ],
     }
 
 
@@ -216,6 +237,19 @@ def _route(doc: RouteDoc) -> Route:
         travel_min=doc.travel_min,
         work_min=doc.work_min,
         overtime_min=doc.overtime_min,
+        pick_list=None if doc.pick_list is None else _pick_list(doc.pick_list),
+    )
+
+
+def _pick_list(doc: PickListDoc) -> PickList:
+    """Domain pick list."""
+    return PickList(
+        load_at_start=dict(doc.load_at_start),
+        from_van=dict(doc.from_van),
+        pickups=tuple(
+            PickLine(line.depot, line.at, dict(line.parts), tuple(line.tickets))
+            for line in doc.pickups
+        ),
     )
 
 

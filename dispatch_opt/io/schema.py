@@ -585,6 +585,23 @@ StopDoc = Annotated[
 STOP_UNION_TAGS = frozenset({"start", "depot", "ticket", "break", "end"})
 
 
+class PickLineDoc(ContractModel):
+    """One depot stop of a pick list: what to load there and for which tickets."""
+
+    depot: Id = Field(description="Depot id.", examples=["WH-PD"])
+    at: Rfc3339 = Field(description="Start of loading.", examples=[EXAMPLE_TIME])
+    parts: Quantities = Field(description="Parts to load, `{sku: qty}`.")
+    tickets: list[Id] = Field(description="Tickets of this route the parts are for.")
+
+
+class PickListDoc(ContractModel):
+    """A van's parts for the day (an addition to contract v1)."""
+
+    load_at_start: Quantities = Field(description="The van's stock at the start of the day.")
+    from_van: Quantities = Field(description="What this route's tickets take from the van.")
+    pickups: list[PickLineDoc] = Field(description="Depot stops in order.")
+
+
 class RouteDoc(ContractModel):
     """A technician's day: timed stops in order and the totals over them."""
 
@@ -596,6 +613,9 @@ class RouteDoc(ContractModel):
     )
     work_min: NonNegative = Field(description="Service plus depot time, minutes.", examples=[180])
     overtime_min: NonNegative = Field(description="Minutes past the shift end.", examples=[0])
+    pick_list: PickListDoc | None = Field(
+        default=None, description="Parts to load at the start and at depots (optional)."
+    )
 
 
 class ReasonDoc(ContractModel):

@@ -17,6 +17,7 @@ from dispatch_opt.domain.plan import Reason
 from dispatch_opt.domain.problem import Problem, TravelModel
 from dispatch_opt.routing.eligibility import compute_eligibility
 from dispatch_opt.routing.instance import COST_PER_UNIT, RoutingInstance, VehicleBreak
+from dispatch_opt.routing.pickups import add_pickups
 from dispatch_opt.travel.build import build_travel
 
 
@@ -253,6 +254,6 @@ def compile_problem(problem: Problem) -> Compiled:
         ticket_ids=tuple(k.id for k in tickets),
     )
     allowed, reasons = compute_eligibility(problem, instance)
+    instance, allowed = add_pickups(problem, instance, allowed, reasons)
     instance.allowed = allowed
-    allowed.setflags(write=False)
     return Compiled(instance=instance, reasons=reasons)

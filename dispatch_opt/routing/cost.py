@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dispatch_opt.routing.instance import RoutingInstance
+from dispatch_opt.routing.parts import depots_overdrawn
 from dispatch_opt.routing.timeline import RouteSchedule, schedule_route
 
 
@@ -29,7 +30,10 @@ def plan_cost(inst: RoutingInstance, schedules: list[RouteSchedule], unserved: l
 
 
 def routes_cost(inst: RoutingInstance, routes: list[list[int]]) -> int | None:
-    """Objective of node routes (one list per vehicle), or None if one is infeasible."""
+    """Objective of node routes (one list per vehicle), or None if one cannot be timed
+    or the routes together take more from a depot than it holds."""
+    if depots_overdrawn(inst, routes):
+        return None
     schedules = []
     for v, nodes in enumerate(routes):
         sched = schedule_route(inst, v, nodes)

@@ -137,7 +137,9 @@ def compute_eligibility(
             continue
         if ticket.parts:
             has_parts = np.fromiter(
-                (covers(t.stock, ticket.parts) for t in techs), dtype=bool, count=len(techs)
+                (_can_get_parts(problem, t.stock, ticket) for t in techs),
+                dtype=bool,
+                count=len(techs),
             )
             if not (row & has_parts).any():
                 reasons[k] = (Reason(ReasonCode.PARTS_UNAVAILABLE, _parts_detail(problem, ticket)),)
@@ -170,20 +172,28 @@ def compute_eligibility(
     return allowed, reasons
 
 
+def _can_get_parts(problem: Problem, van: dict[str, int], ticket: Ticket) -> bool:
+    """The van covers the ticket's parts, alone or with one depot's shelves."""
+    if covers(van, ticket.parts):
+        return True
+    short = missing(van, ticket.parts)
+    return any(covers(d.stock, short) for d in problem.depots)
+
+
 def _parts_detail(problem: Problem, ticket: Ticket) -> str:
-    """Which SKUs no qualified van carries, and whether a depot has them."""
+    """Which SKUs neither a qualified van nor a depot can supply."""
     lacking: dict[str, int] = {}
     for t in problem.technicians:
         for sku, qty in missing(t.stock, ticket.parts).items():
             lacking[sku] = max(lacking.get(sku, 0), qty)
     wanted = ", ".join(f"{sku} x{ticket.parts[sku]}" for sku in lacking) or "its parts"
-    in_depots = [d.id for d in problem.depots if covers(d.stock, ticket.parts)]
-    if in_depots:
+    partial = [d.id for d in problem.depots if any(d.stock.get(s, 0) > 0 for s in lacking)]
+    if partial:
         return (
-            f"needs {wanted}; no qualified van carries it (stocked at "
-            f"{', '.join(in_depots[:4])}, but this version plans parts from the van only)"
+            f"needs {wanted}; no qualified van carries it, and no single depot completes "
+            f"it (some of it at {', '.join(partial[:4])})"
         )
-    return f"needs {wanted}; no van or depot has enough"
+    return f"needs {wanted}; no stock anywhere: no qualified van or depot has enough"
 
 
 def _time_detail(problem: Problem, inst: RoutingInstance, k: int, row: np.ndarray) -> str:

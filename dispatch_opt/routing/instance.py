@@ -4,7 +4,10 @@ Independent of JSON and of OR-Tools, so that benchmarks can build one straight f
 Solomon file and several engines can read the same instance. Times are integer seconds
 from the horizon start, distances integer metres, costs integer units (see `CostScale`).
 
-Node layout: `[vehicle starts (V) | vehicle ends (V) | depots (D) | tickets (N)]`.
+Node layout: `[vehicle starts (V) | vehicle ends (V) | depots (D) | tickets (N) |
+pickups (P)]`. A pickup node is one way to load parts at a depot: it stands at the
+depot's place, and the loading time is paid on arriving there (not when coming from
+another pickup at the same depot, so several loads make one depot stop).
 """
 
 from __future__ import annotations
@@ -79,8 +82,19 @@ class RoutingInstance:
     depot_ids: tuple[str, ...] = ()
     ticket_ids: tuple[str, ...] = ()
     extra: dict[str, object] = field(default_factory=dict)
+    # --- depot pickups (optional nodes after the tickets) ----------------------
+    pickup_depot: np.ndarray | None = None  # (P,) int depot of each pickup node
+    pickup_ticket: np.ndarray | None = None  # (P,) int ticket it was made for
+    pickup_load: np.ndarray | None = None  # (P, S) int parts loaded
+    pickup_window: np.ndarray | None = None  # (P, 2) int [earliest, latest] loading end
 
     def __post_init__(self) -> None:
+        n_s = len(self.skus)
+        if self.pickup_depot is None:
+            self.pickup_depot = np.zeros(0, dtype=np.int64)
+            self.pickup_ticket = np.zeros(0, dtype=np.int64)
+            self.pickup_load = np.zeros((0, n_s), dtype=np.int64)
+            self.pickup_window = np.zeros((0, 2), dtype=np.int64)
         for name in (
             "loc_id",
             "distance_m",
@@ -102,6 +116,10 @@ class RoutingInstance:
             "stock",
             "depot_stock",
             "depot_open",
+            "pickup_depot",
+            "pickup_ticket",
+            "pickup_load",
+            "pickup_window",
         ):
             arr = getattr(self, name)
             if isinstance(arr, np.ndarray):
@@ -111,7 +129,7 @@ class RoutingInstance:
         """Pickle without the derived matrices (they are rebuilt on demand), so that
         sending an instance to a worker process stays cheap."""
         state = dict(self.__dict__)
-        for derived in ("_drive_cache", "arrival_overhead_s", "distance_int_m"):
+        for derived in ("_drive_cache", "arrival_overhead_s", "distance_int_m", "pickup_s"):
             state.pop(derived, None)
         return state
 
@@ -121,9 +139,14 @@ class RoutingInstance:
 
     # --- node index helpers -------------------------------------------------
     @property
+    def n_pickups(self) -> int:
+        """Number of pickup nodes (ways to load parts at a depot)."""
+        return len(self.pickup_depot)
+
+    @property
     def n_nodes(self) -> int:
         """Total number of nodes."""
-        return 2 * self.n_vehicles + self.n_depots + self.n_tickets
+        return 2 * self.n_vehicles + self.n_depots + self.n_tickets + self.n_pickups
 
     def start_node(self, v: int) -> int:
         """Node of vehicle v's start place."""
@@ -152,7 +175,37 @@ class RoutingInstance:
 
     def is_ticket(self, node: int) -> bool:
         """True when the node is a ticket."""
-        return node >= self.first_ticket_node
+        return self.first_ticket_node <= node < self.first_pickup_node
+
+    @property
+    def first_pickup_node(self) -> int:
+        """Node of pickup 0; pickups are contiguous after the tickets."""
+        return self.first_ticket_node + self.n_tickets
+
+    def pickup_node(self, p: int) -> int:
+        """Node of pickup p."""
+        return self.first_pickup_node + p
+
+    def pickup_of(self, node: int) -> int:
+        """Pickup index of a pickup node."""
+        return node - self.first_pickup_node
+
+    def is_pickup(self, node: int) -> bool:
+        """True when the node is a depot pickup."""
+        return node >= self.first_pickup_node
+
+    @cached_property
+    def pickup_s(self) -> np.ndarray:
+        """(P,) int loading seconds of each pickup node (its depot's pickup time)."""
+        return np.asarray(self.service_s[2 * self.n_vehicles + self.pickup_depot], dtype=np.int64)
+
+    @cached_property
+    def ticket_pickups(self) -> list[np.ndarray]:
+        """Per ticket, the pickup nodes made for it (empty for most)."""
+        out: list[list[int]] = [[] for _ in range(self.n_tickets)]
+        for p, k in enumerate(self.pickup_ticket):
+            out[int(k)].append(self.pickup_node(p))
+        return [np.array(x, dtype=np.int64) for x in out]
 
     # --- derived integer matrices ---------------------------------------------
     def drive_s(self, factor: float) -> np.ndarray:
@@ -171,13 +224,19 @@ class RoutingInstance:
 
     @cached_property
     def arrival_overhead_s(self) -> np.ndarray:
-        """(n, n) int: overhead added when driving i -> j (j a ticket at another place)."""
+        """(n, n) int: time added on arriving i -> j besides driving: the stop overhead
+        at a ticket at another place, the loading time at a pickup unless i is a pickup
+        at the same depot (one stop, one loading time)."""
         n = self.n_nodes
         over = np.zeros((n, n), dtype=np.int64)
+        first, pick = self.first_ticket_node, self.first_pickup_node
         if self.overhead_s > 0 and self.n_tickets:
-            first = self.first_ticket_node
-            differs = self.loc_id[:, None] != self.loc_id[None, first:]
-            over[:, first:] = differs * self.overhead_s
+            differs = self.loc_id[:, None] != self.loc_id[None, first:pick]
+            over[:, first:pick] = differs * self.overhead_s
+        if self.n_pickups:
+            over[:, pick:] = self.pickup_s[None, :]
+            same = self.pickup_depot[:, None] == self.pickup_depot[None, :]
+            over[pick:, pick:] = np.where(same, 0, self.pickup_s[None, :])
         over.setflags(write=False)
         return over
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from dispatch_opt.routing.instance import RoutingInstance
+from dispatch_opt.routing.parts import running_stock_ok
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,9 +56,12 @@ def _window_start(windows: np.ndarray, arrival: int) -> int:
 
 
 def _node_windows(inst: RoutingInstance, node: int) -> np.ndarray:
-    """Allowed service-start windows of a ticket or depot node."""
+    """Allowed service-start windows of a ticket, pickup or depot node (for a pickup,
+    the end of loading, which the arrival leg already includes)."""
     if inst.is_ticket(node):
         return inst.windows[inst.ticket_of(node)]
+    if inst.is_pickup(node):
+        return inst.pickup_window[inst.pickup_of(node)][None, :]
     d = node - 2 * inst.n_vehicles
     lo, hi = inst.depot_open[d]
     return np.array([[lo, hi - inst.service_s[node]]], dtype=np.int64)
@@ -198,8 +202,6 @@ def route_violations(inst: RoutingInstance, vehicle: int, nodes: list[int]) -> l
     limit = int(inst.max_travel_s[vehicle])
     if limit >= 0 and nodes and route_drive_s(inst, vehicle, nodes) > limit:
         problems.append("max_travel")
-    if tickets and inst.demand.shape[1]:
-        used = inst.demand[tickets].sum(axis=0)
-        if (used > inst.stock[vehicle]).any():
-            problems.append("van stock")
+    if not running_stock_ok(inst, vehicle, nodes):
+        problems.append("van stock")
     return problems

@@ -12,24 +12,25 @@ from __future__ import annotations
 import numpy as np
 
 from dispatch_opt.routing.instance import RoutingInstance
-from dispatch_opt.routing.timeline import schedule_route
+from dispatch_opt.routing.parts import running_stock_ok
+from dispatch_opt.routing.timeline import route_drive_s, schedule_route
 
 
 def _order(inst: RoutingInstance) -> np.ndarray:
     """Ticket order: required, then heavier weight, then narrower windows, then longer."""
     width = np.array([int((w[:, 1] - w[:, 0]).sum()) for w in inst.windows], dtype=np.int64)
-    service = inst.service_s[inst.first_ticket_node :]
+    service = inst.service_s[inst.first_ticket_node : inst.first_pickup_node]
     keys = (service * -1, width, -inst.weight, ~inst.required)
     return np.lexsort(keys)
 
 
 class _Routes:
-    """Routes under construction with their driving, stock use and job counts."""
+    """Routes under construction with their driving, depot stock use and job counts."""
 
     def __init__(self, inst: RoutingInstance) -> None:
         self.inst = inst
         self.nodes: list[list[int]] = [[] for _ in range(inst.n_vehicles)]
-        self.used = np.zeros_like(inst.stock)
+        self.depot_used = np.zeros_like(inst.depot_stock)
         self.drive = [inst.drive_s(float(f)) for f in inst.speed_factor]
         self.drive_total = np.zeros(inst.n_vehicles, dtype=np.int64)
 
@@ -37,21 +38,40 @@ class _Routes:
         """Start, stops, end."""
         return [self.inst.start_node(v), *self.nodes[v], self.inst.end_node(v)]
 
-    def fits_side_rules(self, v: int, k: int, extra_drive: int) -> bool:
-        """Job count, driving limit and van stock allow one more ticket k."""
-        inst = self.inst
-        if 0 <= inst.max_jobs[v] <= len(self.nodes[v]):
-            return False
-        if inst.max_travel_s[v] >= 0 and self.drive_total[v] + extra_drive > inst.max_travel_s[v]:
-            return False
-        return not (inst.demand.shape[1] and (self.used[v] + inst.demand[k] > inst.stock[v]).any())
+    def has_room(self, v: int) -> bool:
+        """The job count allows one more ticket on route v."""
+        return not 0 <= self.inst.max_jobs[v] <= self.n_tickets(v)
 
-    def insert(self, v: int, pos: int, k: int, extra_drive: int) -> None:
-        """Commit ticket k at position pos of route v."""
-        self.nodes[v].insert(pos, self.inst.ticket_node(k))
+    def n_tickets(self, v: int) -> int:
+        """Tickets on route v (pickups not counted)."""
+        return sum(1 for n in self.nodes[v] if self.inst.is_ticket(n))
+
+    def drive_allows(self, v: int, extra_drive: int) -> bool:
+        """The driving limit allows `extra_drive` more seconds on route v."""
+        limit = self.inst.max_travel_s[v]
+        return limit < 0 or self.drive_total[v] + extra_drive <= limit
+
+    def depot_allows(self, pickup: int) -> bool:
+        """The pickup's depot still holds what it would load."""
+        p = self.inst.pickup_of(pickup)
+        d = self.inst.pickup_depot[p]
+        after = self.depot_used[d] + self.inst.pickup_load[p]
+        return bool((after <= self.inst.depot_stock[d]).all())
+
+    def commit(self, v: int, nodes: list[int], extra_drive: int) -> None:
+        """Replace route v by `nodes` (one more ticket, perhaps with its pickup)."""
+        inst = self.inst
+        for node in set(nodes) - set(self.nodes[v]):
+            if inst.is_pickup(node):
+                p = inst.pickup_of(node)
+                self.depot_used[inst.pickup_depot[p]] += inst.pickup_load[p]
+        self.nodes[v] = nodes
         self.drive_total[v] += extra_drive
-        if self.inst.demand.shape[1]:
-            self.used[v] += self.inst.demand[k]
+
+    def load(self, routes: list[list[int]]) -> None:
+        """Start from existing feasible routes."""
+        for v, nodes in enumerate(routes):
+            self.commit(v, list(nodes), route_drive_s(self.inst, v, list(nodes)))
 
 
 def _candidate_vehicles(inst: RoutingInstance, routes: _Routes, k: int, limit: int) -> list[int]:
@@ -81,12 +101,8 @@ def construct(
     are inserted: the recreate step of ruin-and-recreate."""
     state = _Routes(inst)
     if routes is not None:
-        for v, nodes in enumerate(routes):
-            for pos, node in enumerate(nodes):
-                k = inst.ticket_of(node)
-                extra = _insertion_delta(state, v, pos, node)
-                state.insert(v, pos, k, extra)
-    placed = {inst.ticket_of(n) for r in state.nodes for n in r}
+        state.load(routes)
+    placed = {inst.ticket_of(n) for r in state.nodes for n in r if inst.is_ticket(n)}
     eligible = inst.allowed.any(axis=1)
     for k in _order(inst):
         k = int(k)
@@ -95,21 +111,44 @@ def construct(
     return state.nodes
 
 
-def _insertion_delta(state: _Routes, v: int, pos: int, node: int) -> int:
-    """Extra driving seconds of putting `node` at `pos` of route v."""
-    path = state.path(v)
-    drive = state.drive[v]
-    a, b = path[pos], path[pos + 1]
-    return int(drive[a, node] + drive[node, b] - drive[a, b])
+def _with_pickup(
+    inst: RoutingInstance, routes: _Routes, v: int, k: int, trial: list[int], pos: int
+) -> tuple[int, list[int]] | None:
+    """Cheapest way to make `trial` (ticket k at `pos`) stock-feasible with one of k's
+    pickups placed before it: (extra driving of the pickup, new route), or None."""
+    drive = routes.drive[v]
+    path = [inst.start_node(v), *trial[:pos]]
+    best: tuple[int, list[int]] | None = None
+    for pickup in inst.ticket_pickups[k]:
+        pickup = int(pickup)
+        if not routes.depot_allows(pickup):
+            continue
+        a = np.array(path)
+        b = np.array([*path[1:], trial[pos]])
+        delta = drive[a, pickup] + drive[pickup, b] - drive[a, b]
+        for q in np.argsort(delta, kind="stable")[:3]:
+            q = int(q)
+            extra = int(delta[q])
+            if best is not None and extra >= best[0]:
+                break
+            candidate = [*trial[:q], pickup, *trial[q:]]
+            if running_stock_ok(inst, v, candidate) and schedule_route(inst, v, candidate):
+                best = (extra, candidate)
+                break
+    return best
 
 
 def _insert_best(
     inst: RoutingInstance, routes: _Routes, k: int, n_vehicles: int, n_positions: int
 ) -> bool:
-    """Insert ticket k at its cheapest feasible place among the candidates; True if placed."""
+    """Insert ticket k at its cheapest feasible place among the candidates (fetching its
+    parts at a depot first when the van lacks them); True if placed."""
     node = inst.ticket_node(k)
-    best: tuple[int, int, int] | None = None  # (extra drive, v, pos)
+    needs_parts = bool(inst.demand.shape[1]) and bool(inst.demand[k].any())
+    best: tuple[int, int, list[int]] | None = None  # (extra drive, v, new route)
     for v in _candidate_vehicles(inst, routes, k, n_vehicles):
+        if not routes.has_room(v):
+            continue
         path = routes.path(v)
         drive = routes.drive[v]
         delta = drive[path[:-1], node] + drive[node, path[1:]] - drive[path[:-1], path[1:]]
@@ -118,14 +157,22 @@ def _insert_best(
             extra = int(delta[pos])
             if best is not None and extra >= best[0]:
                 break
-            if not routes.fits_side_rules(v, k, extra):
+            if not routes.drive_allows(v, extra):
                 break
             trial = [*routes.nodes[v][:pos], node, *routes.nodes[v][pos:]]
+            if needs_parts and not running_stock_ok(inst, v, trial):
+                fetched = _with_pickup(inst, routes, v, k, trial, pos)
+                if fetched is None:
+                    continue
+                total = extra + fetched[0]
+                if (best is None or total < best[0]) and routes.drive_allows(v, total):
+                    best = (total, v, fetched[1])
+                continue
             if schedule_route(inst, v, trial) is not None:
-                best = (extra, v, pos)
+                best = (extra, v, trial)
                 break
     if best is None:
         return False
-    extra, v, pos = best
-    routes.insert(v, pos, k, extra)
+    extra, v, nodes = best
+    routes.commit(v, nodes, extra)
     return True

@@ -16,13 +16,15 @@ import numpy as np
 
 from dispatch_opt.routing.cost import routes_cost
 from dispatch_opt.routing.instance import RoutingInstance
+from dispatch_opt.routing.parts import drop_idle_pickups
 from dispatch_opt.solver.construct import construct
 
 
 def ruin(
     inst: RoutingInstance, routes: list[list[int]], rng: np.random.Generator, size: int
 ) -> list[list[int]]:
-    """Routes without the `size` served tickets nearest to a randomly chosen one."""
+    """Routes without the `size` served tickets nearest to a randomly chosen one (and
+    without the pickups that only they needed)."""
     served = [n for r in routes for n in r if inst.is_ticket(n)]
     if not served:
         return [list(r) for r in routes]
@@ -30,7 +32,10 @@ def ruin(
     centre = served_arr[rng.integers(len(served_arr))]
     near = served_arr[np.argsort(inst.duration_s[centre, served_arr], kind="stable")[:size]]
     victims = set(int(n) for n in near)
-    return [[n for n in r if n not in victims] for r in routes]
+    kept = [[n for n in r if n not in victims] for r in routes]
+    if inst.n_pickups:
+        kept = [drop_idle_pickups(inst, v, r) for v, r in enumerate(kept)]
+    return kept
 
 
 def ruin_and_recreate(

@@ -41,12 +41,15 @@ class OrToolsModel:
 
 
 def _model_nodes(inst: RoutingInstance, seed: int) -> np.ndarray:
-    """Starts, ends, then the tickets someone may serve (order shuffled by the seed)."""
+    """Starts, ends, the tickets someone may serve (order shuffled by the seed), then the
+    pickups of those tickets."""
     n_v = inst.n_vehicles
-    active = inst.first_ticket_node + np.flatnonzero(inst.allowed.any(axis=1))
+    can = inst.allowed.any(axis=1)
+    active = inst.first_ticket_node + np.flatnonzero(can)
     if seed:
         active = np.random.default_rng(seed).permutation(active)
-    return np.concatenate([np.arange(2 * n_v), active]).astype(np.int64)
+    pickups = inst.first_pickup_node + np.flatnonzero(can[inst.pickup_ticket])
+    return np.concatenate([np.arange(2 * n_v), active, pickups]).astype(np.int64)
 
 
 def _register_matrix(routing: pywrapcp.RoutingModel, mat: np.ndarray) -> int:
@@ -123,14 +126,24 @@ def _vehicle_bounds(model: OrToolsModel) -> None:
 
 
 def _ticket_rules(model: OrToolsModel) -> None:
-    """Windows, SLA, allowed technicians and the drop penalty of every active ticket."""
+    """Windows, SLA, allowed technicians and the drop penalty of every active ticket;
+    depot hours of every pickup, which is free to leave out."""
     inst, routing, time = model.instance, model.routing, model.time
     for m in range(2 * inst.n_vehicles, len(model.model_nodes)):
         node = int(model.model_nodes[m])
-        k = inst.ticket_of(node)
         index = model.manager.NodeToIndex(m)
-        wins = inst.windows[k]
         cumul = time.CumulVar(index)
+        if inst.is_pickup(node):
+            p = inst.pickup_of(node)
+            lo, hi = (int(x) for x in inst.pickup_window[p])
+            cumul.SetRange(lo, max(lo, hi))
+            allowed = np.flatnonzero(inst.allowed[inst.pickup_ticket[p]])
+            if len(allowed) < inst.n_vehicles:
+                routing.VehicleVar(index).SetValues([-1, *(int(v) for v in allowed)])
+            routing.AddDisjunction([index], 0)
+            continue
+        k = inst.ticket_of(node)
+        wins = inst.windows[k]
         cumul.SetRange(int(wins[0, 0]), int(wins[-1, 1]))
         for (_, hi), (lo, _) in itertools.pairwise(wins):
             if lo - 1 >= hi + 1:
@@ -146,10 +159,12 @@ def _ticket_rules(model: OrToolsModel) -> None:
 
 
 def _side_dimensions(model: OrToolsModel, drive_cb: dict[int, int], classes) -> None:
-    """max_jobs, max_travel_min, van stock per SKU, continuity preference."""
+    """max_jobs, max_travel_min, van stock per SKU, depot stock, continuity preference."""
     inst, routing, nodes = model.instance, model.routing, model.model_nodes
     n_v = inst.n_vehicles
-    is_ticket = (nodes >= inst.first_ticket_node).astype(np.int64)
+    is_ticket = ((nodes >= inst.first_ticket_node) & (nodes < inst.first_pickup_node)).astype(
+        np.int64
+    )
     if (inst.max_jobs >= 0).any():
         cb = routing.RegisterUnaryTransitVector(is_ticket.tolist())
         caps = [int(c) if c >= 0 else int(inst.n_tickets) for c in inst.max_jobs]
@@ -159,21 +174,69 @@ def _side_dimensions(model: OrToolsModel, drive_cb: dict[int, int], classes) -> 
         routing.AddDimensionWithVehicleTransitAndCapacity(
             [drive_cb[classes[v]] for v in range(n_v)], 0, caps, True, "drive"
         )
-    tickets = [inst.ticket_of(int(x)) for x in nodes[2 * n_v :]]
-    for s, sku in enumerate(inst.skus):
-        demand = np.zeros(len(nodes), dtype=np.int64)
-        demand[2 * n_v :] = inst.demand[tickets, s]
-        if not demand.any():
-            continue
-        reachable = inst.allowed[tickets][:, :].T @ demand[2 * n_v :]
-        if (reachable <= inst.stock[:, s]).all():
-            continue  # no van can run out of this SKU
-        cb = routing.RegisterUnaryTransitVector(demand.tolist())
-        routing.AddDimensionWithVehicleCapacity(
-            cb, 0, [int(x) for x in inst.stock[:, s]], True, f"sku:{sku}"
-        )
+    _stock_dimensions(model, is_ticket.astype(bool))
+    _depot_stock(model)
+    tickets = [inst.ticket_of(int(x)) for x in nodes[is_ticket.astype(bool)]]
     if inst.preference_cost > 0 and inst.preferred[tickets].any():
         _preference_dimension(model, tickets)
+
+
+def _stock_dimensions(model: OrToolsModel, is_ticket: np.ndarray) -> None:
+    """Van stock per SKU that could run short: the parts used so far must stay within
+    the van's stock, or (with pickups of that SKU) the stock on board never below zero."""
+    inst, routing, nodes = model.instance, model.routing, model.model_nodes
+    tickets = [inst.ticket_of(int(x)) for x in nodes[is_ticket]]
+    pickups = [inst.pickup_of(int(x)) for x in nodes if inst.is_pickup(int(x))]
+    n_t = len(tickets)
+    first = 2 * inst.n_vehicles
+    for s, sku in enumerate(inst.skus):
+        demand = np.zeros(len(nodes), dtype=np.int64)
+        demand[first : first + n_t] = inst.demand[tickets, s]
+        if not demand.any():
+            continue
+        load = np.zeros(len(nodes), dtype=np.int64)
+        load[first + n_t :] = inst.pickup_load[pickups, s] if pickups else 0
+        if not load.any():
+            reachable = inst.allowed[tickets].T @ demand[first : first + n_t]
+            if (reachable <= inst.stock[:, s]).all():
+                continue  # no van can run out of this SKU
+            cb = routing.RegisterUnaryTransitVector(demand.tolist())
+            routing.AddDimensionWithVehicleCapacity(
+                cb, 0, [int(x) for x in inst.stock[:, s]], True, f"sku:{sku}"
+            )
+            continue
+        # On board = van stock + loads so far - parts used so far, never negative.
+        top = int(inst.stock[:, s].max() + load.sum())
+        cb = routing.RegisterUnaryTransitVector((load - demand).tolist())
+        routing.AddDimensionWithVehicleCapacity(cb, 0, [top] * inst.n_vehicles, False, f"sku:{sku}")
+        dim = routing.GetDimensionOrDie(f"sku:{sku}")
+        for v in range(inst.n_vehicles):
+            dim.CumulVar(routing.Start(v)).SetValue(int(inst.stock[v, s]))
+
+
+def _depot_stock(model: OrToolsModel) -> None:
+    """Over all routes, pickups at a depot load no more of a SKU than it holds."""
+    inst, routing = model.instance, model.routing
+    if not inst.n_pickups:
+        return
+    solver = routing.solver()
+    members: dict[int, list[tuple[int, int]]] = {}
+    for m, node in enumerate(model.model_nodes):
+        if inst.is_pickup(int(node)):
+            p = inst.pickup_of(int(node))
+            members.setdefault(int(inst.pickup_depot[p]), []).append(
+                (model.manager.NodeToIndex(m), p)
+            )
+    for d, group in members.items():
+        for s in range(len(inst.skus)):
+            terms = [(index, int(inst.pickup_load[p, s])) for index, p in group]
+            terms = [(index, q) for index, q in terms if q > 0]
+            if sum(q for _, q in terms) <= inst.depot_stock[d, s]:
+                continue  # cannot bind
+            solver.Add(
+                solver.Sum([routing.ActiveVar(index) * q for index, q in terms])
+                <= int(inst.depot_stock[d, s])
+            )
 
 
 def _preference_dimension(model: OrToolsModel, tickets: list[int]) -> None:
@@ -186,7 +249,9 @@ def _preference_dimension(model: OrToolsModel, tickets: list[int]) -> None:
     evaluators = []
     for v in range(n_v):
         cost = np.zeros(len(model.model_nodes), dtype=np.int64)
-        cost[2 * n_v :] = np.where(has_pref & ~pref[:, v], inst.preference_cost, 0)
+        cost[2 * n_v : 2 * n_v + len(tickets)] = np.where(
+            has_pref & ~pref[:, v], inst.preference_cost, 0
+        )
         key = cost.tobytes()
         if key not in vectors:
             vectors[key] = routing.RegisterUnaryTransitVector(cost.tolist())

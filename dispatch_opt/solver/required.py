@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from dispatch_opt.routing.instance import RoutingInstance
+from dispatch_opt.routing.parts import depot_use, drop_idle_pickups
 from dispatch_opt.routing.timeline import route_drive_s, route_violations, schedule_route
 
 
@@ -19,23 +20,45 @@ def _feasible(inst: RoutingInstance, v: int, nodes: list[int]) -> bool:
     return not route_violations(inst, v, nodes) and schedule_route(inst, v, nodes) is not None
 
 
+def _with_ticket(
+    inst: RoutingInstance, routes: list[list[int]], v: int, pos: int, node: int
+) -> list[list[int]]:
+    """Route v with the ticket at `pos`: alone, or right after one of its pickups whose
+    depot still has the parts."""
+    k = inst.ticket_of(node)
+    base = routes[v]
+    variants = [[*base[:pos], node, *base[pos:]]]
+    if len(inst.ticket_pickups[k]):
+        left = inst.depot_stock - depot_use(inst, routes)
+        for pickup in inst.ticket_pickups[k]:
+            p = inst.pickup_of(int(pickup))
+            if (inst.pickup_load[p] <= left[inst.pickup_depot[p]]).all():
+                variants.append([*base[:pos], int(pickup), node, *base[pos:]])
+    return variants
+
+
 def _cheapest_insertion(
     inst: RoutingInstance, routes: list[list[int]], node: int
-) -> tuple[int, int] | None:
-    """(vehicle, position) adding the least driving while keeping the route feasible."""
+) -> tuple[int, list[int]] | None:
+    """(vehicle, new route) adding the least driving while keeping the route feasible."""
     k = inst.ticket_of(node)
-    best: tuple[int, int, int] | None = None
+    best: tuple[int, int, list[int]] | None = None
     for v in np.flatnonzero(inst.allowed[k]):
         v = int(v)
         base = route_drive_s(inst, v, routes[v])
         for pos in range(len(routes[v]) + 1):
-            trial = [*routes[v][:pos], node, *routes[v][pos:]]
-            if not _feasible(inst, v, trial):
-                continue
-            extra = route_drive_s(inst, v, trial) - base
-            if best is None or extra < best[0]:
-                best = (extra, v, pos)
+            for trial in _with_ticket(inst, routes, v, pos, node):
+                if not _feasible(inst, v, trial):
+                    continue
+                extra = route_drive_s(inst, v, trial) - base
+                if best is None or extra < best[0]:
+                    best = (extra, v, trial)
     return None if best is None else (best[1], best[2])
+
+
+def _penalty(inst: RoutingInstance, node: int) -> int:
+    """Cost of leaving a node out (pickups cost nothing)."""
+    return int(inst.penalty[inst.ticket_of(node)]) if inst.is_ticket(node) else 0
 
 
 def _force_in(inst: RoutingInstance, routes: list[list[int]], node: int) -> list[int] | None:
@@ -44,23 +67,30 @@ def _force_in(inst: RoutingInstance, routes: list[list[int]], node: int) -> list
     k = inst.ticket_of(node)
     for v in np.flatnonzero(inst.allowed[k]):
         v = int(v)
-        if not _feasible(inst, v, [node]):
+        alone = _with_ticket(inst, [[] if u == v else r for u, r in enumerate(routes)], v, 0, node)
+        if not any(_feasible(inst, v, a) for a in alone):
             continue
         for pos in range(len(routes[v]) + 1):
-            kept = [*routes[v][:pos], node, *routes[v][pos:]]
-            dropped: list[int] = []
-            optional = sorted(
-                (n for n in kept if n != node and not inst.required[inst.ticket_of(n)]),
-                key=lambda n: inst.penalty[inst.ticket_of(n)],
-            )
-            for victim in optional:
+            for kept in _with_ticket(inst, routes, v, pos, node):
+                fixed = {n for n in kept if n not in routes[v]}
+                dropped: list[int] = []
+                optional = sorted(
+                    (
+                        n
+                        for n in kept
+                        if n not in fixed
+                        and not (inst.is_ticket(n) and inst.required[inst.ticket_of(n)])
+                    ),
+                    key=lambda n: _penalty(inst, n),
+                )
+                for victim in optional:
+                    if _feasible(inst, v, kept):
+                        break
+                    kept.remove(victim)
+                    dropped.append(victim)
                 if _feasible(inst, v, kept):
-                    break
-                kept.remove(victim)
-                dropped.append(victim)
-            if _feasible(inst, v, kept):
-                routes[v] = kept
-                return dropped
+                    routes[v] = drop_idle_pickups(inst, v, kept)
+                    return dropped
     return None
 
 
@@ -76,8 +106,8 @@ def ensure_required(inst: RoutingInstance, routes: list[list[int]]) -> list[list
             continue
         place = _cheapest_insertion(inst, routes, node)
         if place is not None:
-            v, pos = place
-            routes[v].insert(pos, node)
+            v, nodes = place
+            routes[v] = nodes
         elif _force_in(inst, routes, node) is None:
             continue
         served.add(node)

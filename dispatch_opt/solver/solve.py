@@ -15,6 +15,7 @@ from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from dispatch_opt.routing.cost import routes_cost
 from dispatch_opt.routing.instance import RoutingInstance
+from dispatch_opt.routing.parts import drop_idle_pickups
 from dispatch_opt.routing.timeline import route_violations, schedule_route
 from dispatch_opt.solver.construct import construct
 from dispatch_opt.solver.lns import ruin_and_recreate
@@ -133,8 +134,11 @@ def repair_route(
             and schedule_route(inst, vehicle, seq) is not None
         )
 
+    def weight(node: int) -> int:
+        return int(inst.penalty[inst.ticket_of(node)]) if inst.is_ticket(node) else 0
+
     while kept and not ok(kept):
-        order = sorted(range(len(kept)), key=lambda i: inst.penalty[inst.ticket_of(kept[i])])
+        order = sorted(range(len(kept)), key=lambda i: weight(kept[i]))
         for i in order:
             trial = kept[:i] + kept[i + 1 :]
             if ok(trial):
@@ -143,14 +147,21 @@ def repair_route(
                 break
         else:
             dropped.append(kept.pop(order[0]))
-    return kept, dropped
+    if inst.n_pickups:
+        lean = drop_idle_pickups(inst, vehicle, kept)
+        if ok(lean):
+            kept = lean
+    return kept, [n for n in dropped if inst.is_ticket(n)]
 
 
 def _initial_routes(inst: RoutingInstance, params: SolveParams) -> list[list[int]] | None:
-    """The warm start: the caller's routes, or our construction on large batches."""
+    """The warm start: the caller's routes, or our construction on large batches and
+    whenever depot pickups exist."""
     if params.initial_routes is not None:
         return params.initial_routes
-    if inst.n_tickets >= CONSTRUCT_FROM:
+    if inst.n_tickets >= CONSTRUCT_FROM or inst.n_pickups:
+        # OR-Tools inserts one node at a time, so it never adds a ticket together with
+        # the depot pickup it needs; our construction does.
         return construct(inst, vehicles_per_ticket=10, positions_per_route=6)
     return None
 

@@ -1,0 +1,105 @@
+"""Parts along a route: running van stock with depot pickups, and depot stock over a plan.
+
+The rule (contract v1) is simple and global: a van starts with its stock, a pickup adds
+what it loads, a ticket takes its parts, and the running stock never goes below zero;
+over all routes, no depot gives out more than it holds. Pickups are fungible loads, so
+one depot stop may feed several later tickets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from dispatch_opt.routing.instance import RoutingInstance
+
+
+def node_parts_delta(inst: RoutingInstance, node: int) -> np.ndarray | None:
+    """Change of van stock at a node (+load at a pickup, -demand at a ticket), or None."""
+    if inst.is_pickup(node):
+        return inst.pickup_load[inst.pickup_of(node)]
+    if inst.is_ticket(node):
+        return -inst.demand[inst.ticket_of(node)]
+    return None
+
+
+def running_stock_ok(inst: RoutingInstance, vehicle: int, nodes: Sequence[int]) -> bool:
+    """True when the van's stock never goes negative along `nodes`."""
+    if not inst.demand.shape[1]:
+        return True
+    if not inst.n_pickups:
+        tickets = [inst.ticket_of(n) for n in nodes if inst.is_ticket(n)]
+        return not tickets or bool((inst.demand[tickets].sum(axis=0) <= inst.stock[vehicle]).all())
+    level = inst.stock[vehicle].copy()
+    for node in nodes:
+        delta = node_parts_delta(inst, node)
+        if delta is None:
+            continue
+        level += delta
+        if (level < 0).any():
+            return False
+    return True
+
+
+def depot_use(inst: RoutingInstance, routes: Sequence[Sequence[int]]) -> np.ndarray:
+    """(D, S) parts loaded at each depot over all routes."""
+    used = np.zeros_like(inst.depot_stock)
+    for nodes in routes:
+        for node in nodes:
+            if inst.is_pickup(node):
+                p = inst.pickup_of(node)
+                used[inst.pickup_depot[p]] += inst.pickup_load[p]
+    return used
+
+
+def depots_overdrawn(inst: RoutingInstance, routes: Sequence[Sequence[int]]) -> bool:
+    """True when some depot would give out more of a SKU than it holds."""
+    if not inst.n_pickups:
+        return False
+    return bool((depot_use(inst, routes) > inst.depot_stock).any())
+
+
+def drop_idle_pickups(inst: RoutingInstance, vehicle: int, nodes: Sequence[int]) -> list[int]:
+    """The route without pickups its tickets do not need (latest first), keeping the
+    running stock feasible; a feasible route stays feasible."""
+    kept = list(nodes)
+    for i in range(len(kept) - 1, -1, -1):
+        if i < len(kept) and inst.is_pickup(kept[i]):
+            trial = kept[:i] + kept[i + 1 :]
+            if running_stock_ok(inst, vehicle, trial):
+                kept = trial
+    return kept
+
+
+def attribute_pickups(
+    inst: RoutingInstance, vehicle: int, nodes: Sequence[int]
+) -> tuple[dict[int, list[int]], np.ndarray]:
+    """Which tickets each pickup feeds, and what the route takes from the van.
+
+    A ticket draws from the van first, then from the earliest loads still on board."""
+    n_s = inst.demand.shape[1]
+    van = inst.stock[vehicle].astype(np.int64).copy()
+    from_van = np.zeros(n_s, dtype=np.int64)
+    loads: list[tuple[int, np.ndarray]] = []
+    fed: dict[int, list[int]] = {}
+    for node in nodes:
+        if inst.is_pickup(node):
+            loads.append((node, inst.pickup_load[inst.pickup_of(node)].astype(np.int64).copy()))
+            fed[node] = []
+        elif inst.is_ticket(node) and n_s:
+            k = inst.ticket_of(node)
+            need = inst.demand[k].astype(np.int64).copy()
+            take = np.minimum(need, np.maximum(van, 0))
+            van -= take
+            from_van += take
+            need -= take
+            for pnode, left in loads:
+                if not need.any():
+                    break
+                take = np.minimum(need, left)
+                if take.any():
+                    left -= take
+                    need -= take
+                    fed[pnode].append(k)
+    return fed, from_van

@@ -1,0 +1,165 @@
+"""Depot pickup options: where a van lacking a ticket's parts may load them first.
+
+For each ticket that some allowed van cannot cover from its own stock, the few nearest
+depots holding the missing SKUs become pickup nodes (one per ticket and depot, loading
+the ticket's missing parts). Only tickets and depots that matter get nodes, so the
+instance grows by at most `DEPOTS_PER_TICKET` nodes per part-needing ticket. A van may
+then serve a ticket only if its stock, or its stock plus one such load fetched in time
+(start -> depot within its hours -> ticket within a window -> end), covers the parts.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from dispatch_opt.domain.plan import Reason, ReasonCode
+from dispatch_opt.domain.problem import Problem
+from dispatch_opt.routing.instance import RoutingInstance
+
+DEPOTS_PER_TICKET = 2
+"""Pickup options per ticket (the nearest depots that can supply it)."""
+
+
+@dataclasses.dataclass
+class _Option:
+    """One candidate pickup: ticket k loads `load` at depot d."""
+
+    ticket: int
+    depot: int
+    load: np.ndarray
+
+
+def _options(inst: RoutingInstance, allowed: np.ndarray) -> list[_Option]:
+    """Pickup candidates: per ticket some allowed van cannot cover, the nearest depots
+    whose shelves complete at least one such van."""
+    if not inst.n_depots or not inst.demand.shape[1]:
+        return []
+    options: list[_Option] = []
+    first = inst.first_ticket_node
+    depot_nodes = 2 * inst.n_vehicles + np.arange(inst.n_depots)
+    for k in np.flatnonzero(inst.demand.any(axis=1) & allowed.any(axis=1)):
+        k = int(k)
+        need = inst.demand[k]
+        vans = inst.stock[allowed[k]]
+        lacking = (vans < need).any(axis=1)
+        if not lacking.any():
+            continue
+        short_sku = (vans[lacking] < need).any(axis=0) & (need > 0)
+        order = np.argsort(inst.duration_s[depot_nodes, first + k], kind="stable")
+        kept = 0
+        for d in order:
+            d = int(d)
+            load = np.where(short_sku, np.minimum(need, inst.depot_stock[d]), 0)
+            if not load.any():
+                continue
+            completes = ((vans[lacking] + load) >= need).all(axis=1)
+            if not completes.any():
+                continue
+            options.append(_Option(k, d, load.astype(np.int64)))
+            kept += 1
+            if kept >= DEPOTS_PER_TICKET:
+                break
+    return options
+
+
+def _reachable(inst: RoutingInstance, opt: _Option) -> np.ndarray:
+    """(V,) bool: start -> depot (loading inside its hours) -> ticket in a window -> end
+    fits the shift (breaks ignored: a necessary condition, checked exactly later)."""
+    n_v = inst.n_vehicles
+    dnode = 2 * n_v + opt.depot
+    tnode = inst.first_ticket_node + opt.ticket
+    pickup_s = int(inst.service_s[dnode])
+    lo, hi = (int(x) for x in inst.depot_open[opt.depot])
+    over = 0 if inst.loc_id[dnode] == inst.loc_id[tnode] else inst.overhead_s
+    service = int(inst.service_s[tnode])
+    ok = np.zeros(n_v, dtype=bool)
+    classes = inst.vehicle_classes
+    for c in np.unique(classes):
+        vs = np.flatnonzero(classes == c)
+        drive = inst.drive_s(float(inst.speed_factor[vs[0]]))
+        loaded = np.maximum(inst.shift_start_s[vs] + drive[vs, dnode], lo) + pickup_s
+        arrival = loaded + int(drive[dnode, tnode]) + over
+        back = drive[tnode, n_v + vs]
+        fits = np.zeros(len(vs), dtype=bool)
+        for wlo, whi in inst.windows[opt.ticket]:
+            begin = np.maximum(arrival, int(wlo))
+            fits |= (begin <= whi) & (begin + service + back <= inst.latest_end_s[vs])
+        ok[vs] = fits & (loaded <= hi)
+    return ok
+
+
+def _expand(inst: RoutingInstance, options: list[_Option]) -> RoutingInstance:
+    """The instance with one pickup node per option (matrices extended by the depots')."""
+    n_base = inst.n_nodes
+    depots = np.array([o.depot for o in options], dtype=np.int64)
+    place = np.concatenate([np.arange(n_base), 2 * inst.n_vehicles + depots])
+    sub = np.ix_(place, place)
+    pickup_s = inst.service_s[2 * inst.n_vehicles + depots]
+    window = np.stack([inst.depot_open[depots, 0] + pickup_s, inst.depot_open[depots, 1]], axis=1)
+    return dataclasses.replace(
+        inst,
+        loc_id=inst.loc_id[place],
+        distance_m=inst.distance_m[sub],
+        duration_s=inst.duration_s[sub],
+        service_s=np.concatenate([inst.service_s, np.zeros(len(options), dtype=np.int64)]),
+        pickup_depot=depots,
+        pickup_ticket=np.array([o.ticket for o in options], dtype=np.int64),
+        pickup_load=np.stack([o.load for o in options]).astype(np.int64),
+        pickup_window=window.astype(np.int64),
+    )
+
+
+def add_pickups(
+    problem: Problem,
+    inst: RoutingInstance,
+    allowed: np.ndarray,
+    reasons: dict[int, tuple[Reason, ...]],
+) -> tuple[RoutingInstance, np.ndarray]:
+    """The instance with pickup nodes, and `allowed` narrowed to vans that can get the
+    parts (their own, or one pickup in time); fills `reasons` for tickets left with
+    nobody because no depot holding their parts can be reached in time."""
+    allowed = allowed.copy()
+    options = _options(inst, allowed)
+    by_ticket: dict[int, list[tuple[_Option, np.ndarray]]] = {}
+    for opt in options:
+        by_ticket.setdefault(opt.ticket, []).append((opt, _reachable(inst, opt)))
+    kept: list[_Option] = []
+    for k in np.flatnonzero(inst.demand.any(axis=1) & allowed.any(axis=1)):
+        k = int(k)
+        need = inst.demand[k]
+        own = (inst.stock >= need).all(axis=1)
+        via = np.zeros(inst.n_vehicles, dtype=bool)
+        for opt, reach in by_ticket.get(k, []):
+            completes = ((inst.stock + opt.load) >= need).all(axis=1)
+            usable = reach & completes & allowed[k]
+            if usable.any():
+                via |= usable
+                kept.append(opt)
+        row = allowed[k] & (own | via)
+        if not row.any():
+            reasons[k] = (_unreachable_reason(problem, inst, k, by_ticket.get(k, [])),)
+        allowed[k] = row
+    allowed.setflags(write=False)
+    if not kept:
+        return inst, allowed
+    return _expand(inst, kept), allowed
+
+
+def _unreachable_reason(problem: Problem, inst: RoutingInstance, k: int, options: list) -> Reason:
+    """The parts exist (or not) but no qualified van can fetch them in time."""
+    ticket = problem.tickets[k]
+    wanted = ", ".join(f"{sku} x{q}" for sku, q in ticket.parts.items())
+    depots = [inst.depot_ids[opt.depot] for opt, _ in options]
+    if not depots:
+        return Reason(
+            ReasonCode.PARTS_UNAVAILABLE,
+            f"needs {wanted}; no qualified van carries it and no depot has enough",
+        )
+    return Reason(
+        ReasonCode.OUTSIDE_SHIFTS,
+        f"needs {wanted}; stocked at {', '.join(depots)}, but no qualified technician "
+        "can fetch it within the depot's hours and still reach the ticket inside a "
+        "window and their shift",
+    )

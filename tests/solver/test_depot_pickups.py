@@ -1,0 +1,152 @@
+"""Depot pickups end to end (issue 5): the van fetches missing parts at a depot first."""
+
+from __future__ import annotations
+
+from dispatch_opt.domain import Depot
+from dispatch_opt.domain.plan import StopKind
+from dispatch_opt.routing.compile import compile_problem
+from tests.checks import reasons, served, solve_checked
+from tests.factories import near, problem, tech, ticket, win
+
+WH_NEAR = near(2, 0)
+WH_FAR = near(-4, 0)
+
+
+def depot(did: str, loc, stock: dict[str, int], open_=("07:00", "21:00"), pickup=10.0) -> Depot:
+    """A depot of the test day."""
+    return Depot(did, loc, stock, win(*open_), pickup)
+
+
+def _kinds(plan, tech_id: str) -> list[tuple[str, str | None]]:
+    route = next(r for r in plan.routes if r.technician == tech_id)
+    return [(s.kind.value, s.id) for s in route.stops if s.kind is not StopKind.BREAK]
+
+
+def test_van_without_the_part_fetches_it_at_the_depot_first():
+    p = problem(
+        [tech("T1")],
+        [ticket("K1", near(3, 1), parts={"PUMP": 1})],
+        [depot("WH", WH_NEAR, {"PUMP": 2})],
+    )
+    plan = solve_checked(p)
+    assert served(plan) == {"K1": "T1"}
+    assert _kinds(plan, "T1") == [("start", None), ("depot", "WH"), ("ticket", "K1"), ("end", None)]
+    route = plan.routes[0]
+    stop = route.stops[1]
+    assert stop.pickup == {"PUMP": 1}
+    assert (stop.end - stop.start).total_seconds() == 600
+    assert route.pick_list is not None
+    assert route.pick_list.pickups[0].tickets == ("K1",)
+    assert route.pick_list.pickups[0].parts == {"PUMP": 1}
+    assert route.work_min == 45 + 10
+
+
+def test_van_with_the_part_does_not_detour():
+    p = problem(
+        [tech("T1", stock={"PUMP": 1})],
+        [ticket("K1", near(3, 1), parts={"PUMP": 1})],
+        [depot("WH", WH_NEAR, {"PUMP": 2})],
+    )
+    plan = solve_checked(p)
+    assert _kinds(plan, "T1") == [("start", None), ("ticket", "K1"), ("end", None)]
+    assert plan.routes[0].pick_list.from_van == {"PUMP": 1}
+
+
+def test_one_depot_stop_loads_for_several_tickets():
+    p = problem(
+        [tech("T1")],
+        [
+            ticket("K1", near(3, 1), parts={"PUMP": 1}),
+            ticket("K2", near(3, 2), parts={"PUMP": 1}),
+        ],
+        [depot("WH", WH_NEAR, {"PUMP": 5})],
+    )
+    plan = solve_checked(p)
+    assert set(served(plan)) == {"K1", "K2"}
+    depots = [s for s in plan.routes[0].stops if s.kind is StopKind.DEPOT]
+    assert len(depots) == 1
+    assert depots[0].pickup == {"PUMP": 2}
+    assert set(plan.routes[0].pick_list.pickups[0].tickets) == {"K1", "K2"}
+
+
+def test_the_last_unit_goes_to_exactly_one_ticket():
+    p = problem(
+        [tech("T1"), tech("T2", start=near(0, 3), end=near(0, 3))],
+        [
+            ticket("K1", near(3, 1), parts={"PUMP": 1}),
+            ticket("K2", near(3, 4), parts={"PUMP": 1}),
+        ],
+        [depot("WH", WH_NEAR, {"PUMP": 1})],
+    )
+    plan = solve_checked(p)
+    assert len(served(plan)) == 1
+    (left,) = plan.unassigned
+    assert [r.code.value for r in left.reasons] == ["capacity"]
+    assert "PUMP" in left.reasons[0].detail
+
+
+def test_a_depot_closed_at_the_needed_hour_sends_the_van_to_another():
+    p = problem(
+        [tech("T1", shift=win("13:00", "18:00"))],
+        [ticket("K1", near(3, 1), parts={"PUMP": 1})],
+        [
+            depot("NEAR", WH_NEAR, {"PUMP": 1}, open_=("07:00", "12:00")),
+            depot("FAR", WH_FAR, {"PUMP": 1}),
+        ],
+    )
+    plan = solve_checked(p)
+    assert ("depot", "FAR") in _kinds(plan, "T1")
+
+
+def test_no_depot_open_in_time_is_explained():
+    p = problem(
+        [tech("T1", shift=win("13:00", "18:00"))],
+        [ticket("K1", near(3, 1), parts={"PUMP": 1})],
+        [depot("NEAR", WH_NEAR, {"PUMP": 1}, open_=("07:00", "12:00"))],
+    )
+    plan = solve_checked(p)
+    assert reasons(plan) == {"K1": ["outside_shifts"]}
+    assert "NEAR" in plan.unassigned[0].reasons[0].detail
+
+
+def test_no_stock_anywhere_is_parts_unavailable():
+    p = problem(
+        [tech("T1", stock={"OTHER": 3})],
+        [ticket("K1", near(3, 1), parts={"PUMP": 1})],
+        [depot("WH", WH_NEAR, {"OTHER": 3})],
+    )
+    plan = solve_checked(p)
+    assert reasons(plan) == {"K1": ["parts_unavailable"]}
+    assert "no stock anywhere" in plan.unassigned[0].reasons[0].detail
+
+
+def test_van_and_depot_together_complete_a_ticket():
+    p = problem(
+        [tech("T1", stock={"A": 1})],
+        [ticket("K1", near(3, 1), parts={"A": 1, "B": 1})],
+        [depot("WH", WH_NEAR, {"B": 1})],
+    )
+    plan = solve_checked(p)
+    assert served(plan) == {"K1": "T1"}
+    depot_stop = next(s for s in plan.routes[0].stops if s.kind is StopKind.DEPOT)
+    assert depot_stop.pickup == {"B": 1}
+
+
+def test_pickup_nodes_only_where_a_van_lacks_parts():
+    p = problem(
+        [tech("T1", stock={"PUMP": 3}), tech("T2", stock={"PUMP": 3})],
+        [
+            ticket("K1", near(3, 1), parts={"PUMP": 1}),
+            ticket("K2", near(3, 2)),
+        ],
+        [depot("WH", WH_NEAR, {"PUMP": 5}), depot("WH2", WH_FAR, {"PUMP": 5})],
+    )
+    assert compile_problem(p).instance.n_pickups == 0
+    p2 = problem(
+        [tech("T1", stock={"PUMP": 3}), tech("T2")],
+        p.tickets,
+        p.depots,
+    )
+    inst = compile_problem(p2).instance
+    assert inst.n_pickups == 2  # K1 at its two nearest depots
+    assert sorted(inst.depot_ids[d] for d in inst.pickup_depot) == ["WH", "WH2"]
