@@ -129,7 +129,14 @@ class RoutingInstance:
         """Pickle without the derived matrices (they are rebuilt on demand), so that
         sending an instance to a worker process stays cheap."""
         state = dict(self.__dict__)
-        for derived in ("_drive_cache", "arrival_overhead_s", "distance_int_m", "pickup_s"):
+        for derived in (
+            "_drive_cache",
+            "arrival_overhead_s",
+            "distance_int_m",
+            "pickup_s",
+            "parts_delta",
+            "ticket_pickups",
+        ):
             state.pop(derived, None)
         return state
 
@@ -198,6 +205,17 @@ class RoutingInstance:
     def pickup_s(self) -> np.ndarray:
         """(P,) int loading seconds of each pickup node (its depot's pickup time)."""
         return np.asarray(self.service_s[2 * self.n_vehicles + self.pickup_depot], dtype=np.int64)
+
+    @cached_property
+    def parts_delta(self) -> np.ndarray:
+        """(n, S) int change of van stock at each node: -demand at a ticket, +load at a
+        pickup, 0 elsewhere."""
+        delta = np.zeros((self.n_nodes, len(self.skus)), dtype=np.int64)
+        first, pick = self.first_ticket_node, self.first_pickup_node
+        delta[first:pick] = -self.demand
+        delta[pick:] = self.pickup_load
+        delta.setflags(write=False)
+        return delta
 
     @cached_property
     def ticket_pickups(self) -> list[np.ndarray]:

@@ -26,20 +26,10 @@ def node_parts_delta(inst: RoutingInstance, node: int) -> np.ndarray | None:
 
 def running_stock_ok(inst: RoutingInstance, vehicle: int, nodes: Sequence[int]) -> bool:
     """True when the van's stock never goes negative along `nodes`."""
-    if not inst.demand.shape[1]:
+    if not inst.demand.shape[1] or not len(nodes):
         return True
-    if not inst.n_pickups:
-        tickets = [inst.ticket_of(n) for n in nodes if inst.is_ticket(n)]
-        return not tickets or bool((inst.demand[tickets].sum(axis=0) <= inst.stock[vehicle]).all())
-    level = inst.stock[vehicle].copy()
-    for node in nodes:
-        delta = node_parts_delta(inst, node)
-        if delta is None:
-            continue
-        level += delta
-        if (level < 0).any():
-            return False
-    return True
+    level = np.cumsum(inst.parts_delta[np.asarray(nodes, dtype=np.int64)], axis=0)
+    return bool((level >= -inst.stock[vehicle]).all())
 
 
 def depot_use(inst: RoutingInstance, routes: Sequence[Sequence[int]]) -> np.ndarray:

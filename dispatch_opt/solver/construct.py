@@ -33,6 +33,7 @@ class _Routes:
         self.depot_used = np.zeros_like(inst.depot_stock)
         self.drive = [inst.drive_s(float(f)) for f in inst.speed_factor]
         self.drive_total = np.zeros(inst.n_vehicles, dtype=np.int64)
+        self.pickups_in_use: set[int] = set()
 
     def path(self, v: int) -> list[int]:
         """Start, stops, end."""
@@ -52,7 +53,10 @@ class _Routes:
         return limit < 0 or self.drive_total[v] + extra_drive <= limit
 
     def depot_allows(self, pickup: int) -> bool:
-        """The pickup's depot still holds what it would load."""
+        """The pickup node is free (each is used once) and its depot still holds what
+        it would load."""
+        if pickup in self.pickups_in_use:
+            return False
         p = self.inst.pickup_of(pickup)
         d = self.inst.pickup_depot[p]
         after = self.depot_used[d] + self.inst.pickup_load[p]
@@ -65,6 +69,7 @@ class _Routes:
             if inst.is_pickup(node):
                 p = inst.pickup_of(node)
                 self.depot_used[inst.pickup_depot[p]] += inst.pickup_load[p]
+                self.pickups_in_use.add(node)
         self.nodes[v] = nodes
         self.drive_total[v] += extra_drive
 
@@ -119,10 +124,11 @@ def _with_pickup(
     drive = routes.drive[v]
     path = [inst.start_node(v), *trial[:pos]]
     best: tuple[int, list[int]] | None = None
+    final = inst.stock[v] + inst.parts_delta[np.asarray(trial)].sum(axis=0)
     for pickup in inst.ticket_pickups[k]:
         pickup = int(pickup)
-        if not routes.depot_allows(pickup):
-            continue
+        if (final + inst.parts_delta[pickup] < 0).any() or not routes.depot_allows(pickup):
+            continue  # this load cannot even balance the day, or is taken
         a = np.array(path)
         b = np.array([*path[1:], trial[pos]])
         delta = drive[a, pickup] + drive[pickup, b] - drive[a, b]
@@ -152,6 +158,7 @@ def _insert_best(
         path = routes.path(v)
         drive = routes.drive[v]
         delta = drive[path[:-1], node] + drive[node, path[1:]] - drive[path[:-1], path[1:]]
+        fetch_tried = False
         for pos in np.argsort(delta, kind="stable")[:n_positions]:
             pos = int(pos)
             extra = int(delta[pos])
@@ -161,6 +168,9 @@ def _insert_best(
                 break
             trial = [*routes.nodes[v][:pos], node, *routes.nodes[v][pos:]]
             if needs_parts and not running_stock_ok(inst, v, trial):
+                if fetch_tried:
+                    continue  # one fetch attempt per route, at its cheapest position
+                fetch_tried = True
                 fetched = _with_pickup(inst, routes, v, k, trial, pos)
                 if fetched is None:
                     continue

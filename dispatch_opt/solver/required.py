@@ -30,7 +30,10 @@ def _with_ticket(
     variants = [[*base[:pos], node, *base[pos:]]]
     if len(inst.ticket_pickups[k]):
         left = inst.depot_stock - depot_use(inst, routes)
+        in_use = {n for r in routes for n in r}
         for pickup in inst.ticket_pickups[k]:
+            if int(pickup) in in_use:
+                continue  # each pickup node serves once
             p = inst.pickup_of(int(pickup))
             if (inst.pickup_load[p] <= left[inst.pickup_depot[p]]).all():
                 variants.append([*base[:pos], int(pickup), node, *base[pos:]])
