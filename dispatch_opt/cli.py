@@ -80,7 +80,7 @@ def _write_views(args: argparse.Namespace, problem, plan, console: Console) -> N
     for path in write_views(
         problem, plan, html=args.report, geojson=args.geojson, title=args.title
     ):
-        console.print(f"view written to {path}", markup=False, highlight=False)
+        console.print(f"view written to {path}", markup=False, highlight=False, soft_wrap=True)
 
 
 def _progress_runner(console: Console, limit: float | None) -> tuple[Callable, Callable]:
