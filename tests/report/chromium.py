@@ -34,6 +34,7 @@ FLAGS = (
 )
 CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "chrome")
 TIMEOUT_S = 60.0
+NEXT_FRAMES = "new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
 
 
 def find_chromium() -> str | None:
@@ -177,7 +178,7 @@ def load_offline(
     width: int = 1400,
 ) -> PageRun:
     """Open `page` with the network emulated offline, wait for `document.body.dataset.ready`,
-    evaluate the `probes` (name -> JS expression) and optionally save a full-page PNG."""
+    optionally save a full-page PNG, then evaluate the `probes` (name -> JS expression)."""
     tools = DevTools(binary)
     run = PageRun()
     try:
@@ -209,7 +210,6 @@ def load_offline(
                 run.errors.append("page never became ready")
                 break
             time.sleep(0.1)
-        run.values = {name: _evaluate(tools, session, js) for name, js in probes.items()}
         if screenshot is not None:
             height = int(_evaluate(tools, session, "document.documentElement.scrollHeight"))
             tools.call(
@@ -220,9 +220,15 @@ def load_offline(
                 deviceScaleFactor=1,
                 mobile=False,
             )
-            time.sleep(0.3)
+            tools.call(
+                "Runtime.evaluate",
+                session,
+                expression=NEXT_FRAMES,
+                awaitPromise=True,
+            )
             shot = tools.call("Page.captureScreenshot", session, format="png")
             screenshot.write_bytes(base64.b64decode(shot["data"]))
+        run.values = {name: _evaluate(tools, session, js) for name, js in probes.items()}
         for event in tools.events():
             _note(event, run)
     finally:

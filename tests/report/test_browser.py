@@ -27,6 +27,20 @@ PROBES = {
     "online": "navigator.onLine",
     "notice": "document.getElementById('map-notice').textContent",
     "kpis": "document.querySelectorAll('#kpis .kpi').length",
+    "hover_tip": (
+        "(() => { const r = document.querySelector('#board rect.b-service');"
+        " r.dispatchEvent(new MouseEvent('mouseover', {bubbles: true}));"
+        " const t = document.getElementById('tip'); return t.hidden ? null : t.textContent; })()"
+    ),
+    "popup": (
+        "(() => { document.querySelector('#map .mk-ticket').click();"
+        " const p = document.querySelector('.leaflet-popup-content');"
+        " return p ? p.textContent : null; })()"
+    ),
+    "hidden_after_toggle": (
+        "(() => { const b = document.querySelector('#legend input[data-tech]'); b.click();"
+        " return document.querySelectorAll('#map path.route-line').length; })()"
+    ),
 }
 
 
@@ -50,6 +64,9 @@ def test_default_report_in_headless_chromium(default_problem, default_plan, arti
     assert values["ticket_markers"] == served
     assert values["map_width"] > 400 and values["kpis"] == 8
     assert values["online"] is False and "Offline" in values["notice"]
+    assert values["hover_tip"].startswith("ticket SR-") and "slot" in values["hover_tip"]
+    assert "#1 ticket SR-" in values["popup"] and "ETA" in values["popup"]
+    assert values["hidden_after_toggle"] == used - 1  # the legend hides the first route
     assert shot.stat().st_size > 10_000
 
 
