@@ -13,11 +13,15 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from dispatch_opt.errors import DispatchError, InputError, Issue
+
+if TYPE_CHECKING:
+    from dispatch_opt.domain import Plan, Problem
 
 EXIT_OK, EXIT_INVALID_PLAN, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -67,13 +71,19 @@ def _parser() -> argparse.ArgumentParser:
 def _view_options(parser: argparse.ArgumentParser, html_flag: str) -> None:
     """Options that write the HTML report and the GeoJSON export."""
     parser.add_argument(
-        html_flag, type=Path, dest="report", help="write the HTML report (map, board) here"
+        html_flag,
+        type=Path,
+        dest="report",
+        metavar="FILE.html",
+        help="write the HTML report (map, schedule board, KPIs, unassigned) here",
     )
-    parser.add_argument("--geojson", type=Path, help="write the routes as GeoJSON here")
+    parser.add_argument(
+        "--geojson", type=Path, metavar="FILE.geojson", help="write the routes as GeoJSON here"
+    )
     parser.add_argument("--title", help="title of the HTML report")
 
 
-def _write_views(args: argparse.Namespace, problem, plan, console: Console) -> None:
+def _write_views(args: argparse.Namespace, problem: Problem, plan: Plan, console: Console) -> None:
     """Write the views the options ask for and say where."""
     from dispatch_opt.report.files import write_views
 
