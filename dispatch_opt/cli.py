@@ -13,11 +13,15 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-from dispatch_opt.errors import DispatchError, InputError
+from dispatch_opt.errors import DispatchError, InputError, Issue
+
+if TYPE_CHECKING:
+    from dispatch_opt.domain import Plan, Problem
 
 EXIT_OK, EXIT_INVALID_PLAN, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -47,6 +51,7 @@ def _parser() -> argparse.ArgumentParser:
         help="stop on a search-effort limit, not the clock: same plan anywhere",
     )
     solve.add_argument("--quiet", action="store_true", help="print only the KPIs")
+    _view_options(solve, "--report")
     solve.set_defaults(run=_cmd_solve)
 
     val = sub.add_parser("validate", help="re-check a plan against its problem")
@@ -54,7 +59,38 @@ def _parser() -> argparse.ArgumentParser:
     val.add_argument("plan", type=Path)
     val.add_argument("--json", action="store_true", help="print the report as JSON")
     val.set_defaults(run=_cmd_validate)
+
+    rep = sub.add_parser("report", help="write the dispatcher views (HTML map and board)")
+    rep.add_argument("problem", type=Path)
+    rep.add_argument("plan", type=Path)
+    _view_options(rep, "--out")
+    rep.set_defaults(run=_cmd_report)
     return parser
+
+
+def _view_options(parser: argparse.ArgumentParser, html_flag: str) -> None:
+    """Options that write the HTML report and the GeoJSON export."""
+    parser.add_argument(
+        html_flag,
+        type=Path,
+        dest="report",
+        metavar="FILE.html",
+        help="write the HTML report (map, schedule board, KPIs, unassigned) here",
+    )
+    parser.add_argument(
+        "--geojson", type=Path, metavar="FILE.geojson", help="write the routes as GeoJSON here"
+    )
+    parser.add_argument("--title", help="title of the HTML report")
+
+
+def _write_views(args: argparse.Namespace, problem: Problem, plan: Plan, console: Console) -> None:
+    """Write the views the options ask for and say where."""
+    from dispatch_opt.report.files import write_views
+
+    for path in write_views(
+        problem, plan, html=args.report, geojson=args.geojson, title=args.title
+    ):
+        console.print(f"view written to {path}", markup=False, highlight=False, soft_wrap=True)
 
 
 def _progress_runner(console: Console, limit: float | None) -> tuple[Callable, Callable]:
@@ -118,6 +154,7 @@ def _cmd_solve(args: argparse.Namespace, console: Console) -> int:
     if args.out is not None:
         write_json_atomic(args.out, plan_to_dict(plan))
         console.print(f"plan written to {args.out}")
+    _write_views(args, problem, plan, console)
     return EXIT_OK if report.ok else EXIT_INVALID_PLAN
 
 
@@ -136,6 +173,18 @@ def _cmd_validate(args: argparse.Namespace, console: Console) -> int:
     else:
         console.print(format_report(report), markup=False, highlight=False)
     return EXIT_OK if report.ok else EXIT_INVALID_PLAN
+
+
+def _cmd_report(args: argparse.Namespace, console: Console) -> int:
+    """Write the HTML report and/or the GeoJSON of a plan file."""
+    from dispatch_opt.io import load_plan, load_problem
+
+    if args.report is None and args.geojson is None:
+        raise InputError(Issue("", "report needs --out FILE.html and/or --geojson FILE"))
+    problem = load_problem(args.problem)
+    plan = load_plan(args.plan)
+    _write_views(args, problem, plan, console)
+    return EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:

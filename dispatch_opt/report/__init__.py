@@ -1,1 +1,2 @@
-"""Human-facing output of plans: terminal tables (and, later, HTML views)."""
+"""Human-facing output of plans: terminal tables, the HTML dispatcher views (map,
+schedule board, KPIs) and the GeoJSON export."""
