@@ -77,6 +77,22 @@ def default_effort(inst: RoutingInstance) -> int:
     return int(min(60, max(5, 2 * n if n < 30 else 6_000 // n)))
 
 
+def construct_breadth(inst: RoutingInstance) -> dict[str, int]:
+    """How widely construction looks: every technician and a dozen positions up to
+    1,000 tickets (measured: +2.5% weighted served at 1,000 for 0.6 s), narrower above."""
+    if inst.n_tickets <= 1000:
+        return {"vehicles_per_ticket": 25, "positions_per_route": 12}
+    return {"vehicles_per_ticket": 10, "positions_per_route": 6}
+
+
+def fill(inst: RoutingInstance, routes: list[list[int]]) -> list[list[int]]:
+    """Insert every ticket that still fits into feasible routes (with its depot pickup
+    when the van lacks the parts: OR-Tools' one-node moves never add such a pair)."""
+    filled = construct(inst, routes=routes, **construct_breadth(inst))
+    before, after = routes_cost(inst, routes), routes_cost(inst, filled)
+    return filled if after is not None and (before is None or after <= before) else routes
+
+
 def _first_solution_strategy(inst: RoutingInstance, choice: str) -> int:
     """Insertion heuristics build a feasible plan where PATH_CHEAPEST_ARC often fails."""
     strategies = routing_enums_pb2.FirstSolutionStrategy
@@ -155,14 +171,11 @@ def repair_route(
 
 
 def _initial_routes(inst: RoutingInstance, params: SolveParams) -> list[list[int]] | None:
-    """The warm start: the caller's routes, or our construction on large batches and
-    whenever depot pickups exist."""
+    """The warm start: the caller's routes, or our construction on large batches."""
     if params.initial_routes is not None:
         return params.initial_routes
-    if inst.n_tickets >= CONSTRUCT_FROM or inst.n_pickups:
-        # OR-Tools inserts one node at a time, so it never adds a ticket together with
-        # the depot pickup it needs; our construction does.
-        return construct(inst, vehicles_per_ticket=10, positions_per_route=6)
+    if inst.n_tickets >= CONSTRUCT_FROM:
+        return construct(inst, **construct_breadth(inst))
     return None
 
 
@@ -240,7 +253,7 @@ def solve_instance(inst: RoutingInstance, params: SolveParams) -> SolveResult:
             seed=params.seed,
             deadline=until,
         )
-    routes = _keep_better(inst, routes, start_routes)
+    routes = _keep_better(inst, fill(inst, routes), start_routes)
     return SolveResult(
         routes=routes,
         objective=routes_cost(inst, routes) or 0,
