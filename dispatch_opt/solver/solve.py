@@ -171,10 +171,13 @@ def repair_route(
 
 
 def _initial_routes(inst: RoutingInstance, params: SolveParams) -> list[list[int]] | None:
-    """The warm start: the caller's routes, or our construction on large batches."""
+    """The warm start: the caller's routes, or our construction on large batches and
+    whenever depot pickups exist."""
     if params.initial_routes is not None:
         return params.initial_routes
-    if inst.n_tickets >= CONSTRUCT_FROM:
+    if inst.n_tickets >= CONSTRUCT_FROM or inst.n_pickups:
+        # OR-Tools' insertion heuristics slow down several times with pickup nodes
+        # (200 tickets: 1 s -> 7 s) and never use them; ours takes 0.2 s.
         return construct(inst, **construct_breadth(inst))
     return None
 
