@@ -12,6 +12,8 @@ import contextlib
 import dataclasses
 import json
 import os
+import signal
+import threading
 import time
 from multiprocessing.connection import Connection
 from typing import Any
@@ -35,6 +37,22 @@ def _progress_dict(p: Any) -> dict[str, Any]:
     }
 
 
+def _exit_with_parent(poll_s: float = 0.5) -> None:
+    """Watchdog thread: when the process that started us dies (the server crashed), stop
+    this process group instead of solving for nobody."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while True:
+            time.sleep(poll_s)
+            if os.getppid() != parent:
+                if hasattr(os, "killpg"):
+                    os.killpg(os.getpgid(0), signal.SIGKILL)
+                os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watchdog", daemon=True).start()
+
+
 def solve_in_child(
     problem_json: str, time_limit_s: float, max_workers: int, conn: Connection
 ) -> None:
@@ -42,6 +60,7 @@ def solve_in_child(
     if hasattr(os, "setsid"):
         with contextlib.suppress(OSError):  # already a group leader
             os.setsid()
+    _exit_with_parent()
     started = time.perf_counter()
     last: dict[str, Any] | None = None
 
