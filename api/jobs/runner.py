@@ -156,6 +156,11 @@ class JobRunner:
         entry = _Running(job.id)
         with self._lock:
             self._running[job.id] = entry
+        current = self.store.get(job.id)
+        if current is None or current.state != "running":  # cancelled while being claimed
+            with self._lock:
+                self._running.pop(job.id, None)
+            return
         last_write = [0.0]
 
         def on_progress(progress: dict[str, Any]) -> None:
