@@ -1,4 +1,4 @@
-"""The `dispatch-opt` command line: solve, validate (and later serve, report, whatif).
+"""The `dispatch-opt` command line: solve, validate, serve (and later report, whatif).
 
 Exit codes: 0 done; 1 the plan breaks a rule (validate); 2 bad input (a message naming
 the field and the rule, nothing written); 3 an internal error (never a traceback unless
@@ -65,6 +65,14 @@ def _parser() -> argparse.ArgumentParser:
     rep.add_argument("plan", type=Path)
     _view_options(rep, "--out")
     rep.set_defaults(run=_cmd_report)
+
+    serve = sub.add_parser("serve", help="run the HTTP API (needs the [api] extra)")
+    serve.add_argument("--host", help="interface (default 127.0.0.1 or DISPATCH_API_HOST)")
+    serve.add_argument("--port", type=int, help="TCP port (default 8000 or DISPATCH_API_PORT)")
+    serve.add_argument(
+        "--workers", type=int, help="solver processes for jobs (default: one per core)"
+    )
+    serve.set_defaults(run=_cmd_serve)
     return parser
 
 
@@ -184,6 +192,28 @@ def _cmd_report(args: argparse.Namespace, console: Console) -> int:
     problem = load_problem(args.problem)
     plan = load_plan(args.plan)
     _write_views(args, problem, plan, console)
+    return EXIT_OK
+
+
+def _cmd_serve(args: argparse.Namespace, console: Console) -> int:
+    """Start the HTTP API; FastAPI is imported only here, so the CLI works without it."""
+    try:
+        from api.server import ServeError, serve
+        from api.settings import ApiSettings
+    except ImportError as exc:
+        console.print(f"the HTTP API needs its extra: pip install 'dispatch-opt[api]' ({exc})")
+        return EXIT_INTERNAL
+    given = {"host": args.host, "port": args.port, "workers": args.workers}
+    try:
+        settings = ApiSettings(**{k: v for k, v in given.items() if v is not None})
+    except ValueError as exc:  # pydantic's ValidationError: a bad option or env var
+        console.print(f"bad setting: {exc}", markup=False, highlight=False)
+        return EXIT_INPUT
+    try:
+        serve(settings)
+    except ServeError as exc:
+        console.print(f"cannot serve: {exc}", markup=False, highlight=False)
+        return EXIT_INPUT
     return EXIT_OK
 
 

@@ -1,0 +1,1 @@
+"""Background solves: the SQL job store, the worker processes and the runner between them."""

@@ -1,0 +1,149 @@
+"""Start a solver process, follow its messages, and stop it with its whole process tree.
+
+Used by the synchronous /v1/solve and by the job runner alike. Processes come from a
+forkserver (Linux; the solver modules are preloaded so a job starts in milliseconds) or
+from spawn elsewhere; never from a plain fork of the multi-threaded server.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import signal
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from multiprocessing.context import BaseContext
+from typing import Any
+
+from api.jobs.worker import solve_in_child
+
+_CONTEXT: BaseContext | None = None
+
+
+def context() -> BaseContext:
+    """The process context (created once): forkserver with preloads, else spawn."""
+    global _CONTEXT
+    if _CONTEXT is None:
+        if "forkserver" in multiprocessing.get_all_start_methods():
+            ctx = multiprocessing.get_context("forkserver")
+            ctx.set_forkserver_preload(["api.jobs.worker"])
+            _CONTEXT = ctx
+        else:  # pragma: no cover - Windows, macOS without forkserver
+            _CONTEXT = multiprocessing.get_context("spawn")
+    return _CONTEXT
+
+
+def hard_deadline_s(time_limit_s: float, deterministic: bool) -> float:
+    """Seconds after which a solve is killed: the limit plus slack (deterministic solves
+    stop on effort, with the solver's own clock safety net at max(10 x limit, 120 s))."""
+    if deterministic:
+        return max(10 * time_limit_s, 120.0) + 15.0
+    return 1.5 * time_limit_s + 10.0
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """How a solve process ended: done (with a plan), failed, crashed, cancelled, timeout."""
+
+    kind: str
+    plan: str | None = None
+    progress: dict[str, Any] | None = None
+    code: str | None = None
+    detail: str | None = None
+
+
+class SolveProcess:
+    """One solver process: start it, wait for its answer, or kill its process group."""
+
+    def __init__(self, problem_json: str, time_limit_s: float, max_workers: int) -> None:
+        ctx = context()
+        self._recv, send = ctx.Pipe(duplex=False)
+        self.process = ctx.Process(
+            target=solve_in_child,
+            args=(problem_json, time_limit_s, max_workers, send),
+            daemon=False,
+            name="dispatch-opt-solve",
+        )
+        self.process.start()
+        send.close()
+
+    @property
+    def pid(self) -> int | None:
+        """The process id."""
+        return self.process.pid
+
+    def kill(self) -> None:
+        """Stop the process and every process it started (its own process group)."""
+        pid = self.process.pid
+        if pid is None:
+            return
+        try:
+            if hasattr(os, "killpg"):
+                os.killpg(pid, signal.SIGKILL)
+            else:  # pragma: no cover - no process groups
+                self.process.kill()
+        except (ProcessLookupError, PermissionError):
+            # the group is gone (or was never made): fall back to the process itself
+            if self.process.is_alive():
+                self.process.kill()
+        self.process.join(timeout=5)
+
+    def close(self) -> None:
+        """Reap the process and close the pipe."""
+        self.process.join(timeout=5)
+        if self.process.is_alive():
+            self.kill()
+        self._recv.close()
+        with contextlib.suppress(ValueError):  # still running after a kill timeout
+            self.process.close()
+
+    def wait(
+        self,
+        deadline_s: float,
+        on_progress: Callable[[dict[str, Any]], None] | None = None,
+        cancelled: Callable[[], bool] | None = None,
+        poll_s: float = 0.1,
+    ) -> Outcome:
+        """Follow the process until it answers, dies, is cancelled or overruns."""
+        end = time.monotonic() + deadline_s
+        last: dict[str, Any] | None = None
+        while True:
+            if cancelled is not None and cancelled():
+                self.kill()
+                return Outcome("cancelled", progress=last)
+            if time.monotonic() > end:
+                self.kill()
+                return Outcome(
+                    "timeout",
+                    progress=last,
+                    code="solve_timeout",
+                    detail=f"the solve overran its hard limit of {deadline_s:.0f} s",
+                )
+            try:
+                ready = self._recv.poll(poll_s)
+                message = self._recv.recv() if ready else None
+            except (EOFError, OSError):
+                message, ready = None, True
+            if message is None:
+                if ready or not self.process.is_alive():
+                    self.process.join(timeout=2)
+                    code = self.process.exitcode
+                    self.kill()  # any process it forked is still in its group
+                    return Outcome(
+                        "crashed",
+                        progress=last,
+                        code="worker_died",
+                        detail=f"the solver process died (exit code {code})",
+                    )
+                continue
+            kind = message[0]
+            if kind == "progress":
+                last = message[1]
+                if on_progress is not None:
+                    on_progress(last)
+            elif kind == "done":
+                return Outcome("done", plan=message[1], progress=message[2])
+            else:
+                return Outcome("failed", progress=last, code=message[1], detail=message[2])

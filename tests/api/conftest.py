@@ -1,0 +1,153 @@
+"""Fixtures of the API tests: settings on a SQLite file in tmp_path, a TestClient with
+real worker processes, a real uvicorn server, and a tiny problem with a 1 s limit."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from api.settings import ApiSettings
+from dispatch_opt.io import parse_problem, plan_from_dict
+from dispatch_opt.validate import format_report, validate_plan
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = json.loads((ROOT / "tests" / "data" / "example-problem.json").read_text())
+FINAL = ("done", "failed", "cancelled")
+WAIT_S = 90.0
+"""Upper bound when waiting for a state (a safety net against hangs, not a speed test)."""
+
+
+def tiny_problem(limit_s: float = 1.0, **solve: Any) -> dict[str, Any]:
+    """The 8-ticket example problem with a short time limit."""
+    doc = copy.deepcopy(EXAMPLE)
+    doc["solve"] = {"time_limit_s": limit_s, "seed": 0, **solve}
+    return doc
+
+
+def assert_valid_plan(problem_doc: dict[str, Any], plan_doc: dict[str, Any]) -> None:
+    """The validator finds no broken hard rule in the plan."""
+    report = validate_plan(parse_problem(problem_doc), plan_from_dict(plan_doc))
+    assert report.ok, format_report(report)
+
+
+def make_settings(tmp_path: Path, **overrides: Any) -> ApiSettings:
+    """Test settings: a SQLite file in tmp_path, 2 worker slots, short caps."""
+    values: dict[str, Any] = {
+        "db_path": str(tmp_path / "jobs.sqlite3"),
+        "workers": 2,
+        "sync_time_limit_max_s": 2.0,
+        "job_time_limit_max_s": 3.0,
+        "expiry_interval_s": 3600.0,
+        "auth": "off",
+    }
+    values.update(overrides)
+    return ApiSettings(**values)
+
+
+@pytest.fixture
+def client_factory(tmp_path: Path) -> Iterator[Callable[..., TestClient]]:
+    """Build started TestClients (lifespan run); all are closed at the end."""
+    opened: list[TestClient] = []
+
+    def build(**overrides: Any) -> TestClient:
+        client = TestClient(create_app(make_settings(tmp_path, **overrides)))
+        client.__enter__()
+        opened.append(client)
+        return client
+
+    yield build
+    for client in reversed(opened):
+        client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def client(client_factory: Callable[..., TestClient]) -> TestClient:
+    """A started client with default test settings."""
+    return client_factory()
+
+
+def wait_job(
+    client: TestClient | httpx.Client, job_id: str, states: tuple[str, ...] = FINAL
+) -> dict[str, Any]:
+    """Poll a job until it reaches one of `states`."""
+    end = time.monotonic() + WAIT_S
+    while time.monotonic() < end:
+        body = client.get(f"/v1/jobs/{job_id}").json()
+        if body["state"] in states:
+            return body
+        time.sleep(0.05)
+    raise AssertionError(f"job {job_id} never reached {states}: {body}")
+
+
+def wait_until(check: Callable[[], Any], what: str) -> Any:
+    """Poll `check` until it returns something truthy."""
+    end = time.monotonic() + WAIT_S
+    while time.monotonic() < end:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.02)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def _free_port() -> int:
+    """A TCP port free on loopback right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`dispatch-opt serve` in a subprocess on loopback; yields its base URL."""
+    folder = tmp_path_factory.mktemp("server")
+    port = _free_port()
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""),
+        "DISPATCH_API_DB_PATH": str(folder / "jobs.sqlite3"),
+        "DISPATCH_API_SYNC_TIME_LIMIT_MAX_S": "1",
+        "DISPATCH_API_JOB_TIME_LIMIT_MAX_S": "1",
+        "DISPATCH_API_CLIENT_MAX_ACTIVE_JOBS": "1000",
+    }
+    log = (folder / "server.log").open("wb")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "dispatch_opt.cli", "serve", "--port", str(port), "--workers", "2"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+
+    def ready() -> bool:
+        assert proc.poll() is None, (folder / "server.log").read_text()
+        try:
+            return httpx.get(f"{base}/readyz", timeout=2).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    try:
+        wait_until(ready, "the server to be ready")
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
