@@ -49,6 +49,7 @@ class JobLinks(BaseModel):
 
     self: str = Field(examples=["/v1/jobs/0f3c..."])
     plan: str = Field(examples=["/v1/jobs/0f3c.../plan"])
+    report: str = Field(examples=["/v1/jobs/0f3c.../report"])
 
 
 class JobOut(BaseModel):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from fastapi import APIRouter, Request, Response
+from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
 from api.body import json_body, request_body
@@ -44,7 +45,11 @@ def job_out(job: Job) -> JobOut:
         time_limit_s=job.time_limit_s,
         progress=progress,
         error=error,
-        links=JobLinks(self=f"/v1/jobs/{job.id}", plan=f"/v1/jobs/{job.id}/plan"),
+        links=JobLinks(
+            self=f"/v1/jobs/{job.id}",
+            plan=f"/v1/jobs/{job.id}/plan",
+            report=f"/v1/jobs/{job.id}/report",
+        ),
     )
 
 
@@ -126,6 +131,39 @@ async def plan(request: Request, job_id: str) -> Response:
     if text is None:  # expired between the two reads
         raise ApiError(404, "job_not_found", f"no job '{job_id}' (unknown or expired)")
     return Response(text, media_type="application/json")
+
+
+@router.get(
+    "/v1/jobs/{job_id}/report",
+    summary="The dispatcher views of a finished job (HTML map, schedule board, KPIs)",
+    response_class=HTMLResponse,
+    responses={200: {"content": {"text/html": {}}}, **errors(401, 404, 409)},
+)
+async def report(request: Request, job_id: str) -> HTMLResponse:
+    """The same self-contained HTML page as `dispatch-opt report`, once the job is done."""
+    job = await _get(request, job_id)
+    if job.state != "done":
+        raise ApiError(
+            409,
+            "job_not_done",
+            f"the job is {job.state}; the report exists once it is done",
+            state=job.state,
+        )
+    store = state(request).store
+    problem_text = await run_in_threadpool(store.problem, job_id)
+    plan_text = await run_in_threadpool(store.plan, job_id)
+    if problem_text is None or plan_text is None:
+        raise ApiError(404, "job_not_found", f"no job '{job_id}' (unknown or expired)")
+    html = await run_in_threadpool(_render, problem_text, plan_text)
+    return HTMLResponse(html)
+
+
+def _render(problem_text: str, plan_text: str) -> str:
+    """Parse the stored problem and plan and render the report page."""
+    from dispatch_opt.io.plan_io import plan_from_dict
+    from dispatch_opt.report.html import render_report
+
+    return render_report(parse_problem(problem_text), plan_from_dict(plan_text))
 
 
 @router.delete(

@@ -15,6 +15,7 @@ import numpy as np
 
 from dispatch_opt.domain.plan import Reason
 from dispatch_opt.domain.problem import Problem, TravelModel
+from dispatch_opt.errors import InputError, Issue
 from dispatch_opt.routing.eligibility import compute_eligibility
 from dispatch_opt.routing.instance import COST_PER_UNIT, RoutingInstance, VehicleBreak
 from dispatch_opt.routing.pickups import add_pickups
@@ -159,6 +160,27 @@ def _stock_matrix(stocks: list[dict[str, int]], skus: tuple[str, ...]) -> np.nda
     return mat
 
 
+def _check_days_possible(problem: Problem, inst: RoutingInstance) -> None:
+    """Every technician can at least drive from start to end inside the shift and its
+    allowed overtime; otherwise no plan can be valid (even an idle day ends at the end
+    place), so the input contradicts itself and is rejected naming the technician."""
+    issues = []
+    for v in range(len(problem.technicians)):
+        drive = int(inst.drive_s(float(inst.speed_factor[v]))[v, inst.n_vehicles + v])
+        room = int(inst.latest_end_s[v] - inst.shift_start_s[v])
+        if drive > room:
+            issues.append(
+                Issue(
+                    f"technicians[{v}].end",
+                    f"cannot be reached from the start within the shift and its allowed "
+                    f"overtime: {drive / 60:.0f} min of driving, {max(room, 0) / 60:.0f} "
+                    "min available",
+                )
+            )
+    if issues:
+        raise InputError(issues)
+
+
 def compile_problem(problem: Problem) -> Compiled:
     """Build the numeric instance for `problem` and the pre-solve unassigned reasons."""
     origin = problem.horizon.start
@@ -253,6 +275,7 @@ def compile_problem(problem: Problem) -> Compiled:
         depot_ids=tuple(d.id for d in depots),
         ticket_ids=tuple(k.id for k in tickets),
     )
+    _check_days_possible(problem, instance)
     allowed, reasons = compute_eligibility(problem, instance)
     instance, allowed = add_pickups(problem, instance, allowed, reasons)
     instance.allowed = allowed

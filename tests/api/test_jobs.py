@@ -47,6 +47,10 @@ def test_job_lifecycle_and_plan(client: TestClient) -> None:
     assert plan.status_code == 200
     assert plan.json()["kpis"]["assigned"] == done["progress"]["tickets_placed"]
     assert_valid_plan(doc, plan.json())
+    page = client.get(done["links"]["report"])
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    for route in plan.json()["routes"]:
+        assert route["technician"] in page.text
 
 
 def test_unknown_job_is_404_and_unfinished_plan_is_409(client_factory) -> None:
@@ -57,6 +61,7 @@ def test_unknown_job_is_404_and_unfinished_plan_is_409(client_factory) -> None:
     queued = _submit(client, tiny_problem(1.0))
     resp = client.get(f"/v1/jobs/{queued}/plan")
     assert resp.status_code == 409 and resp.json()["code"] == "job_not_done"
+    assert client.get(f"/v1/jobs/{queued}/report").status_code in (200, 409)
     assert resp.json()["state"] in ("queued", "running")
     for job_id in (first, queued):
         client.delete(f"/v1/jobs/{job_id}")

@@ -101,15 +101,14 @@ def test_openapi_contract_no_server_errors(case) -> None:
     )
 
 
-@pytest.mark.xfail(strict=True, reason="core bug: build_plan asserts on an unreachable end")
-def test_unreachable_end_known_core_bug(live_server: str) -> None:
-    """A valid problem (contract v1) the library cannot plan: T01's end is 5,000 km away.
-    Flips to XPASS (and so fails, strict) once the core answers it with a plan or a 422."""
+def test_unreachable_end_is_a_contract_error(live_server: str) -> None:
+    """T01's end is 5,000 km from its start: no plan can be valid, so a 422 naming it."""
     doc = tiny_problem(0.5)
     doc["technicians"] = [dict(doc["technicians"][0], end={"lat": 31.2304, "lon": 179.0})]
     doc["tickets"] = []
     resp = httpx.post(f"{live_server}/v1/solve", json=doc, timeout=60)
-    assert resp.status_code < 500, resp.text
+    assert resp.status_code == 422, resp.text
+    assert "technicians[0].end" in resp.text
 
 
 def test_hard_kill_and_restart_loses_no_job(tmp_path: Path) -> None:
