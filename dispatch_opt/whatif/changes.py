@@ -13,6 +13,7 @@ from datetime import datetime
 
 from dispatch_opt.domain.problem import (
     PRIORITY_WEIGHT,
+    Break,
     Location,
     Objective,
     Priority,
@@ -110,7 +111,7 @@ class RemoveTechnicians:
 @dataclass(frozen=True, slots=True)
 class NewTechnician:
     """One technician to add: a copy of `copy_of` (skills, van stock, breaks, limits) with
-    its own id, and optionally another start, end and shift."""
+    its own id, and optionally another start, end, shift, overtime and breaks."""
 
     id: str
     copy_of: str
@@ -118,6 +119,7 @@ class NewTechnician:
     end: Location | None = None
     shift: TimeWindow | None = None
     overtime_max_min: float | None = None
+    breaks: tuple[Break, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,8 +165,12 @@ class AddTechnicians:
         if new.shift is not None:
             _check_in_horizon(problem, shift, f"{path}.shift")
         overtime = source.overtime_max_min if new.overtime_max_min is None else new.overtime_max_min
+        breaks = source.breaks if new.breaks is None else new.breaks
+        for k, b in enumerate(new.breaks or ()):
+            _check_in_horizon(problem, b.window, f"{path}.breaks[{k}].window")
         return replace(
             source,
+            breaks=breaks,
             id=new.id,
             start=start,
             end=end,

@@ -18,7 +18,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
 
-from dispatch_opt.domain.problem import Location, Priority, Problem, TimeWindow
+from dispatch_opt.domain.problem import Break, Location, Priority, Problem, TimeWindow
 from dispatch_opt.errors import InputError, Issue
 from dispatch_opt.io.problem_io import (
     loc_to_path,
@@ -28,6 +28,7 @@ from dispatch_opt.io.problem_io import (
     validation_issues,
 )
 from dispatch_opt.io.schema import (
+    BreakDoc,
     Id,
     LocationDoc,
     Name,
@@ -76,6 +77,11 @@ def _window(doc: WindowDoc | None) -> TimeWindow | None:
     return None if doc is None else TimeWindow(doc.start, doc.end)
 
 
+def _required_window(doc: WindowDoc) -> TimeWindow:
+    """Domain window of a document."""
+    return TimeWindow(doc.start, doc.end)
+
+
 # --------------------------------------------------------------------------- change documents
 
 
@@ -99,6 +105,7 @@ class NewTechnicianDoc(_Doc):
     end: LocationDoc | None = None
     shift: WindowDoc | None = None
     overtime_max_min: NonNegative | None = None
+    breaks: list[BreakDoc] | None = None
 
 
 class AddTechniciansDoc(_Doc):
@@ -118,6 +125,9 @@ class AddTechniciansDoc(_Doc):
                     end=_location(t.end),
                     shift=_window(t.shift),
                     overtime_max_min=t.overtime_max_min,
+                    breaks=None
+                    if t.breaks is None
+                    else tuple(Break(_required_window(b.window), b.duration_min) for b in t.breaks),
                 )
                 for t in self.technicians
             )
