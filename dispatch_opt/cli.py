@@ -81,6 +81,12 @@ def _add_whatif(sub) -> None:
         help="stop each solve on an effort limit, not the clock: same comparison anywhere",
     )
     wi.add_argument(
+        "--from-base",
+        action="store_true",
+        dest="from_base",
+        help="start each variant's search from the base plan (default: all from scratch)",
+    )
+    wi.add_argument(
         "--workers", type=_positive(int), help="CPU processes in all (default: every core)"
     )
     wi.add_argument(

@@ -92,6 +92,7 @@ def cmd_whatif(args: argparse.Namespace, console: Console) -> int:
         workers=args.workers,
         deterministic=args.deterministic,
         time_limit_s=args.time_limit,
+        from_base=args.from_base,
         progress=_progress(console),
     )
     write_outputs(result, args.out)

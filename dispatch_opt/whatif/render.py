@@ -113,6 +113,16 @@ def _variant_section(result: WhatIfResult, outcome: Outcome) -> list[str]:
     return [*lines, ""]
 
 
+def _how(result: WhatIfResult) -> str:
+    """How the solves were run, in words."""
+    at_a_time = (
+        f"{result.parallel} at a time with {_count(result.workers_per_solve, 'worker')} each"
+    )
+    if result.from_base:
+        return f"the base first, then the variants from the base plan, {at_a_time}"
+    return f"all from scratch, {at_a_time}"
+
+
 def render_markdown(result: WhatIfResult, plan_files: Mapping[str, str] | None = None) -> str:
     """The whole comparison as markdown: header, KPI table, then one section per variant."""
     spec = result.spec
@@ -125,8 +135,7 @@ def render_markdown(result: WhatIfResult, plan_files: Mapping[str, str] | None =
         f"Base problem `{spec.base.name}`: {_count(len(spec.base.tickets), 'ticket')}, "
         f"{_count(len(spec.base.technicians), 'technician')}, "
         f"{_count(len(spec.base.depots), 'depot')}. "
-        f"{len(result.outcomes)} solves ({mode}), {result.parallel} at a time with "
-        f"{_count(result.workers_per_solve, 'worker')} each, {result.wall_s:.1f} s in all.",
+        f"{len(result.outcomes)} solves ({mode}, {_how(result)}), {result.wall_s:.1f} s in all.",
         "",
         "Each variant cell: its figure (delta against the base).",
         "",
@@ -194,6 +203,7 @@ def result_to_dict(
         "description": result.spec.description,
         "ok": result.ok,
         "deterministic": result.deterministic,
+        "from_base": result.from_base,
         "parallel": result.parallel,
         "workers_per_solve": result.workers_per_solve,
         "wall_s": round(result.wall_s, 2),

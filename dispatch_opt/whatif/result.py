@@ -27,6 +27,7 @@ class WhatIfResult:
     comparisons: dict[str, Comparison]
     wall_s: float
     deterministic: bool
+    from_base: bool
     parallel: int
     workers_per_solve: int
 
@@ -51,18 +52,21 @@ def run_whatif(
     workers: int | None = None,
     deterministic: bool = False,
     time_limit_s: float | None = None,
+    from_base: bool = False,
     progress: ProgressFn | None = None,
 ) -> WhatIfResult:
     """Solve the base and every variant in parallel processes, validate and compare them.
 
     `workers` is the number of cores in all (None: every core); `time_limit_s` replaces the
-    scenario's and the problems' limits, except where a variant sets its own."""
+    scenario's and the problems' limits, except where a variant sets its own. With
+    `from_base` variants start from the base plan (see `runner.solve_all`)."""
     started = time.perf_counter()
     base, variants = solve_all(
         spec,
         workers=workers,
         deterministic=deterministic,
         time_limit_s=time_limit_s,
+        from_base=from_base,
         progress=progress,
     )
     comparisons = {}
@@ -70,7 +74,8 @@ def run_whatif(
         for v in variants:
             if v.plan is not None:
                 comparisons[v.name] = compare(base.problem, base.plan, v.problem, v.plan, v.name)
-    parallel, per_solve = plan_parallelism(1 + len(variants), workers, deterministic)
+    n_parallel = len(variants) if from_base else 1 + len(variants)
+    parallel, per_solve = plan_parallelism(n_parallel, workers, deterministic)
     return WhatIfResult(
         spec,
         base,
@@ -78,6 +83,7 @@ def run_whatif(
         comparisons,
         time.perf_counter() - started,
         deterministic,
+        from_base,
         parallel,
         per_solve,
     )

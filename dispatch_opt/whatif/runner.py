@@ -50,6 +50,7 @@ class _Job:
     problem: Problem
     time_limit_s: float | None
     deterministic: bool | None
+    warm_start: Plan | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +72,10 @@ def _solve_job(job: _Job) -> _Answer:
     started = time.perf_counter()
     try:
         plan = solve_problem(
-            job.problem, time_limit_s=job.time_limit_s, deterministic=job.deterministic
+            job.problem,
+            time_limit_s=job.time_limit_s,
+            deterministic=job.deterministic,
+            warm_start=job.warm_start,
         )
         report = validate_plan(job.problem, plan)
     except Exception as exc:  # reported for this variant, the others go on
@@ -95,21 +99,22 @@ def _limit(spec: ScenarioSpec, variant: Variant | None, override: float | None) 
     return own or override or spec.time_limit_s
 
 
-def _jobs(
-    spec: ScenarioSpec, per_solve: int, deterministic: bool, override: float | None
-) -> list[_Job]:
-    """One job for the base and one per variant, each with its worker count set."""
-    named: list[tuple[str, Problem, Variant | None]] = [(BASE_NAME, spec.base, None)]
-    named += [(v.name, v.problem, v) for v in spec.variants]
-    return [
-        _Job(
-            name,
-            replace(problem, solve=replace(problem.solve, workers=per_solve)),
-            _limit(spec, variant, override),
-            True if deterministic else None,
-        )
-        for name, problem, variant in named
-    ]
+def _job(
+    name: str,
+    problem: Problem,
+    per_solve: int,
+    limit: float | None,
+    deterministic: bool,
+    warm_start: Plan | None,
+) -> _Job:
+    """A job with the problem's worker count set to its share of the cores."""
+    return _Job(
+        name,
+        replace(problem, solve=replace(problem.solve, workers=per_solve)),
+        limit,
+        True if deterministic else None,
+        warm_start,
+    )
 
 
 def _answer_of(future: Future[_Answer], name: str) -> _Answer:
@@ -120,33 +125,39 @@ def _answer_of(future: Future[_Answer], name: str) -> _Answer:
         return _Answer(name, None, None, f"worker process failed: {type(exc).__name__}", 0.0)
 
 
+def _run(jobs: list[_Job], at_once: int, record: Callable[[_Answer], None]) -> None:
+    """Run jobs, `at_once` of them in parallel spawn processes (one: in this process)."""
+    if at_once <= 1:
+        for job in jobs:
+            record(_solve_job(job))
+        return
+    with ProcessPoolExecutor(max_workers=at_once, mp_context=get_context("spawn")) as pool:
+        futures = {pool.submit(_solve_job, job): job.name for job in jobs}
+        for future in as_completed(futures):
+            record(_answer_of(future, futures[future]))
+
+
 def plan_parallelism(n_solves: int, workers: int | None, deterministic: bool) -> tuple[int, int]:
-    """(solves at once, workers per solve) for `workers` cores in all (None: every core)."""
+    """(solves at once, workers per solve) for `workers` cores in all (None: every core).
+    Deterministic solves get one worker each: the solver's answer depends on the count."""
     cores = max(1, workers or os.cpu_count() or 1)
     at_once = max(1, min(cores, n_solves))
     per_solve = 1 if deterministic else max(1, cores // at_once)
     return at_once, per_solve
 
 
-def solve_all(
-    spec: ScenarioSpec,
-    *,
-    workers: int | None = None,
-    deterministic: bool = False,
-    time_limit_s: float | None = None,
-    progress: ProgressFn | None = None,
-) -> tuple[Outcome, tuple[Outcome, ...]]:
-    """Solve and validate the base and every variant; (base outcome, variant outcomes)."""
-    at_once, per_solve = plan_parallelism(1 + len(spec.variants), workers, deterministic)
-    jobs = _jobs(spec, per_solve, deterministic, time_limit_s)
-    meta = {BASE_NAME: (spec.base, "")} | {
-        v.name: (v.problem, v.description) for v in spec.variants
-    }
-    outcomes: dict[str, Outcome] = {}
+class _Recorder:
+    """Collects answers as outcomes and reports progress."""
 
-    def record(answer: _Answer) -> None:
-        """Keep an answer as an outcome and report progress."""
-        problem, description = meta[answer.name]
+    def __init__(self, spec: ScenarioSpec, progress: ProgressFn | None) -> None:
+        self.meta = {BASE_NAME: (spec.base, "")}
+        self.meta |= {v.name: (v.problem, v.description) for v in spec.variants}
+        self.progress = progress
+        self.outcomes: dict[str, Outcome] = {}
+
+    def __call__(self, answer: _Answer) -> None:
+        """Keep one answer."""
+        problem, description = self.meta[answer.name]
         outcome = Outcome(
             answer.name,
             problem,
@@ -156,17 +167,54 @@ def solve_all(
             answer.time_s,
             description,
         )
-        outcomes[answer.name] = outcome
-        if progress is not None:
-            progress(outcome, len(outcomes), len(jobs))
+        self.outcomes[answer.name] = outcome
+        if self.progress is not None:
+            self.progress(outcome, len(self.outcomes), len(self.meta))
 
-    if at_once == 1:
-        for job in jobs:
-            record(_solve_job(job))
+
+def solve_all(
+    spec: ScenarioSpec,
+    *,
+    workers: int | None = None,
+    deterministic: bool = False,
+    time_limit_s: float | None = None,
+    from_base: bool = False,
+    progress: ProgressFn | None = None,
+) -> tuple[Outcome, tuple[Outcome, ...]]:
+    """Solve and validate the base and every variant; (base outcome, variant outcomes).
+
+    By default all solves run at once, each from scratch. With `from_base` the base is
+    solved first (on every core) and each variant's search starts from the base plan (what
+    still fits of it), meant to move only what the changes force; on days with depot
+    pickups the core's warm start drops the pickups and the variants come out worse, so
+    it is not the default (see README)."""
+    record = _Recorder(spec, progress)
+    variants = spec.variants
+    if from_base:
+        _, per_base = plan_parallelism(1, workers, deterministic)
+        base_limit = _limit(spec, None, time_limit_s)
+        _run([_job(BASE_NAME, spec.base, per_base, base_limit, deterministic, None)], 1, record)
+        warm = record.outcomes[BASE_NAME]
+        warm_plan = warm.plan if warm.state == "valid" else None
+        at_once, per_solve = plan_parallelism(len(variants), workers, deterministic)
+        jobs = [
+            _job(
+                v.name,
+                v.problem,
+                per_solve,
+                _limit(spec, v, time_limit_s),
+                deterministic,
+                warm_plan,
+            )
+            for v in variants
+        ]
     else:
-        with ProcessPoolExecutor(max_workers=at_once, mp_context=get_context("spawn")) as pool:
-            futures = {pool.submit(_solve_job, job): job.name for job in jobs}
-            for future in as_completed(futures):
-                record(_answer_of(future, futures[future]))
-    base = outcomes[BASE_NAME]
-    return base, tuple(outcomes[v.name] for v in spec.variants)
+        at_once, per_solve = plan_parallelism(1 + len(variants), workers, deterministic)
+        named = [(BASE_NAME, spec.base, None), *((v.name, v.problem, v) for v in variants)]
+        jobs = [
+            _job(n, p, per_solve, _limit(spec, v, time_limit_s), deterministic, None)
+            for n, p, v in named
+        ]
+    _run(jobs, at_once, record)
+    base = record.outcomes[BASE_NAME]
+    return base, tuple(record.outcomes[v.name] for v in variants)
