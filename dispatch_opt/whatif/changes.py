@@ -43,7 +43,7 @@ def _check_known(problem: Problem, tid: str, path: str) -> None:
         raise _fail(path, f"unknown technician {tid}")
 
 
-def _hm(moment: datetime) -> str:
+def _iso(moment: datetime) -> str:
     """A moment as RFC 3339, for error messages."""
     return moment.isoformat()
 
@@ -51,10 +51,10 @@ def _hm(moment: datetime) -> str:
 def _check_in_horizon(problem: Problem, window: TimeWindow, path: str) -> None:
     """Raise unless `window` is ordered and lies inside the horizon (contract rule)."""
     if window.end <= window.start:
-        raise _fail(path, f"end {_hm(window.end)} must be after start {_hm(window.start)}")
+        raise _fail(path, f"end {_iso(window.end)} must be after start {_iso(window.start)}")
     h = problem.horizon
     if window.start < h.start or window.end > h.end:
-        raise _fail(path, f"must lie inside the horizon {_hm(h.start)} .. {_hm(h.end)}")
+        raise _fail(path, f"must lie inside the horizon {_iso(h.start)} .. {_iso(h.end)}")
 
 
 def _no_matrix(problem: Problem, what: str) -> None:

@@ -21,7 +21,6 @@ from pydantic_core import PydanticCustomError
 from dispatch_opt.domain.problem import Break, Location, Priority, Problem, TimeWindow
 from dispatch_opt.errors import InputError, Issue
 from dispatch_opt.io.problem_io import (
-    loc_to_path,
     parse_problem,
     read_document_file,
     read_json_object,
@@ -64,7 +63,7 @@ MAX_ADDED_TICKETS = 5000
 class _Doc(BaseModel):
     """Base of the scenario models: unknown fields are errors (a typo must not pass)."""
 
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, populate_by_name=False)
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 def _location(doc: LocationDoc | None) -> Location | None:
@@ -396,9 +395,7 @@ def _base_problem(base: str | dict[str, Any], base_dir: Path | None) -> Problem:
     try:
         return parse_problem(read_document_file(path))
     except InputError as exc:
-        raise InputError(
-            [Issue(loc_to_path(("base",)), f"in {base}: {i}") for i in exc.issues]
-        ) from None
+        raise InputError([Issue("base", f"in {base}: {i}") for i in exc.issues]) from None
 
 
 def _name_issues(docs: list[VariantDoc]) -> list[Issue]:

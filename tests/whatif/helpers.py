@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import json
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -43,8 +42,3 @@ def example_scenario(*variants: dict[str, Any], **extra: Any) -> dict[str, Any]:
 def variant(name: str, *changes: dict[str, Any]) -> dict[str, Any]:
     """A variant document."""
     return {"name": name, "changes": list(changes)}
-
-
-def with_tickets(p: Problem, *ids: str) -> Problem:
-    """`p` keeping only these tickets."""
-    return replace(p, tickets=tuple(t for t in p.tickets if t.id in ids))
