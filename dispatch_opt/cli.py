@@ -1,4 +1,4 @@
-"""The `dispatch-opt` command line: solve, validate, serve (and later report, whatif).
+"""The `dispatch-opt` command line: solve, validate, report, whatif, serve.
 
 Exit codes: 0 done; 1 the plan breaks a rule (validate); 2 bad input (a message naming
 the field and the rule, nothing written); 3 an internal error (never a traceback unless
@@ -73,6 +73,7 @@ def _parser() -> argparse.ArgumentParser:
         "--workers", type=int, help="solver processes for jobs (default: one per core)"
     )
     serve.set_defaults(run=_cmd_serve)
+    _add_whatif(sub)
     return parser
 
 
@@ -99,6 +100,53 @@ def _write_views(args: argparse.Namespace, problem: Problem, plan: Plan, console
         problem, plan, html=args.report, geojson=args.geojson, title=args.title
     ):
         console.print(f"view written to {path}", markup=False, highlight=False, soft_wrap=True)
+
+
+def _positive(kind: type) -> Callable[[str], float]:
+    """An argparse type accepting only numbers above zero."""
+
+    def parse(text: str) -> float:
+        value = kind(text)
+        if not value > 0:
+            raise argparse.ArgumentTypeError(f"must be > 0, got {text}")
+        return value
+
+    return parse
+
+
+def _add_whatif(sub) -> None:
+    """The `whatif` sub-command: a base problem and variants, solved and compared."""
+    wi = sub.add_parser("whatif", help="solve a scenario's base and variants, compare the plans")
+    wi.add_argument("scenario", type=Path, help="scenario JSON file (see README)")
+    wi.add_argument("--out", type=Path, required=True, help="folder for plans and comparison")
+    wi.add_argument(
+        "--deterministic",
+        action="store_true",
+        help="stop each solve on an effort limit, not the clock: same comparison anywhere",
+    )
+    wi.add_argument(
+        "--from-base",
+        action="store_true",
+        dest="from_base",
+        help="start each variant's search from the base plan (default: all from scratch)",
+    )
+    wi.add_argument(
+        "--workers", type=_positive(int), help="CPU processes in all (default: every core)"
+    )
+    wi.add_argument(
+        "--time-limit",
+        type=_positive(float),
+        dest="time_limit",
+        help="seconds per solve (default: the scenario's, or each problem's)",
+    )
+    wi.set_defaults(run=_cmd_whatif)
+
+
+def _cmd_whatif(args: argparse.Namespace, console: Console) -> int:
+    """Run a what-if scenario (see dispatch_opt.whatif.command)."""
+    from dispatch_opt.whatif.command import cmd_whatif
+
+    return cmd_whatif(args, console)
 
 
 def _progress_runner(console: Console, limit: float | None) -> tuple[Callable, Callable]:
