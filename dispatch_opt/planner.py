@@ -10,10 +10,12 @@ import dataclasses
 import time
 from collections.abc import Callable
 
-from dispatch_opt.domain.plan import Plan, SolverStats
+from dispatch_opt.domain.plan import Plan, SolverStats, StopKind
 from dispatch_opt.domain.problem import Problem
 from dispatch_opt.plan_builder import build_plan
 from dispatch_opt.routing.compile import compile_problem
+from dispatch_opt.routing.instance import RoutingInstance
+from dispatch_opt.routing.parts import running_stock_ok
 from dispatch_opt.solver.portfolio import solve_portfolio
 from dispatch_opt.solver.solve import Progress, SolveParams
 
@@ -25,16 +27,56 @@ def default_time_limit_s(problem: Problem) -> float:
     return float(min(120.0, max(5.0, 0.1 * len(problem.tickets))))
 
 
-def initial_routes(problem: Problem, plan: Plan) -> list[list[int]]:
+def initial_routes(
+    problem: Problem, plan: Plan, inst: RoutingInstance | None = None
+) -> list[list[int]]:
     """Instance nodes of an earlier plan's routes, for every technician of `problem`
-    (tickets no longer in the problem are skipped)."""
+    (tickets no longer in the problem are skipped). With the compiled instance, the
+    plan's depot stops come back as pickup nodes where a ticket needs them."""
     n_v, n_d = len(problem.technicians), len(problem.depots)
     ticket_node = {t.id: 2 * n_v + n_d + k for k, t in enumerate(problem.tickets)}
-    by_tech = {r.technician: r.ticket_ids for r in plan.routes}
-    return [
-        [ticket_node[tid] for tid in by_tech.get(t.id, []) if tid in ticket_node]
-        for t in problem.technicians
-    ]
+    depot_index = {d.id: i for i, d in enumerate(problem.depots)}
+    by_tech = {r.technician: r for r in plan.routes}
+    used: set[int] = set()
+    routes = []
+    for v, tech in enumerate(problem.technicians):
+        nodes: list[int] = []
+        route = by_tech.get(tech.id)
+        last_depot: tuple[int, int] | None = None  # (depot, position in nodes)
+        for stop in route.stops if route is not None else ():
+            if stop.kind is StopKind.DEPOT and stop.id in depot_index:
+                last_depot = (depot_index[stop.id], len(nodes))
+            elif stop.kind is StopKind.TICKET and stop.id in ticket_node:
+                nodes.append(ticket_node[stop.id])
+                if inst is not None and inst.n_pickups:
+                    _restore_pickup(inst, v, nodes, last_depot, used)
+        routes.append(nodes)
+    return routes
+
+
+def _restore_pickup(
+    inst: RoutingInstance,
+    v: int,
+    nodes: list[int],
+    last_depot: tuple[int, int] | None,
+    used: set[int],
+) -> None:
+    """When the ticket just appended runs the van short, put one of its pickup nodes
+    back where the earlier plan stopped at that depot (else right before it)."""
+    if running_stock_ok(inst, v, nodes):
+        return
+    k = inst.ticket_of(nodes[-1])
+    options = [int(p) for p in inst.ticket_pickups[k] if int(p) not in used]
+    if not options:
+        return
+    if last_depot is not None:
+        same = [p for p in options if inst.pickup_depot[inst.pickup_of(p)] == last_depot[0]]
+        if same:
+            nodes.insert(last_depot[1], same[0])
+            used.add(same[0])
+            return
+    nodes.insert(len(nodes) - 1, options[0])
+    used.add(options[0])
 
 
 def _reserve_s(problem: Problem) -> float:
@@ -74,7 +116,9 @@ def solve_problem(
             deterministic=deterministic,
             progress=progress,
             workers=opts.workers,
-            initial_routes=None if warm_start is None else initial_routes(problem, warm_start),
+            initial_routes=None
+            if warm_start is None
+            else initial_routes(problem, warm_start, compiled.instance),
         ),
     )
     stats = SolverStats(

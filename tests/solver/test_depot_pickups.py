@@ -150,3 +150,23 @@ def test_pickup_nodes_only_where_a_van_lacks_parts():
     inst = compile_problem(p2).instance
     assert inst.n_pickups == 2  # K1 at its two nearest depots
     assert sorted(inst.depot_ids[d] for d in inst.pickup_depot) == ["WH", "WH2"]
+
+
+def test_a_warm_start_keeps_the_depot_pickups_of_the_earlier_plan():
+    from dispatch_opt.planner import initial_routes
+
+    p = problem(
+        [tech("T1")],
+        [
+            ticket("K1", near(3, 1), parts={"PUMP": 1}),
+            ticket("K2", near(3, 2), parts={"PUMP": 1}),
+        ],
+        [depot("WH", WH_NEAR, {"PUMP": 5})],
+    )
+    first = solve_checked(p)
+    inst = compile_problem(p).instance
+    (nodes,) = initial_routes(p, first, inst)
+    assert [inst.is_pickup(n) for n in nodes].count(True) == 2
+    again = solve_checked(p, warm_start=first)
+    assert set(served(again)) == {"K1", "K2"}
+    assert again.solver.objective <= first.solver.objective
