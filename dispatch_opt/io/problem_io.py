@@ -601,7 +601,8 @@ def road_doc_issues(travel: TravelDoc) -> list[Issue]:
         if band.name in names or band.name in (CONSERVATIVE, FREE_FLOW.name):
             issues.append(Issue(f"{path}.name", f"name '{band.name}' is taken"))
         names.setdefault(band.name, i)
-        spans.append((lo, hi, i))
+        if hi > lo:
+            spans.append((lo, hi, i))
     spans.sort()
     for (_, hi, i), (lo, _, j) in pairwise(spans):
         if lo < hi:

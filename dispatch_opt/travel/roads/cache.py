@@ -47,17 +47,17 @@ def cache_key(graph_digest: str, lat: np.ndarray, lon: np.ndarray, profile: Any)
     return sha.hexdigest()
 
 
-def _encode(values: np.ndarray, unit: float) -> np.ndarray:
-    """Seconds or metres as exact uint32 counts of `unit` (unreachable -> max)."""
+def _encode(values: np.ndarray, per_unit: float) -> np.ndarray:
+    """Seconds or metres as exact uint32 counts (ms, dm: `per_unit` per unit; inf -> max)."""
     out = np.full(values.shape, _UNREACHABLE, dtype=np.uint32)
     finite = np.isfinite(values)
-    out[finite] = np.rint(values[finite] / unit).astype(np.uint32)
+    out[finite] = np.rint(values[finite] * per_unit).astype(np.uint32)
     return out
 
 
-def _decode(counts: np.ndarray, unit: float) -> np.ndarray:
-    """Inverse of `_encode`."""
-    out = counts.astype(np.float64) * unit
+def _decode(counts: np.ndarray, per_unit: float) -> np.ndarray:
+    """Inverse of `_encode`, dividing as `shortest` does so the floats are identical."""
+    out = counts.astype(np.float64) / per_unit
     out[counts == _UNREACHABLE] = np.inf
     return out
 
@@ -70,7 +70,9 @@ def load(root: Path | None, key: str) -> dict[str, tuple[np.ndarray, np.ndarray]
     try:
         with np.load(path) as data:
             names = [k[:-2] for k in data.files if k.endswith(":s")]
-            return {n: (_decode(data[f"{n}:s"], 1e-3), _decode(data[f"{n}:m"], 0.1)) for n in names}
+            return {
+                n: (_decode(data[f"{n}:s"], 1000.0), _decode(data[f"{n}:m"], 10.0)) for n in names
+            }
     except (OSError, ValueError, KeyError):
         return None
 
@@ -81,8 +83,8 @@ def store(root: Path | None, key: str, matrices: dict[str, tuple[np.ndarray, np.
         return
     arrays: dict[str, np.ndarray] = {}
     for name, (seconds, metres) in matrices.items():
-        arrays[f"{name}:s"] = _encode(seconds, 1e-3)
-        arrays[f"{name}:m"] = _encode(metres, 0.1)
+        arrays[f"{name}:s"] = _encode(seconds, 1000.0)
+        arrays[f"{name}:m"] = _encode(metres, 10.0)
     with contextlib.suppress(OSError):
         root.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=root, suffix=".tmp")

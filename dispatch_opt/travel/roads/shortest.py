@@ -86,6 +86,9 @@ def many_to_many(
         time_ms = np.floor(rows / _SCALE)
         _check_packing(time_ms, weights.max_speed_mps)
         seconds[lo : lo + chunk] = time_ms / 1000.0
-        metres[lo : lo + chunk] = (rows - time_ms * _SCALE) / 10.0
-    metres[~np.isfinite(seconds)] = np.inf
+        reached = np.isfinite(rows)
+        length_dm = np.subtract(
+            rows, time_ms * _SCALE, out=np.full_like(rows, np.inf), where=reached
+        )
+        metres[lo : lo + chunk] = length_dm / 10.0
     return PathMatrix(seconds, metres)
