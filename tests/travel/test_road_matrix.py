@@ -158,6 +158,10 @@ def test_missing_graph_is_an_input_error_on_travel_graph(tmp_path: Path) -> None
     assert [i.path for i in caught.value.issues] == ["travel.graph"]
 
 
+def _gps(at: tuple[float, float]) -> dict[str, float]:
+    return {"lat": at[0], "lon": at[1]}
+
+
 def _problem_doc(graph: str, ticket_at: tuple[float, float]) -> dict:
     return {
         "name": "toy",
@@ -171,8 +175,8 @@ def _problem_doc(graph: str, ticket_at: tuple[float, float]) -> dict:
             }
         ],
         "tickets": [
-            {"id": "A", "location": {"lat": lat_lon(6)[0], "lon": lat_lon(6)[1]}, "duration_min": 30},
-            {"id": "B", "location": {"lat": ticket_at[0], "lon": ticket_at[1]}, "duration_min": 30},
+            {"id": "A", "location": _gps(lat_lon(6)), "duration_min": 30},
+            {"id": "B", "location": _gps(ticket_at), "duration_min": 30},
         ],
     }  # fmt: skip
 

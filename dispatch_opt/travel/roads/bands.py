@@ -59,6 +59,20 @@ def factors(band: SpeedBand) -> np.ndarray:
     return np.array([band.major, band.arterial, band.minor], dtype=np.float64)
 
 
+def slowest_candidates(bands: Sequence[SpeedBand]) -> tuple[SpeedBand, ...]:
+    """The bands that can be the slowest for some pair: a band whose every factor is at
+    least another band's is never slower on any edge, hence on any path, and is dropped
+    (one band per set of equal factors is kept). The default day keeps only `pm_peak`."""
+    unique = {profile_key(b): b for b in reversed(bands)}
+    keys = list(unique)
+    kept = [
+        k
+        for k in keys
+        if not any(o != k and all(a >= b for a, b in zip(k, o, strict=True)) for o in keys)
+    ]
+    return tuple(unique[k] for k in kept)
+
+
 def profile_key(band: SpeedBand) -> tuple[float, float, float]:
     """Bands with equal factors share one shortest-path run."""
     return (band.major, band.arterial, band.minor)

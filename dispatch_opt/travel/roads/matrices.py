@@ -13,7 +13,7 @@ import numpy as np
 
 from dispatch_opt.domain.problem import SpeedBand
 from dispatch_opt.errors import InputError, Issue
-from dispatch_opt.travel.roads.bands import CONSERVATIVE, factors, profile_key
+from dispatch_opt.travel.roads.bands import CONSERVATIVE, factors, slowest_candidates
 from dispatch_opt.travel.roads.network import RoadNetwork
 from dispatch_opt.travel.roads.shortest import PathMatrix, edge_weights, many_to_many, packed_graph
 from dispatch_opt.travel.roads.snap import Snapped
@@ -65,8 +65,7 @@ def solver_node_paths(rp: RoadPoints, bands: Sequence[SpeedBand], solver_band: s
         return node_paths(rp, band)
     seconds: np.ndarray | None = None
     metres: np.ndarray | None = None
-    for key in dict.fromkeys(profile_key(b) for b in bands):
-        band = next(b for b in bands if profile_key(b) == key)
+    for band in slowest_candidates(bands):
         paths = node_paths(rp, band)
         if seconds is None or metres is None:
             seconds, metres = paths.seconds, paths.metres
