@@ -40,18 +40,13 @@ def test_written_scenarios_load_and_snap(shenzhen: RoadNetwork, tmp_path: Path) 
         (road_matrix.REPO / "scenarios" / "default.json").read_bytes()
     )
     paths = road_matrix.write_scenarios(tmp_path)
-    assert [p.name for p in paths] == [
-        "shenzhen-day.json",
-        "shenzhen-day-dayband.json",
-        "shenzhen-day-haversine.json",
-    ]
+    assert [p.name for p in paths] == ["shenzhen-day.json", "shenzhen-day-haversine.json"]
     problem = load_problem(paths[0])
     points, _ = problem_points(problem)
     snapped = main_snapper(shenzhen).snap(
         np.array([p.lat for p in points]), np.array([p.lon for p in points])
     )
     assert snapped.distance_m.max() <= road_matrix.MOVE_BEYOND_M + 1e-6
-    assert load_problem(paths[1]).travel.solver_band == "day"
-    doc = json.loads(paths[2].read_text(encoding="utf-8"))
+    doc = json.loads(paths[1].read_text(encoding="utf-8"))
     assert doc["travel"]["model"] == "haversine"
     assert "OpenStreetMap" in doc["name"]
