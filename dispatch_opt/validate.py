@@ -8,6 +8,13 @@ plan: what cannot be read is reported as a violation.
 
 Hard-rule breaches are `violations` (the plan is wrong); inconsistent figures that do not
 break a rule (route totals, KPIs, unassigned bookkeeping) are `warnings`.
+
+Road graphs: the validator shares the network's definition with `travel.roads` (file
+loading, speeds, snapping, hour bands: the model itself, like the contract text) but
+finds every shortest path with networkx's own Dijkstra. Each arrival is checked with the
+band of its real departure (the end of the previous stop); route totals use the solver's
+one matrix (`travel.solver_band`). The `road_band_difference` warning reports how far
+the two differ over the plan.
 """
 
 from __future__ import annotations
@@ -204,6 +211,111 @@ class _MatrixTravel:
         return next(self.index[k] for k in place.keys if k in self.index)
 
 
+@dataclass(frozen=True, slots=True)
+class BandCheck:
+    """Legs of a plan timed two ways: as the solver planned them (its one matrix) and with
+    the hour band of each leg's real departure. Seconds before speed factors."""
+
+    legs: int = 0
+    planned_s: float = 0.0
+    exact_s: float = 0.0
+    slower_legs: int = 0
+    worst_extra_s: float = 0.0
+
+    @property
+    def difference_s(self) -> float:
+        """Exact minus planned driving (negative: the plan kept slack)."""
+        return self.exact_s - self.planned_s
+
+
+class _RoadTravel:
+    """Road graph mode: networkx Dijkstra between snapped nodes, per hour band."""
+
+    def __init__(self, problem: Problem) -> None:
+        from dispatch_opt.travel.roads.bands import (
+            CONSERVATIVE,
+            day_bands,
+            factors,
+            slowest_candidates,
+        )
+        from dispatch_opt.travel.roads.inputs import open_network
+        from dispatch_opt.travel.roads.snap import main_snapper
+        from dispatch_opt.travel.roads.speeds import free_flow_kmh
+
+        spec = problem.travel
+        self.network = open_network(spec)
+        self.snapper = main_snapper(self.network)
+        self.bands = day_bands(spec.speed_bands)
+        named = [b for b in self.bands if b.name == spec.solver_band]
+        conservative = spec.solver_band == CONSERVATIVE
+        self.solver_bands = slowest_candidates(self.bands) if conservative else tuple(named)
+        free = free_flow_kmh(self.network.highway, self.network.maxspeed, spec.class_speeds_kmh)
+        self.seconds = {
+            b.name: self.network.length_m / (free * factors(b)[self.network.group] / 3.6)
+            for b in self.bands
+        }
+        self.origin = problem.horizon.start
+        self.paths: dict[tuple[str, int, int], tuple[float, float]] = {}
+        self.nodes: dict[Location, int] = {}
+        self.check = BandCheck()
+
+    def _node(self, location: Location) -> int:
+        """The road node a location snaps to (network index)."""
+        if location not in self.nodes:
+            snapped = self.snapper.snap(np.array([location.lat]), np.array([location.lon]))
+            self.nodes[location] = int(snapped.node[0])
+        return self.nodes[location]
+
+    def _path(self, band: str, a: int, b: int) -> tuple[float, float]:
+        """(seconds, metres) of the fastest path from node a to node b in one band."""
+        key = (band, a, b)
+        if key not in self.paths:
+            import networkx as nx
+
+            seconds, length = self.seconds[band], self.network.length_m
+
+            def weight(u: object, v: object, edges: dict) -> float:
+                return min(float(seconds[d["eid"]]) for d in edges.values())
+
+            nodes, graph = self.network.nodes, self.network.graph
+            time_s, route = nx.bidirectional_dijkstra(graph, nodes[a], nodes[b], weight=weight)
+            metres = 0.0
+            for u, v in pairwise(route):
+                best = min(graph[u][v].values(), key=lambda d: seconds[d["eid"]])
+                metres += float(length[best["eid"]])
+            self.paths[key] = (float(time_s), metres)
+        return self.paths[key]
+
+    def _between(self, a: _Place, b: _Place, band: str) -> tuple[float, float]:
+        """Base (seconds, metres) between two places in one band; 0 at the same node."""
+        u, v = self._node(a.location), self._node(b.location)
+        return (0.0, 0.0) if u == v else self._path(band, u, v)
+
+    def leg(self, a: _Place, b: _Place, tech: Technician) -> tuple[float, float]:
+        """Driving as the solver planned it: its band, or the slowest band (conservative)."""
+        seconds, metres = max(self._between(a, b, band.name) for band in self.solver_bands)
+        return seconds * tech.speed_factor, metres
+
+    def leg_at(self, a: _Place, b: _Place, tech: Technician, depart: float) -> float:
+        """Driving seconds leaving at `depart` (s from the horizon start), in that hour's
+        band; the comparison with the planned leg is added to `check`."""
+        from dispatch_opt.travel.roads.bands import band_at
+
+        local = self.origin + timedelta(seconds=depart)
+        minute = local.hour * 60 + local.minute + local.second / 60
+        exact = self._between(a, b, band_at(self.bands, minute).name)[0] * tech.speed_factor
+        planned = self.leg(a, b, tech)[0]
+        c = self.check
+        self.check = BandCheck(
+            c.legs + 1,
+            c.planned_s + planned,
+            c.exact_s + exact,
+            c.slower_legs + (exact > planned + TOLERANCE_S),
+            max(c.worst_extra_s, exact - planned),
+        )
+        return exact
+
+
 def _make_travel(problem: Problem, out: _Findings) -> _Travel | None:
     """The travel model of the problem, or None (with a warning) when it cannot be checked."""
     spec = problem.travel
@@ -213,7 +325,19 @@ def _make_travel(problem: Problem, out: _Findings) -> _Travel | None:
         return _unchecked(out, "speed_kmh and circuity must be positive")
     if spec.model is TravelModel.MATRIX:
         return _make_matrix(problem, out)
+    if spec.model is TravelModel.ROAD_GRAPH:
+        return _make_road(problem, out)
     return _unchecked(out, f"travel model {_value(spec.model)!r} is not available here")
+
+
+def _make_road(problem: Problem, out: _Findings) -> _Travel | None:
+    """Road graph travel, or None (with a warning) when the network cannot be loaded."""
+    from dispatch_opt.errors import InputError
+
+    try:
+        return _RoadTravel(problem)
+    except InputError as exc:
+        return _unchecked(out, f"road graph: {exc}")
 
 
 def _make_matrix(problem: Problem, out: _Findings) -> _Travel | None:
@@ -552,7 +676,10 @@ def _check_one_arrival(
 ) -> None:
     """Arrival >= previous end + driving (+ overhead at a ticket not at the same spot)."""
     assert ctx.travel is not None and ts.arrival is not None
-    drive_s, _ = ctx.travel.leg(place, target, rv.tech)
+    if isinstance(ctx.travel, _RoadTravel):
+        drive_s = ctx.travel.leg_at(place, target, rv.tech, free)
+    else:
+        drive_s, _ = ctx.travel.leg(place, target, rv.tech)
     same_spot = place.location == target.location
     overhead = ctx.overhead_s if ts.kind is StopKind.TICKET and not same_spot else 0.0
     expected = free + drive_s + overhead
@@ -1153,4 +1280,29 @@ def validate_plan(problem: Problem, plan: Plan) -> ValidationReport:
     _guard(out, "depots", _check_depot_stock, ctx, plan)
     _guard(out, "status", _check_status, ctx, plan)
     _guard(out, "kpis", _check_kpis, ctx, plan, views)
+    if isinstance(ctx.travel, _RoadTravel) and ctx.travel.check.legs:
+        _warn_band_difference(out, ctx.travel.check)
     return out.report()
+
+
+def _warn_band_difference(out: _Findings, check: BandCheck) -> None:
+    """Report planned driving against driving timed by each leg's departure band."""
+    out.warn(
+        "road_band_difference",
+        "travel",
+        f"{check.legs} legs: planned {check.planned_s / 60:.1f} min of driving, "
+        f"{check.exact_s / 60:.1f} min with the band of each departure "
+        f"({check.difference_s / 60:+.1f} min); {check.slower_legs} legs slower than "
+        f"planned (worst {max(0.0, check.worst_extra_s) / 60:.1f} min)",
+    )
+
+
+def road_band_check(problem: Problem, plan: Plan) -> BandCheck:
+    """A road_graph plan's legs, planned against timed by departure band (zeros otherwise)."""
+    out = _Findings()
+    ctx = _context(problem, out)
+    if not isinstance(ctx.travel, _RoadTravel):
+        return BandCheck()
+    for rv in _route_views(ctx, plan):
+        _check_arrivals(ctx, rv)
+    return ctx.travel.check

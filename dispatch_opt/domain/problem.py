@@ -124,8 +124,26 @@ class TravelModel(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class SpeedBand:
+    """An hour band of the day (local time of the horizon's offset) for road_graph travel:
+    free-flow speeds times a factor per road group (major, arterial, minor)."""
+
+    name: str
+    start_min: int
+    end_min: int
+    major: float = 1.0
+    arterial: float = 1.0
+    minor: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
 class TravelSpec:
-    """Travel settings of a problem; `matrix` mode carries the full given matrices."""
+    """Travel settings of a problem; `matrix` mode carries the full given matrices.
+
+    road_graph only: `speed_bands` (None = the documented default day), `class_speeds_kmh`
+    (overrides of the free-flow speed per road class), `max_snap_m` (farthest a point may
+    lie from its road node), `solver_band` (`conservative` or a band name: the one matrix
+    the solver sees) and `cache_dir` (None = the default on-disk matrix cache)."""
 
     model: TravelModel = TravelModel.HAVERSINE
     speed_kmh: float = 25.0
@@ -135,6 +153,11 @@ class TravelSpec:
     locations: tuple[str, ...] = ()
     durations_s: np.ndarray | None = None
     distances_m: np.ndarray | None = None
+    speed_bands: tuple[SpeedBand, ...] | None = None
+    class_speeds_kmh: Mapping[str, float] = field(default_factory=dict)
+    max_snap_m: float = 300.0
+    solver_band: str = "conservative"
+    cache_dir: str | None = None
 
 
 DEFAULT_UNASSIGNED_PENALTY: dict[Priority, float] = {

@@ -17,6 +17,7 @@ import re
 import types
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
@@ -33,6 +34,7 @@ from dispatch_opt.domain.problem import (
     Priority,
     Problem,
     SolveOptions,
+    SpeedBand,
     Technician,
     Ticket,
     TimeWindow,
@@ -300,8 +302,14 @@ def validation_issues(exc: ValidationError, root: type[BaseModel]) -> list[Issue
 # =========================================================================== public API
 
 
-def parse_problem(data: Mapping[str, Any] | str | bytes) -> Problem:
-    """Validate a contract-v1 Problem (object, JSON text or bytes) into a domain Problem."""
+def parse_problem(
+    data: Mapping[str, Any] | str | bytes, *, base_dir: str | Path | None = None
+) -> Problem:
+    """Validate a contract-v1 Problem (object, JSON text or bytes) into a domain Problem.
+
+    `base_dir` is where a relative `travel.graph` path starts (default: working directory).
+    A road_graph problem loads its network here, so a bad graph file or a point far from
+    every road is reported with its field path before anything else runs."""
     raw, issues = read_json_object(data)
     doc: ProblemDoc | None = None
     try:
@@ -311,12 +319,19 @@ def parse_problem(data: Mapping[str, Any] | str | bytes) -> Problem:
     issues += _cross_issues(_sections(raw, doc))
     if issues or doc is None:
         raise InputError(issues)
-    return _to_problem(doc)
+    problem = _to_problem(doc, None if base_dir is None else Path(base_dir))
+    if problem.travel.model is TravelModel.ROAD_GRAPH:
+        from dispatch_opt.travel.roads.inputs import road_problem_issues
+
+        road_issues = road_problem_issues(problem)
+        if road_issues:
+            raise InputError(road_issues)
+    return problem
 
 
 def load_problem(path: str | Path) -> Problem:
-    """Read and validate a Problem JSON file."""
-    return parse_problem(read_document_file(path))
+    """Read and validate a Problem JSON file (a relative road graph path starts beside it)."""
+    return parse_problem(read_document_file(path), base_dir=Path(path).resolve().parent)
 
 
 # =========================================================================== sections
@@ -562,13 +577,75 @@ def _matrix_issues(s: _Sections, travel: TravelDoc) -> list[Issue]:
     return issues + _location_key_issues(s, travel.locations)
 
 
+def _clock_min(text: str) -> int:
+    """Minutes after midnight of a schema-valid `HH:MM`."""
+    hours, minutes = text.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+def road_doc_issues(travel: TravelDoc) -> list[Issue]:
+    """road_graph settings: bands ordered, disjoint and uniquely named; a known solver band;
+    class speeds for drivable road classes only."""
+    from dispatch_opt.travel.roads.bands import CONSERVATIVE, FREE_FLOW
+    from dispatch_opt.travel.roads.speeds import DRIVABLE
+
+    issues: list[Issue] = []
+    bands = travel.speed_bands or []
+    names: dict[str, int] = {}
+    spans: list[tuple[int, int, int]] = []
+    for i, band in enumerate(bands):
+        path = f"travel.speed_bands[{i}]"
+        lo, hi = _clock_min(band.start), _clock_min(band.end)
+        if hi <= lo:
+            issues.append(Issue(f"{path}.end", "must be after start (split a band over midnight)"))
+        if band.name in names or band.name in (CONSERVATIVE, FREE_FLOW.name):
+            issues.append(Issue(f"{path}.name", f"name '{band.name}' is taken"))
+        names.setdefault(band.name, i)
+        if hi > lo:
+            spans.append((lo, hi, i))
+    spans.sort()
+    for (_, hi, i), (lo, _, j) in pairwise(spans):
+        if lo < hi:
+            issues.append(Issue(f"travel.speed_bands[{j}]", f"overlaps speed_bands[{i}]"))
+    known = (
+        set(names)
+        if travel.speed_bands is not None
+        else {"night", "am_peak", "day", "pm_peak", "evening"}
+    )
+    if travel.solver_band != CONSERVATIVE and travel.solver_band not in known | {FREE_FLOW.name}:
+        issues.append(Issue("travel.solver_band", f"no band named '{travel.solver_band}'"))
+    for cls in travel.class_speeds_kmh or {}:
+        if cls not in DRIVABLE:
+            issues.append(Issue(f"travel.class_speeds_kmh.{cls}", "not a drivable highway class"))
+    return issues
+
+
+def speed_bands(docs: Sequence[Any] | None) -> tuple[SpeedBand, ...] | None:
+    """Domain speed bands of validated band documents (None keeps the defaults)."""
+    if docs is None:
+        return None
+    return tuple(
+        SpeedBand(
+            name=d.name,
+            start_min=_clock_min(d.start),
+            end_min=_clock_min(d.end),
+            major=d.factors.major,
+            arterial=d.factors.arterial,
+            minor=d.factors.minor,
+        )
+        for d in docs
+    )
+
+
 def _travel_issues(s: _Sections) -> list[Issue]:
     """Each travel model's own required fields."""
     travel = s.travel
     if travel is None:
         return []
-    if travel.model is TravelModel.ROAD_GRAPH and travel.graph is None:
-        return [Issue("travel.graph", "required for the road_graph model")]
+    if travel.model is TravelModel.ROAD_GRAPH:
+        if travel.graph is None:
+            return [Issue("travel.graph", "required for the road_graph model")]
+        return road_doc_issues(travel)
     if travel.model is TravelModel.MATRIX:
         return _matrix_issues(s, travel)
     return []
@@ -666,7 +743,14 @@ def _matrix(rows: Sequence[Sequence[float]] | None) -> np.ndarray | None:
     )
 
 
-def _travel(doc: TravelDoc) -> TravelSpec:
+def _graph_path(graph: str | None, base_dir: Path | None) -> str | None:
+    """A relative road graph path taken from the problem file's folder (when there is one)."""
+    if graph is None or base_dir is None or Path(graph).expanduser().is_absolute():
+        return graph
+    return str(base_dir / graph)
+
+
+def _travel(doc: TravelDoc, base_dir: Path | None = None) -> TravelSpec:
     """Travel settings; keys and matrices are kept in matrix mode only (checked there)."""
     matrix_mode = doc.model is TravelModel.MATRIX
     return TravelSpec(
@@ -674,10 +758,15 @@ def _travel(doc: TravelDoc) -> TravelSpec:
         speed_kmh=doc.speed_kmh,
         circuity=doc.circuity,
         stop_overhead_min=doc.stop_overhead_min,
-        graph=doc.graph,
+        graph=_graph_path(doc.graph, base_dir),
         locations=tuple(doc.locations or ()) if matrix_mode else (),
         durations_s=_matrix(doc.durations_s) if matrix_mode else None,
         distances_m=_matrix(doc.distances_m) if matrix_mode else None,
+        speed_bands=speed_bands(doc.speed_bands),
+        class_speeds_kmh=dict(doc.class_speeds_kmh or {}),
+        max_snap_m=doc.max_snap_m,
+        solver_band=doc.solver_band,
+        cache_dir=doc.cache_dir,
     )
 
 
@@ -714,7 +803,7 @@ def _solve(doc: SolveDoc) -> SolveOptions:
     )
 
 
-def _to_problem(doc: ProblemDoc) -> Problem:
+def _to_problem(doc: ProblemDoc, base_dir: Path | None = None) -> Problem:
     """The domain Problem of a fully valid document."""
     horizon = _window(doc.horizon)
     return Problem(
@@ -723,7 +812,7 @@ def _to_problem(doc: ProblemDoc) -> Problem:
         technicians=tuple(_technician(t) for t in doc.technicians),
         tickets=tuple(_ticket(t) for t in doc.tickets),
         depots=tuple(_depot(d, horizon) for d in doc.depots),
-        travel=_travel(doc.travel),
+        travel=_travel(doc.travel, base_dir),
         objective=_objective(doc.objective),
         solve=_solve(doc.solve),
     )

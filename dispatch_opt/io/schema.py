@@ -197,6 +197,31 @@ class LocationDoc(ContractModel):
     lon: Longitude = Field(description="Longitude in degrees, -180..180.", examples=[121.544])
 
 
+ClockTime = Annotated[
+    str, Strict(), StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$")
+]
+"""A local time of day `HH:MM` (`24:00` = midnight at the end of the day)."""
+
+
+class BandFactorsDoc(ContractModel):
+    """road_graph: speed factor per road group in one hour band (1 = free flow)."""
+
+    major: Positive = Field(default=1.0, description="Motorways and trunk roads.")
+    arterial: Positive = Field(default=1.0, description="Primary and secondary roads.")
+    minor: Positive = Field(default=1.0, description="Every other drivable road.")
+
+
+class SpeedBandDoc(ContractModel):
+    """road_graph: an hour band of the day (local time of the horizon's offset)."""
+
+    name: Id = Field(description="Band name, unique.", examples=["am_peak"])
+    start: ClockTime = Field(description="First minute of the band, `HH:MM`.", examples=["07:00"])
+    end: ClockTime = Field(description="End of the band (exclusive), `HH:MM`.", examples=["09:30"])
+    factors: BandFactorsDoc = Field(
+        default_factory=BandFactorsDoc, description="Free-flow speed factors per road group."
+    )
+
+
 class TravelDoc(ContractModel):
     """How travel times are obtained: haversine (default), road_graph or matrix."""
 
@@ -225,8 +250,44 @@ class TravelDoc(ContractModel):
     )
     graph: Name | None = Field(
         default=None,
-        description="road_graph: the road network file; GPS points snap to the nearest node.",
+        description=(
+            "road_graph: the road network file (Overpass JSON, OSM XML or GraphML); GPS "
+            "points snap to the nearest node. A relative path is taken from the problem "
+            "file's folder (from the working directory when the problem is not a file)."
+        ),
         examples=["pudong.graphml"],
+    )
+    speed_bands: list[SpeedBandDoc] | None = Field(
+        default=None,
+        description=(
+            "road_graph: hour bands with speed factors (default: night, am_peak, day, "
+            "pm_peak, evening); hours no band covers run at free flow."
+        ),
+    )
+    class_speeds_kmh: dict[Name, Positive] | None = Field(
+        default=None,
+        description="road_graph: free-flow km/h per OSM highway class, overriding defaults.",
+        examples=[{"residential": 20}],
+    )
+    max_snap_m: Positive = Field(
+        default=_default(TravelSpec, "max_snap_m"),
+        description="road_graph: a point farther than this from every road is an input error.",
+        examples=[300],
+    )
+    solver_band: Name = Field(
+        default=_default(TravelSpec, "solver_band"),
+        description=(
+            "road_graph: the matrix the solver plans with: `conservative` (per pair the "
+            "slowest band; plans hold at any departure hour) or a band name."
+        ),
+        examples=["conservative"],
+    )
+    cache_dir: Name | None = Field(
+        default=None,
+        description=(
+            "road_graph: folder of the on-disk matrix cache (`off` disables it); default "
+            "$DISPATCH_OPT_ROAD_CACHE or ~/.cache/dispatch-opt/roads."
+        ),
     )
     locations: list[Id] | None = Field(
         default=None,

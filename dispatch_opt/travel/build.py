@@ -49,4 +49,4 @@ def build_travel(points: Sequence[Location], keys: Sequence[str], spec: TravelSp
         return given_matrix_travel(keys, spec)
     from dispatch_opt.travel.road_graph import road_graph_travel
 
-    return road_graph_travel(points, spec)
+    return road_graph_travel(points, spec, [f"points[{key}]" for key in keys])

@@ -16,6 +16,7 @@ from dispatch_opt.domain.problem import (
     Problem,
     TravelModel,
 )
+from dispatch_opt.errors import InputError
 from dispatch_opt.io import load_problem, parse_problem
 from dispatch_opt.io.schema import PlanDoc, ProblemDoc
 from tests.io.helpers import matrix_problem
@@ -152,9 +153,13 @@ def test_matrix_mode_parses_into_float_arrays(example: dict[str, Any]) -> None:
     assert travel.stop_overhead_min == 3
 
 
-def test_road_graph_mode_keeps_the_graph_name(example: dict[str, Any]) -> None:
+def test_road_graph_mode_loads_the_named_graph(example: dict[str, Any]) -> None:
+    # road_graph now loads the network while parsing (tests/travel covers real graphs).
     example["travel"] = {"model": "road_graph", "graph": "pudong.graphml"}
-    assert parse_problem(example).travel.graph == "pudong.graphml"
+    with pytest.raises(InputError) as caught:
+        parse_problem(example)
+    assert [i.path for i in caught.value.issues] == ["travel.graph"]
+    assert "pudong.graphml" in str(caught.value)
 
 
 @pytest.mark.parametrize("model", [ProblemDoc, PlanDoc])

@@ -1,0 +1,37 @@
+"""Shared fixtures: the hand-made network files and the Shenzhen extract (parsed once)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from benchmarks.road_matrix import SHENZHEN
+from dispatch_opt.travel.roads.network import RoadNetwork, load_network
+from tests.travel.roads_fixture import write_osm_xml, write_overpass
+
+
+@pytest.fixture(scope="session")
+def toy_json(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The hand-made network as Overpass JSON."""
+    return write_overpass(tmp_path_factory.mktemp("roads") / "toy.json")
+
+
+@pytest.fixture(scope="session")
+def toy_xml(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The hand-made network as OSM XML."""
+    return write_osm_xml(tmp_path_factory.mktemp("roads") / "toy.osm")
+
+
+@pytest.fixture(scope="session")
+def shenzhen() -> RoadNetwork:
+    """The Shenzhen extract, parsed once per test session (skipped when absent)."""
+    if not SHENZHEN.is_file():
+        pytest.skip(f"Shenzhen road extract not found at {SHENZHEN}")
+    return load_network(SHENZHEN)
+
+
+@pytest.fixture(autouse=True)
+def _no_user_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never read or write the user's road matrix cache."""
+    monkeypatch.setenv("DISPATCH_OPT_ROAD_CACHE", str(tmp_path / "road-cache"))
