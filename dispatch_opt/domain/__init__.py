@@ -27,12 +27,22 @@ from dispatch_opt.domain.problem import (
     TravelModel,
     TravelSpec,
 )
+from dispatch_opt.domain.state import (
+    Assignment,
+    DayState,
+    InProgress,
+    Stability,
+    TechnicianState,
+)
 from dispatch_opt.domain.stock import Stock
 
 __all__ = [
     "PRIORITY_WEIGHT",
+    "Assignment",
     "Break",
+    "DayState",
     "Depot",
+    "InProgress",
     "Kpis",
     "Location",
     "Objective",
@@ -45,10 +55,12 @@ __all__ = [
     "Route",
     "SolveOptions",
     "SolverStats",
+    "Stability",
     "Stock",
     "Stop",
     "StopKind",
     "Technician",
+    "TechnicianState",
     "Ticket",
     "TimeWindow",
     "TravelModel",
