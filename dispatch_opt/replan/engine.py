@@ -28,7 +28,7 @@ from dispatch_opt.replan.residual import Residual, residual_problem
 from dispatch_opt.routing.compile import Compiled, Previous, compile_problem
 from dispatch_opt.routing.cost import routes_cost
 from dispatch_opt.routing.instance import RoutingInstance
-from dispatch_opt.routing.timeline import route_violations, schedule_route
+from dispatch_opt.routing.timeline import schedule_route
 from dispatch_opt.solver.construct import construct
 from dispatch_opt.solver.portfolio import solve_portfolio
 from dispatch_opt.solver.required import ensure_required
@@ -80,9 +80,54 @@ def _chains(res: Residual, inst: RoutingInstance) -> list[list[int]]:
     return out
 
 
-def _fits(inst: RoutingInstance, v: int, nodes: list[int]) -> bool:
-    """Every rule of one route holds."""
-    return not route_violations(inst, v, nodes) and schedule_route(inst, v, nodes) is not None
+def _timed(inst: RoutingInstance, v: int, nodes: list[int]) -> bool:
+    """The route can be timed (a held chain: the parts it fetches on the way come later)."""
+    return schedule_route(inst, v, nodes) is not None
+
+
+def _deviation_s(inst: RoutingInstance, nodes: tuple[int, ...], starts: tuple[int, ...]) -> int:
+    """Seconds the tickets' starts differ from the previous plan's, summed."""
+    total = 0
+    for node, start in zip(nodes, starts, strict=True):
+        if inst.is_ticket(node):
+            promised = int(inst.prev_start_s[inst.ticket_of(node)])
+            total += abs(start - promised) if promised >= 0 else 0
+    return total
+
+
+def _fetch_parts(inst: RoutingInstance, v: int, nodes: list[int], left: np.ndarray) -> list[int]:
+    """The route with depot pickups put back where its van runs short of parts (a
+    previous plan names its tickets, not its depot stops): for each short ticket, the
+    pickup of its own placed where the starts stay closest to the previous plan's (then
+    where the day ends earliest); `left` is depot stock still free."""
+    route = list(nodes)
+    i = 0
+    while i < len(route):
+        level = inst.stock[v] + inst.parts_delta[np.asarray(route[: i + 1])].sum(axis=0)
+        node = route[i]
+        if not inst.is_ticket(node) or (level >= 0).all():
+            i += 1
+            continue
+        best = None
+        for pickup in inst.ticket_pickups[inst.ticket_of(node)]:
+            p = inst.pickup_of(int(pickup))
+            if (inst.pickup_load[p] > left[inst.pickup_depot[p]]).any():
+                continue
+            for pos in range(i, -1, -1):
+                trial = [*route[:pos], int(pickup), *route[pos:]]
+                sched = schedule_route(inst, v, trial)
+                if sched is None:
+                    continue
+                key = (_deviation_s(inst, sched.nodes, sched.start_s), sched.end_arrival_s)
+                if best is None or key < best[0]:
+                    best = (key, trial, p)
+        if best is None:
+            i += 1
+            continue
+        route = best[1]
+        left[inst.pickup_depot[best[2]]] -= inst.pickup_load[best[2]]
+        i += 2
+    return route
 
 
 def _late_minutes(inst: RoutingInstance, v: int, base: list[int]) -> float | None:
@@ -118,7 +163,7 @@ def prepare(problem: Problem) -> Prepared:
                     extra[tid] = extra.get(tid, 0.0) + need
                     changed = True
                 continue
-            while chain and not _fits(inst, v, chain) and len(chain) > len(base):
+            while chain and not _timed(inst, v, chain) and len(chain) > len(base):
                 released.add(_tid(inst, chain.pop()))
                 changed = True
         if not changed:
@@ -150,9 +195,12 @@ def _warm_routes(res: Residual, inst: RoutingInstance) -> list[list[int]]:
     """The previous plan's open visits as instance routes, each repaired until it holds
     (held visits are required, so repairs drop the others first)."""
     node = {tid: inst.ticket_node(k) for k, tid in enumerate(inst.ticket_ids)}
+    left = inst.depot_stock.copy()
     routes = []
     for v, ids in enumerate(res.warm):
         nodes = [node[t] for t in ids if t in node and inst.allowed[inst.ticket_of(node[t]), v]]
+        if inst.n_pickups:
+            nodes = _fetch_parts(inst, v, nodes, left)
         kept, _ = repair_route(inst, v, nodes)
         routes.append(kept)
     return ensure_required(inst, routes)

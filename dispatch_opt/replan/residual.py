@@ -193,7 +193,8 @@ def residual_problem(
         if tech.max_jobs is not None and ts.available:
             resid = dataclasses.replace(resid, max_jobs=max(0, tech.max_jobs - len(done_here)))
         techs.append(resid)
-        warm.append([h.ticket for h in chain] + [a.ticket for a in mine if a.ticket not in held])
+        first = [anchor.ticket] if anchor is not None else []
+        warm.append(first + [a.ticket for a in mine if a.ticket not in first])
     tickets = []
     for ticket in problem.tickets:
         if ticket.id in done:
