@@ -54,6 +54,10 @@ def _parser() -> argparse.ArgumentParser:
     val.add_argument("plan", type=Path)
     val.add_argument("--json", action="store_true", help="print the report as JSON")
     val.set_defaults(run=_cmd_validate)
+
+    from dispatch_opt.replan.cli import register as register_replan
+
+    register_replan(sub)  # replan, slots (issue 8)
     return parser
 
 

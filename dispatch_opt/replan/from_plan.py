@@ -24,6 +24,26 @@ def _add(stock: Stock, parts: dict[str, int], sign: int) -> None:
         stock[sku] = stock.get(sku, 0) + sign * qty
 
 
+def _load_on_the_way(
+    route: Route, now: datetime, stock: Stock, loaded: dict[str, Stock]
+) -> int:
+    """A technician driving to its next visit (which then stays) fetches on the way the
+    parts its plan loads before that visit, and takes the breaks planned before it:
+    count them as loaded and taken; returns those breaks."""
+    breaks = 0
+    for stop in route.stops[1:-1]:
+        if stop.start is None or stop.start <= now:
+            continue
+        if stop.kind is StopKind.TICKET:
+            break
+        if stop.kind is StopKind.BREAK:
+            breaks += 1
+        if stop.kind is StopKind.DEPOT:
+            _add(stock, stop.pickup, +1)
+            _add(loaded.setdefault(stop.id or "", {}), stop.pickup, +1)
+    return breaks
+
+
 def _technician_state(
     problem: Problem, route: Route, now: datetime, loaded: dict[str, Stock]
 ) -> TechnicianState:
@@ -57,6 +77,8 @@ def _technician_state(
         if stop.kind is StopKind.TICKET and stop.end > now:
             in_progress = InProgress(stop.id or "", stop.start, stop.end)
         place, free_at = here, stop.end
+    if in_progress is None and free_at is not None and free_at < now:
+        breaks += _load_on_the_way(route, now, stock, loaded)
     if in_progress is not None:
         return TechnicianState(
             route.technician, in_progress=in_progress, breaks_taken=breaks, stock=stock

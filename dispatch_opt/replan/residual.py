@@ -4,7 +4,8 @@ Each technician starts where it is, when it is free: at its current position at
 `max(shift start, free_at or now)`, or, when a visit is under way (or it is already
 driving to its next planned visit), at that visit's place at its start, the visit being
 the first stop of the route with its start fixed (the anchor). Done tickets leave the
-problem; an unavailable technician keeps an empty day. Visits of the previous plan that
+problem; an unavailable technician keeps an empty day; a break whose window closes
+before the anchor ends is not owed any more. Visits of the previous plan that
 start before `now + freeze_min`, and confirmed ones (`confirmed`, or the ticket is pinned
 to that technician), are held: pinned to their technician and starting no earlier than
 planned (the engine then fixes their exact start, see `replan.engine`).
@@ -108,9 +109,15 @@ def _technician(
             tech, start=here, end=here, shift=TimeWindow(t0, t0), breaks=(), max_jobs=0,
             overtime_max_min=0.0, stock=stock,
         )  # fmt: skip
+    breaks = tech.breaks[ts.breaks_taken :]
     if anchor is not None:
         here = problem.ticket(anchor.ticket).location
         t0 = anchor.start
+        busy_until = t0 + timedelta(minutes=problem.ticket(anchor.ticket).duration_min)
+        if ts.in_progress is not None and ts.in_progress.expected_end is not None:
+            busy_until = max(busy_until, ts.in_progress.expected_end)
+        # a break whose window closes before the anchor ends was taken on the way
+        breaks = tuple(b for b in breaks if b.window.end > busy_until)
     else:
         here = ts.location or tech.start
         t0 = max(tech.shift.start, ts.free_at or now, now)
@@ -119,7 +126,7 @@ def _technician(
         tech,
         start=here,
         shift=TimeWindow(t0, tech.shift.end),
-        breaks=tech.breaks[ts.breaks_taken :],
+        breaks=breaks,
         stock=stock,
         overtime_max_min=tech.overtime_max_min + extra_overtime,
     )
