@@ -322,6 +322,22 @@ def parse_problem(data: Mapping[str, Any] | str | bytes) -> Problem:
     return _to_problem(doc)
 
 
+def parse_ticket(data: Mapping[str, Any] | str | bytes) -> Ticket:
+    """Validate one ticket document (a `tickets[]` item: a new ticket for a re-plan or a
+    slot request) into a domain Ticket; errors name paths under `ticket`."""
+    raw, issues = read_json_object(data)
+    try:
+        doc = TicketDoc.model_validate(raw)
+    except ValidationError as exc:
+        found = validation_issues(exc, TicketDoc)
+        raise InputError(
+            issues + [Issue(f"ticket.{i.path}".rstrip("."), i.rule) for i in found]
+        ) from None
+    if issues:
+        raise InputError(issues)
+    return _ticket(doc)
+
+
 def load_problem(path: str | Path) -> Problem:
     """Read and validate a Problem JSON file."""
     return parse_problem(read_document_file(path))

@@ -9,7 +9,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
@@ -53,23 +52,9 @@ def register(sub: Any) -> None:
 
 def _read_ticket(path: Path) -> Ticket:
     """A ticket document (contract v1 `tickets[]` item) into a domain Ticket."""
-    from dispatch_opt.io.problem_io import (
-        _ticket,
-        read_document_file,
-        read_json_object,
-        validation_issues,
-    )
-    from dispatch_opt.io.schema import TicketDoc
+    from dispatch_opt.io.problem_io import parse_ticket, read_document_file
 
-    raw, issues = read_json_object(read_document_file(path))
-    try:
-        doc = TicketDoc.model_validate(raw)
-    except ValidationError as exc:
-        found = validation_issues(exc, TicketDoc)
-        raise InputError([Issue(f"ticket.{i.path}".rstrip("."), i.rule) for i in found]) from None
-    if issues:
-        raise InputError(issues)
-    return _ticket(doc)
+    return parse_ticket(read_document_file(path))
 
 
 def _moment(text: str, field: str) -> datetime:

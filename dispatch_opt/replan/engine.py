@@ -31,7 +31,7 @@ from dispatch_opt.routing.instance import RoutingInstance
 from dispatch_opt.routing.timeline import schedule_route
 from dispatch_opt.solver.construct import construct
 from dispatch_opt.solver.portfolio import solve_portfolio
-from dispatch_opt.solver.required import ensure_required
+from dispatch_opt.solver.required import ensure_required, force_in
 from dispatch_opt.solver.solve import Progress, SolveParams, repair_route
 
 ENGINE = "dispatch-opt/ortools (re-plan)"
@@ -95,7 +95,7 @@ def _deviation_s(inst: RoutingInstance, nodes: tuple[int, ...], starts: tuple[in
     return total
 
 
-def _fetch_parts(inst: RoutingInstance, v: int, nodes: list[int], left: np.ndarray) -> list[int]:
+def fetch_parts(inst: RoutingInstance, v: int, nodes: list[int], left: np.ndarray) -> list[int]:
     """The route with depot pickups put back where its van runs short of parts (a
     previous plan names its tickets, not its depot stops): for each short ticket, the
     pickup of its own placed where the starts stay closest to the previous plan's (then
@@ -200,7 +200,7 @@ def _warm_routes(res: Residual, inst: RoutingInstance) -> list[list[int]]:
     for v, ids in enumerate(res.warm):
         nodes = [node[t] for t in ids if t in node and inst.allowed[inst.ticket_of(node[t]), v]]
         if inst.n_pickups:
-            nodes = _fetch_parts(inst, v, nodes, left)
+            nodes = fetch_parts(inst, v, nodes, left)
         kept, _ = repair_route(inst, v, nodes)
         routes.append(kept)
     return ensure_required(inst, routes)
@@ -258,7 +258,7 @@ def replan(
     inst, res = prep.instance, prep.residual
     compile_s = time.perf_counter() - t0
     warm = prep.warm
-    first = construct(inst, routes=warm) if res.new_tickets else warm
+    first = _make_room(inst, res, construct(inst, routes=warm)) if res.new_tickets else warm
     status = "kept_previous_plan"
     routes = first
     if search or (search is None and not _still_holds(prep, first)):
@@ -284,6 +284,28 @@ def replan(
     plan = dataclasses.replace(plan, churn=churn_of(res, plan))
     total = time.perf_counter() - t0
     return dataclasses.replace(plan, solver=dataclasses.replace(plan.solver, time_s=total))
+
+
+def _make_room(inst: RoutingInstance, res: Residual, routes: list[list[int]]) -> list[list[int]]:
+    """Each new ticket insertion left out goes in by displacing the lightest optional
+    work of one route, when that lowers the exact cost (an urgent ticket on a full day)."""
+    index = {tid: k for k, tid in enumerate(inst.ticket_ids)}
+    served = {n for r in routes for n in r}
+    cost = routes_cost(inst, routes)
+    for tid in res.new_tickets:
+        k = index[tid]
+        node = inst.ticket_node(k)
+        if node in served or not inst.allowed[k].any() or cost is None:
+            continue
+        trial = [list(r) for r in routes]
+        if force_in(inst, trial, node) is None:
+            continue
+        trial = construct(inst, routes=trial)  # the displaced work may fit elsewhere
+        trial_cost = routes_cost(inst, trial)
+        if trial_cost is not None and trial_cost < cost:
+            routes, cost = trial, trial_cost
+            served = {n for r in routes for n in r}
+    return routes
 
 
 def _still_holds(prep: Prepared, routes: list[list[int]]) -> bool:

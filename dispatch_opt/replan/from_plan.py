@@ -24,9 +24,7 @@ def _add(stock: Stock, parts: dict[str, int], sign: int) -> None:
         stock[sku] = stock.get(sku, 0) + sign * qty
 
 
-def _load_on_the_way(
-    route: Route, now: datetime, stock: Stock, loaded: dict[str, Stock]
-) -> int:
+def _load_on_the_way(route: Route, now: datetime, stock: Stock, loaded: dict[str, Stock]) -> int:
     """A technician driving to its next visit (which then stays) fetches on the way the
     parts its plan loads before that visit, and takes the breaks planned before it:
     count them as loaded and taken; returns those breaks."""

@@ -21,13 +21,13 @@ import numpy as np
 from dispatch_opt.domain.plan import Plan, StopKind
 from dispatch_opt.domain.problem import Problem, Ticket, TimeWindow
 from dispatch_opt.domain.state import Stability
-from dispatch_opt.replan.engine import _fetch_parts, prepare
+from dispatch_opt.replan.engine import fetch_parts, prepare
 from dispatch_opt.routing.compile import Previous, compile_problem
 from dispatch_opt.routing.cost import plan_cost
 from dispatch_opt.routing.instance import COST_PER_UNIT, RoutingInstance
 from dispatch_opt.routing.parts import depots_overdrawn
 from dispatch_opt.routing.timeline import RouteSchedule, route_violations, schedule_route
-from dispatch_opt.solver.required import _with_ticket
+from dispatch_opt.solver.required import insertion_variants
 
 RISK_SLACK_MIN = 30.0
 """An existing ticket whose start comes within this many minutes of its SLA due is at risk."""
@@ -94,7 +94,7 @@ def _routes(inst: RoutingInstance, plan: Plan) -> list[list[int]]:
     routes = []
     for v, tech in enumerate(inst.vehicle_ids):
         nodes = [node[t] for t in by_tech.get(tech, []) if t in node]
-        routes.append(_fetch_parts(inst, v, nodes, left) if inst.n_pickups else nodes)
+        routes.append(fetch_parts(inst, v, nodes, left) if inst.n_pickups else nodes)
     return routes
 
 
@@ -137,7 +137,7 @@ def _best_insertion(
             continue
         base = _route_cost(inst, old)
         for pos in range(len(routes[v]) + 1):
-            for trial in _with_ticket(inst, routes, v, pos, node):
+            for trial in insertion_variants(inst, routes, v, pos, node):
                 if route_violations(inst, v, trial):
                     continue
                 sched = schedule_route(inst, v, trial)

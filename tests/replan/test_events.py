@@ -94,3 +94,20 @@ def test_stability_cost_reduces_churn():
     )
     loose = replan(free, deterministic=True, search=True)
     assert len(calm.churn.reassigned) <= len(loose.churn.reassigned)
+
+
+def test_an_urgent_ticket_displaces_lighter_work_on_a_full_day():
+    from dispatch_opt.replan.from_plan import state_from_plan
+    from tests.checks import solve_checked
+    from tests.factories import at, problem, tech, win
+
+    lone = tech("T0", shift=win("08:00", "12:00"))
+    work = [ticket(f"L{i}", near(i % 3, i // 3), duration_min=50.0, priority=Priority.LOW)
+            for i in range(8)]  # fmt: skip
+    base = problem([lone], work)
+    plan = solve_checked(base)
+    assert plan.unassigned  # the day is full
+    day = state_from_plan(base, plan, at("09:00"))
+    urgent = apply_event(day, UrgentTicket(ticket("NEW", near(1, 1), duration_min=50.0)))
+    replanned = replan_checked(urgent, search=False)
+    assert "NEW" in visits(replanned)
