@@ -74,6 +74,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.set_defaults(run=_cmd_serve)
     _add_whatif(sub)
+
+    from dispatch_opt.replan.cli import register as register_replan
+
+    register_replan(sub)  # replan, slots (issue 8)
     return parser
 
 

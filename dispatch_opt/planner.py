@@ -98,7 +98,19 @@ def solve_problem(
 
     `warm_start` is an earlier plan whose routes (tickets still in the problem, in the
     same order) seed the search; the answer is never worse than it when it is feasible.
+    A problem with a `state` is re-planned from it (`dispatch_opt.replan.replan`).
     """
+    if problem.state is not None:  # the day is under way: plan what is left of it
+        from dispatch_opt.replan import replan
+
+        return replan(
+            problem,
+            time_limit_s=time_limit_s,
+            seed=seed,
+            deterministic=deterministic,
+            progress=progress,
+            started=started,
+        )
     t0 = time.perf_counter() if started is None else started
     opts = problem.solve
     limit = time_limit_s or opts.time_limit_s or default_time_limit_s(problem)

@@ -1267,7 +1267,13 @@ def _context(problem: Problem, out: _Findings) -> _Context:
 
 
 def validate_plan(problem: Problem, plan: Plan) -> ValidationReport:
-    """Re-check every hard rule of `plan` against `problem`; report all breaches found."""
+    """Re-check every hard rule of `plan` against `problem`; report all breaches found.
+
+    A problem with a `state` is checked as a re-plan (`dispatch_opt.replan.checks`)."""
+    if problem.state is not None:
+        from dispatch_opt.replan.checks import validate_replan
+
+        return validate_replan(problem, plan)
     out = _Findings()
     ctx = _context(problem, out)
     _guard(out, "routes", _check_routes, ctx, plan)

@@ -28,12 +28,22 @@ from dispatch_opt.domain.problem import (
     TravelModel,
     TravelSpec,
 )
+from dispatch_opt.domain.state import (
+    Assignment,
+    DayState,
+    InProgress,
+    Stability,
+    TechnicianState,
+)
 from dispatch_opt.domain.stock import Stock
 
 __all__ = [
     "PRIORITY_WEIGHT",
+    "Assignment",
     "Break",
+    "DayState",
     "Depot",
+    "InProgress",
     "Kpis",
     "Location",
     "Objective",
@@ -47,10 +57,12 @@ __all__ = [
     "SolveOptions",
     "SolverStats",
     "SpeedBand",
+    "Stability",
     "Stock",
     "Stop",
     "StopKind",
     "Technician",
+    "TechnicianState",
     "Ticket",
     "TimeWindow",
     "TravelModel",

@@ -141,6 +141,44 @@ class PlanStatus(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class Reassigned:
+    """A planned ticket that went to another technician (`to` None: no longer served)."""
+
+    ticket: str
+    previous: str
+    to: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Moved:
+    """A planned ticket whose start moved beyond the tolerance: call the customer."""
+
+    ticket: str
+    previous: datetime
+    start: datetime
+
+    @property
+    def delta_min(self) -> float:
+        """Minutes the start moved (positive = later)."""
+        return (self.start - self.previous).total_seconds() / 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class Churn:
+    """What a re-plan changed against the previous plan."""
+
+    reassigned: tuple[Reassigned, ...] = ()
+    moved: tuple[Moved, ...] = ()
+    tolerance_min: float = 0.0
+
+    @property
+    def calls(self) -> tuple[str, ...]:
+        """Tickets whose customer must be called again (new technician or time)."""
+        ids = [r.ticket for r in self.reassigned] + [m.ticket for m in self.moved]
+        return tuple(dict.fromkeys(ids))
+
+
+@dataclass(frozen=True, slots=True)
 class Plan:
     """The whole answer to a Problem."""
 
@@ -149,3 +187,4 @@ class Plan:
     unassigned: tuple[Unassigned, ...] = ()
     kpis: Kpis = field(default_factory=Kpis)
     solver: SolverStats = field(default_factory=SolverStats)
+    churn: Churn | None = None  # set by a re-plan (extra)

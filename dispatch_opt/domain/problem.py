@@ -11,10 +11,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from dispatch_opt.domain.stock import Stock
+
+if TYPE_CHECKING:
+    from dispatch_opt.domain.state import DayState
 
 
 class Priority(StrEnum):
@@ -213,6 +217,7 @@ class Problem:
     travel: TravelSpec = field(default_factory=TravelSpec)
     objective: Objective = field(default_factory=Objective)
     solve: SolveOptions = field(default_factory=SolveOptions)
+    state: DayState | None = None  # the day so far, for re-planning (extra)
 
     def ticket(self, ticket_id: str) -> Ticket:
         """The ticket with this id (KeyError when absent)."""

@@ -20,11 +20,14 @@ from typing import Any
 from pydantic import ValidationError
 
 from dispatch_opt.domain.plan import (
+    Churn,
     Kpis,
+    Moved,
     PickLine,
     PickList,
     Plan,
     Reason,
+    Reassigned,
     Route,
     SolverStats,
     Stop,
@@ -35,6 +38,7 @@ from dispatch_opt.errors import InputError, Issue
 from dispatch_opt.io.problem_io import read_document_file, read_json_object, validation_issues
 from dispatch_opt.io.schema import (
     BreakStopDoc,
+    ChurnDoc,
     DepotStopDoc,
     EndStopDoc,
     KpisDoc,
@@ -184,15 +188,38 @@ def _solver_to_dict(stats: SolverStats) -> dict[str, Any]:
     return out
 
 
+def _churn_to_dict(churn: Churn) -> dict[str, Any]:
+    """Re-plan churn: reassigned tickets, moved starts, customers to call."""
+    return {
+        "reassigned": [
+            {"ticket": r.ticket, "previous": r.previous, "to": r.to} for r in churn.reassigned
+        ],
+        "moved": [
+            {
+                "ticket": m.ticket,
+                "previous": _iso(m.previous, "churn.moved.previous"),
+                "start": _iso(m.start, "churn.moved.start"),
+                "delta_min": _round(m.delta_min, MINUTE_DIGITS),
+            }
+            for m in churn.moved
+        ],
+        "tolerance_min": _round(churn.tolerance_min, MINUTE_DIGITS),
+        "calls": list(churn.calls),
+    }
+
+
 def plan_to_dict(plan: Plan) -> dict[str, Any]:
     """The contract-v1 Plan JSON object of a domain Plan."""
-    return {
+    out = {
         "status": plan.status.value,
         "routes": [_route_to_dict(r) for r in plan.routes],
         "unassigned": [_unassigned_to_dict(u) for u in plan.unassigned],
         "kpis": _kpis_to_dict(plan.kpis),
         "solver": _solver_to_dict(plan.solver),
     }
+    if plan.churn is not None:
+        out["churn"] = _churn_to_dict(plan.churn)
+    return out
 
 
 # =========================================================================== reading
@@ -272,6 +299,17 @@ def _solver(doc: SolverDoc) -> SolverStats:
     return SolverStats(**fields)
 
 
+def _churn(doc: ChurnDoc | None) -> Churn | None:
+    """Domain churn (absent in a plan that is not a re-plan)."""
+    if doc is None:
+        return None
+    return Churn(
+        reassigned=tuple(Reassigned(r.ticket, r.previous, r.to) for r in doc.reassigned),
+        moved=tuple(Moved(m.ticket, m.previous, m.start) for m in doc.moved),
+        tolerance_min=doc.tolerance_min,
+    )
+
+
 def _route_issues(doc: PlanDoc) -> list[Issue]:
     """Each route runs from a start stop to an end stop; one route per technician."""
     issues: list[Issue] = []
@@ -309,6 +347,7 @@ def plan_from_dict(data: Mapping[str, Any] | str | bytes) -> Plan:
         unassigned=tuple(_unassigned(u) for u in doc.unassigned),
         kpis=_kpis(doc.kpis),
         solver=_solver(doc.solver),
+        churn=_churn(doc.churn),
     )
 
 

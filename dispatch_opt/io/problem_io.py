@@ -41,6 +41,13 @@ from dispatch_opt.domain.problem import (
     TravelModel,
     TravelSpec,
 )
+from dispatch_opt.domain.state import (
+    Assignment,
+    DayState,
+    InProgress,
+    Stability,
+    TechnicianState,
+)
 from dispatch_opt.errors import InputError, Issue
 from dispatch_opt.io.schema import (
     PENALTY_UNION_TAGS,
@@ -53,6 +60,7 @@ from dispatch_opt.io.schema import (
     PenaltyByPriorityDoc,
     ProblemDoc,
     SolveDoc,
+    StateDoc,
     TechnicianDoc,
     TicketDoc,
     TravelDoc,
@@ -329,6 +337,22 @@ def parse_problem(
     return problem
 
 
+def parse_ticket(data: Mapping[str, Any] | str | bytes) -> Ticket:
+    """Validate one ticket document (a `tickets[]` item: a new ticket for a re-plan or a
+    slot request) into a domain Ticket; errors name paths under `ticket`."""
+    raw, issues = read_json_object(data)
+    try:
+        doc = TicketDoc.model_validate(raw)
+    except ValidationError as exc:
+        found = validation_issues(exc, TicketDoc)
+        raise InputError(
+            issues + [Issue(f"ticket.{i.path}".rstrip("."), i.rule) for i in found]
+        ) from None
+    if issues:
+        raise InputError(issues)
+    return _ticket(doc)
+
+
 def load_problem(path: str | Path) -> Problem:
     """Read and validate a Problem JSON file (a relative road graph path starts beside it)."""
     return parse_problem(read_document_file(path), base_dir=Path(path).resolve().parent)
@@ -351,6 +375,7 @@ class _Sections:
     depot_ids: set[str]
     technician_ids: set[str]
     ticket_ids: set[str]
+    state: StateDoc | None = None
 
 
 def _raw_ids(items: Any) -> set[str]:
@@ -387,6 +412,7 @@ def _sections(raw: Mapping[str, Any], doc: ProblemDoc | None) -> _Sections:
             list(enumerate(doc.technicians)),
             list(enumerate(doc.tickets)),
             *ids,
+            doc.state,
         )
     return _Sections(
         _try(HorizonDoc, raw.get("horizon")),
@@ -395,6 +421,7 @@ def _sections(raw: Mapping[str, Any], doc: ProblemDoc | None) -> _Sections:
         _try_each(TechnicianDoc, raw.get("technicians")),
         _try_each(TicketDoc, raw.get("tickets")),
         *ids,
+        None if raw.get("state") is None else _try(StateDoc, raw.get("state")),
     )
 
 
@@ -669,6 +696,93 @@ def _cross_issues(s: _Sections) -> list[Issue]:
     issues += _unique_issues("tickets", s.tickets)
     for i, ticket in s.tickets:
         issues += _ticket_issues(f"tickets[{i}]", ticket, horizon, s.technician_ids)
+    if s.state is not None:
+        issues += _state_issues(s, s.state, horizon)
+    return issues
+
+
+def _inside(path: str, moment: Any, horizon: WindowDoc | None) -> list[Issue]:
+    """A moment of the state must lie inside the horizon."""
+    if horizon is not None and not horizon.start <= moment <= horizon.end:
+        return [Issue(path, f"outside the horizon {_span(horizon)}")]
+    return []
+
+
+def _ref(path: str, value: str, ids: set[str], what: str) -> list[Issue]:
+    """A reference to a ticket or technician that must exist."""
+    return [] if value in ids else [Issue(path, f"{what} '{value}' is not defined")]
+
+
+def _repeat_issues(path: str, values: Sequence[str]) -> list[Issue]:
+    """Each value at most once in a list."""
+    seen: dict[str, int] = {}
+    issues: list[Issue] = []
+    for j, v in enumerate(values):
+        if v in seen:
+            issues.append(Issue(f"{path}[{j}]", f"duplicate '{v}' (first at {path}[{seen[v]}])"))
+        seen.setdefault(v, j)
+    return issues
+
+
+def _tech_state_issues(
+    s: _Sections, state: StateDoc, horizon: WindowDoc | None, done: set[str]
+) -> list[Issue]:
+    """Technician states: known ids, sane times, in-progress visits, breaks, positions."""
+    issues = _repeat_issues("state.technicians", [t.id for t in state.technicians])
+    breaks = {t.id: len(t.breaks) for _, t in s.technicians}
+    matrix = s.travel is not None and s.travel.model is TravelModel.MATRIX
+    busy: dict[str, str] = {}
+    for i, ts in enumerate(state.technicians):
+        path = f"state.technicians[{i}]"
+        issues += _ref(f"{path}.id", ts.id, s.technician_ids, "technician")
+        if ts.free_at is not None:
+            issues += _inside(f"{path}.free_at", ts.free_at, horizon)
+        if ts.location is not None and matrix:
+            issues.append(
+                Issue(f"{path}.location", "not supported with matrix travel (no matrix row)")
+            )
+        if ts.breaks_taken > breaks.get(ts.id, ts.breaks_taken):
+            issues.append(Issue(f"{path}.breaks_taken", f"more than its {breaks[ts.id]} breaks"))
+        ip = ts.in_progress
+        if ip is None:
+            continue
+        where = f"{path}.in_progress"
+        if not ts.available:
+            issues.append(Issue(where, "an unavailable technician has no visit in progress"))
+        issues += _ref(f"{where}.ticket", ip.ticket, s.ticket_ids, "ticket")
+        if ip.ticket in done:
+            issues.append(Issue(f"{where}.ticket", f"ticket '{ip.ticket}' is also done"))
+        if ip.ticket in busy:
+            issues.append(Issue(f"{where}.ticket", f"also in progress at {busy[ip.ticket]}"))
+        busy.setdefault(ip.ticket, where)
+        issues += _inside(f"{where}.start", ip.start, horizon)
+        if ip.start > state.now:
+            issues.append(Issue(f"{where}.start", "after state.now"))
+        if ip.expected_end is not None and ip.expected_end < ip.start:
+            issues.append(Issue(f"{where}.expected_end", "before start"))
+    return issues
+
+
+def _state_issues(s: _Sections, state: StateDoc, horizon: WindowDoc | None) -> list[Issue]:
+    """The state of the day refers to known tickets and technicians, inside the horizon."""
+    issues = _inside("state.now", state.now, horizon)
+    done = set(state.done)
+    issues += _repeat_issues("state.done", state.done)
+    for j, tid in enumerate(state.done):
+        issues += _ref(f"state.done[{j}]", tid, s.ticket_ids, "ticket")
+    issues += _tech_state_issues(s, state, horizon, done)
+    issues += _repeat_issues("state.previous", [a.ticket for a in state.previous])
+    for j, a in enumerate(state.previous):
+        path = f"state.previous[{j}]"
+        issues += _ref(f"{path}.ticket", a.ticket, s.ticket_ids, "ticket")
+        issues += _ref(f"{path}.technician", a.technician, s.technician_ids, "technician")
+        issues += _inside(f"{path}.start", a.start, horizon)
+    planned = {a.ticket for a in state.previous}
+    for j, tid in enumerate(state.previous_unassigned):
+        path = f"state.previous_unassigned[{j}]"
+        issues += _ref(path, tid, s.ticket_ids, "ticket")
+        if tid in planned:
+            issues.append(Issue(path, f"ticket '{tid}' is also in state.previous"))
     return issues
 
 
@@ -803,6 +917,41 @@ def _solve(doc: SolveDoc) -> SolveOptions:
     )
 
 
+def _state(doc: StateDoc | None) -> DayState | None:
+    """The state of the day, when given."""
+    if doc is None:
+        return None
+    techs = tuple(
+        TechnicianState(
+            id=t.id,
+            location=None if t.location is None else _location(t.location),
+            free_at=t.free_at,
+            in_progress=None
+            if t.in_progress is None
+            else InProgress(t.in_progress.ticket, t.in_progress.start, t.in_progress.expected_end),
+            available=t.available,
+            breaks_taken=t.breaks_taken,
+            stock=None if t.stock is None else dict(t.stock),
+        )
+        for t in doc.technicians
+    )
+    return DayState(
+        now=doc.now,
+        technicians=techs,
+        done=tuple(doc.done),
+        previous=tuple(
+            Assignment(a.ticket, a.technician, a.start, a.confirmed) for a in doc.previous
+        ),
+        previous_unassigned=tuple(doc.previous_unassigned),
+        freeze_min=doc.freeze_min,
+        stability=Stability(
+            reassign_cost=doc.stability.reassign_cost,
+            move_per_min=doc.stability.move_per_min,
+            tolerance_min=doc.stability.tolerance_min,
+        ),
+    )
+
+
 def _to_problem(doc: ProblemDoc, base_dir: Path | None = None) -> Problem:
     """The domain Problem of a fully valid document."""
     horizon = _window(doc.horizon)
@@ -815,4 +964,5 @@ def _to_problem(doc: ProblemDoc, base_dir: Path | None = None) -> Problem:
         travel=_travel(doc.travel, base_dir),
         objective=_objective(doc.objective),
         solve=_solve(doc.solve),
+        state=_state(doc.state),
     )

@@ -43,6 +43,7 @@ from dispatch_opt.domain.problem import (
     TravelModel,
     TravelSpec,
 )
+from dispatch_opt.domain.state import DayState, Stability
 
 # --------------------------------------------------------------------------- helpers
 
@@ -549,6 +550,104 @@ class SolveDoc(ContractModel):
     )
 
 
+class InProgressDoc(ContractModel):
+    """A visit under way; it stays where it is."""
+
+    ticket: Id = Field(description="Ticket being served.", examples=["SR-1001"])
+    start: Rfc3339 = Field(description="When the service started (<= `now`).")
+    expected_end: Rfc3339 | None = Field(
+        default=None,
+        description="When it will end; default start + duration_min (later = an overrun).",
+    )
+
+
+class TechnicianStateDoc(ContractModel):
+    """Where a technician is now and when it is free (an addition to contract v1)."""
+
+    id: Id = Field(description="Technician id.", examples=["T01"])
+    location: LocationDoc | None = Field(
+        default=None,
+        description=(
+            "Current position (GPS); default the in-progress ticket's place, else the start "
+            "place. Not with matrix travel."
+        ),
+    )
+    free_at: Rfc3339 | None = Field(
+        default=None,
+        description=(
+            "When it is free at `location`; default `now`. Before `now` = driving to its next "
+            "planned visit, which then stays."
+        ),
+    )
+    in_progress: InProgressDoc | None = Field(default=None, description="The visit under way.")
+    available: Flag = Field(
+        default=True, description="false: takes no more work today (sick, van broken)."
+    )
+    breaks_taken: Count = Field(
+        default=0, description="How many of its breaks it has already taken today."
+    )
+    stock: Quantities | None = Field(
+        default=None,
+        description=(
+            "Parts on the van now; default the start stock less the parts of its done tickets."
+        ),
+    )
+
+
+class AssignmentDoc(ContractModel):
+    """One visit of the previous plan (what the customer was told)."""
+
+    ticket: Id = Field(description="Ticket id.", examples=["SR-1001"])
+    technician: Id = Field(description="Technician it was planned for.", examples=["T01"])
+    start: Rfc3339 = Field(description="Planned service start.")
+    confirmed: Flag = Field(
+        default=False, description="Confirmed to the customer: never moves (time or technician)."
+    )
+
+
+class StabilityDoc(ContractModel):
+    """What churn costs in a re-plan, in objective units (1 = a minute of driving)."""
+
+    reassign_cost: NonNegative = Field(
+        default=_default(Stability, "reassign_cost"),
+        description="Cost of giving a planned ticket to another technician (or dropping it).",
+        examples=[30],
+    )
+    move_per_min: NonNegative = Field(
+        default=_default(Stability, "move_per_min"),
+        description="Cost per minute a planned start moves later than the tolerance.",
+        examples=[1],
+    )
+    tolerance_min: NonNegative = Field(
+        default=_default(Stability, "tolerance_min"),
+        description="A start may move this many minutes without a call to the customer.",
+        examples=[30],
+    )
+
+
+class StateDoc(ContractModel):
+    """The state of the day for a re-plan (an addition to contract v1)."""
+
+    now: Rfc3339 = Field(description="The current moment; nothing before it is re-planned.")
+    technicians: list[TechnicianStateDoc] = Field(
+        default_factory=list, description="Technicians whose position or state is known."
+    )
+    done: list[Id] = Field(default_factory=list, description="Tickets already served.")
+    previous: list[AssignmentDoc] = Field(
+        default_factory=list, description="The previous plan: who had which ticket when."
+    )
+    previous_unassigned: list[Id] = Field(
+        default_factory=list,
+        description="Tickets the previous plan left out (not new work).",
+    )
+    freeze_min: NonNegative = Field(
+        default=_default(DayState, "freeze_min"),
+        description="Visits planned to start before now + freeze_min stay as they are.",
+        examples=[60],
+    )
+    stability: StabilityDoc = Field(default_factory=StabilityDoc, description="What churn costs.")
+
+
 class ProblemDoc(ContractModel):
     """A dispatch problem: one batch of tickets and the technicians of the day."""
 
@@ -572,6 +671,9 @@ class ProblemDoc(ContractModel):
     solve: SolveDoc = Field(
         default_factory=SolveDoc,
         description="`time_limit_s`, `seed` (default 0), `workers`, `deterministic`.",
+    )
+    state: StateDoc | None = Field(
+        default=None, description="The state of the day, for re-planning (extra)."
     )
 
 
@@ -747,6 +849,32 @@ class SolverDoc(ContractModel):
     )
 
 
+class ReassignedDoc(ContractModel):
+    """A planned ticket that changed technician."""
+
+    ticket: Id = Field(description="Ticket id.")
+    previous: Id = Field(description="Technician in the previous plan.")
+    to: Id | None = Field(description="Technician now; null when no longer served.")
+
+
+class MovedDoc(ContractModel):
+    """A planned ticket whose start moved beyond the tolerance."""
+
+    ticket: Id = Field(description="Ticket id.")
+    previous: Rfc3339 = Field(description="Start in the previous plan.")
+    start: Rfc3339 = Field(description="Start now.")
+    delta_min: Annotated[float, Strict()] = Field(description="Minutes moved (+ later).")
+
+
+class ChurnDoc(ContractModel):
+    """What a re-plan changed against the previous plan (extra)."""
+
+    reassigned: list[ReassignedDoc] = Field(description="Tickets that changed technician.")
+    moved: list[MovedDoc] = Field(description="Starts moved beyond the tolerance.")
+    tolerance_min: NonNegative = Field(description="The tolerance used, minutes.")
+    calls: list[Id] = Field(description="Customers to call again.")
+
+
 class PlanDoc(ContractModel):
     """The answer: routes with timed stops, unassigned tickets with reasons, KPIs, solver."""
 
@@ -760,3 +888,6 @@ class PlanDoc(ContractModel):
     unassigned: list[UnassignedDoc] = Field(description="Tickets not served, with reasons.")
     kpis: KpisDoc = Field(description="Plan-wide figures.")
     solver: SolverDoc = Field(description="Engine statistics.")
+    churn: ChurnDoc | None = Field(
+        default=None, description="Re-plan only: changes against the previous plan (extra)."
+    )

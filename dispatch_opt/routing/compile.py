@@ -8,13 +8,15 @@ integer costs. Eligibility (who may serve what) is computed here with its reason
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
 
 from dispatch_opt.domain.plan import Reason
 from dispatch_opt.domain.problem import Problem, TravelModel
+from dispatch_opt.domain.state import Stability
 from dispatch_opt.errors import InputError, Issue
 from dispatch_opt.routing.eligibility import compute_eligibility
 from dispatch_opt.routing.instance import COST_PER_UNIT, RoutingInstance, VehicleBreak
@@ -28,6 +30,16 @@ class Compiled:
 
     instance: RoutingInstance
     reasons: dict[int, tuple[Reason, ...]]
+
+
+@dataclass(frozen=True)
+class Previous:
+    """The previous plan as a re-plan weighs it: per ticket id its technician and start,
+    and what moving away from them costs."""
+
+    technician: Mapping[str, str] = field(default_factory=dict)
+    start: Mapping[str, datetime] = field(default_factory=dict)
+    stability: Stability = field(default_factory=Stability)
 
 
 def _seconds(moment: datetime, origin: datetime) -> float:
@@ -168,12 +180,12 @@ def _check_days_possible(problem: Problem, inst: RoutingInstance) -> None:
     for v in range(len(problem.technicians)):
         drive = int(inst.drive_s(float(inst.speed_factor[v]))[v, inst.n_vehicles + v])
         room = int(inst.latest_end_s[v] - inst.shift_start_s[v])
-        if drive > room:
+        if 0 <= room < drive:  # room < 0: a re-planned day already over (replan's job)
             issues.append(
                 Issue(
                     f"technicians[{v}].end",
                     f"cannot be reached from the start within the shift and its allowed "
-                    f"overtime: {drive / 60:.0f} min of driving, {max(room, 0) / 60:.0f} "
+                    f"overtime: {drive / 60:.0f} min of driving, {room / 60:.0f} "
                     "min available",
                 )
             )
@@ -181,8 +193,36 @@ def _check_days_possible(problem: Problem, inst: RoutingInstance) -> None:
         raise InputError(issues)
 
 
-def compile_problem(problem: Problem) -> Compiled:
-    """Build the numeric instance for `problem` and the pre-solve unassigned reasons."""
+def _stability(problem: Problem, previous: Previous, penalty: np.ndarray) -> dict[str, object]:
+    """Instance fields of the stability cost; a planned ticket left out also pays the
+    reassignment cost (it is taken from its technician too)."""
+    origin = problem.horizon.start
+    index = {t.id: v for v, t in enumerate(problem.technicians)}
+    n_t = len(problem.tickets)
+    prev_vehicle = np.full(n_t, -1, dtype=np.int64)
+    prev_start = np.full(n_t, -1, dtype=np.int64)
+    for k, ticket in enumerate(problem.tickets):
+        tech = previous.technician.get(ticket.id)
+        if tech in index:
+            prev_vehicle[k] = index[tech]
+        start = previous.start.get(ticket.id)
+        if start is not None:
+            prev_start[k] = max(0, _floor_s(start, origin))
+    weights = previous.stability
+    reassign = round(weights.reassign_cost * COST_PER_UNIT)
+    penalty[prev_vehicle >= 0] += reassign
+    return dict(
+        prev_vehicle=prev_vehicle,
+        prev_start_s=prev_start,
+        reassign_cost=reassign,
+        move_cost_per_s=_per_second_cost(weights.move_per_min),
+        move_tolerance_s=math.floor(weights.tolerance_min * 60 + 1e-9),
+    )
+
+
+def compile_problem(problem: Problem, previous: Previous | None = None) -> Compiled:
+    """Build the numeric instance for `problem` and the pre-solve unassigned reasons;
+    with `previous` (a re-plan), churn against that plan costs what its weights say."""
     origin = problem.horizon.start
     horizon_s = _floor_s(problem.horizon.end, origin)
     techs, tickets, depots = problem.technicians, problem.tickets, problem.depots
@@ -216,6 +256,7 @@ def compile_problem(problem: Problem) -> Compiled:
         for tid in ticket.preferred_technicians:
             if tid in tech_index:
                 preferred[k, tech_index[tid]] = True
+    extra = {} if previous is None else _stability(problem, previous, penalty)
     if required.any():
         # A required ticket outweighs every optional one and any routing cost.
         big = int(penalty.sum()) + 10**12
@@ -274,6 +315,7 @@ def compile_problem(problem: Problem) -> Compiled:
         vehicle_ids=tuple(t.id for t in techs),
         depot_ids=tuple(d.id for d in depots),
         ticket_ids=tuple(k.id for k in tickets),
+        **extra,
     )
     _check_days_possible(problem, instance)
     allowed, reasons = compute_eligibility(problem, instance)

@@ -26,6 +26,7 @@ def plan_cost(inst: RoutingInstance, schedules: list[RouteSchedule], unserved: l
                 cost += max(0, start - int(inst.sla_due_s[k])) * inst.sla_cost_per_s
             if inst.preferred[k].any() and not inst.preferred[k, v]:
                 cost += inst.preference_cost
+            cost += inst.stability_cost(k, v, start)
     return int(cost)
 
 

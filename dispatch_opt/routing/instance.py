@@ -87,9 +87,19 @@ class RoutingInstance:
     pickup_ticket: np.ndarray | None = None  # (P,) int ticket it was made for
     pickup_load: np.ndarray | None = None  # (P, S) int parts loaded
     pickup_window: np.ndarray | None = None  # (P, 2) int [earliest, latest] loading end
+    # --- stability of a re-plan (optional; zero costs = plain planning) -------
+    prev_vehicle: np.ndarray | None = None  # (N,) int vehicle in the previous plan, -1 none
+    prev_start_s: np.ndarray | None = None  # (N,) int start in the previous plan, -1 none
+    reassign_cost: int = 0  # serving a planned ticket by another vehicle
+    move_cost_per_s: int = 0  # per second a start is later than prev start + tolerance
+    move_tolerance_s: int = 0
 
     def __post_init__(self) -> None:
         n_s = len(self.skus)
+        if self.prev_vehicle is None:
+            self.prev_vehicle = np.full(self.n_tickets, -1, dtype=np.int64)
+        if self.prev_start_s is None:
+            self.prev_start_s = np.full(self.n_tickets, -1, dtype=np.int64)
         if self.pickup_depot is None:
             self.pickup_depot = np.zeros(0, dtype=np.int64)
             self.pickup_ticket = np.zeros(0, dtype=np.int64)
@@ -120,6 +130,8 @@ class RoutingInstance:
             "pickup_ticket",
             "pickup_load",
             "pickup_window",
+            "prev_vehicle",
+            "prev_start_s",
         ):
             arr = getattr(self, name)
             if isinstance(arr, np.ndarray):
@@ -145,6 +157,17 @@ class RoutingInstance:
         self.__dict__.update(state)
 
     # --- node index helpers -------------------------------------------------
+    def stability_cost(self, k: int, vehicle: int, start_s: int) -> int:
+        """Churn cost of serving ticket k by `vehicle` starting at `start_s`."""
+        cost = 0
+        prev = int(self.prev_vehicle[k])
+        if prev >= 0 and prev != vehicle:
+            cost += self.reassign_cost
+        promised = int(self.prev_start_s[k])
+        if promised >= 0 and self.move_cost_per_s:
+            cost += max(0, start_s - promised - self.move_tolerance_s) * self.move_cost_per_s
+        return cost
+
     @property
     def n_pickups(self) -> int:
         """Number of pickup nodes (ways to load parts at a depot)."""

@@ -148,14 +148,22 @@ def _ticket_rules(model: OrToolsModel) -> None:
         for (_, hi), (lo, _) in itertools.pairwise(wins):
             if lo - 1 >= hi + 1:
                 cumul.RemoveInterval(int(hi + 1), int(lo - 1))
-        if inst.sla_due_s[k] >= 0 and inst.sla_cost_per_s > 0:
-            due = int(inst.sla_due_s[k])
-            if due < wins[-1, 1]:
-                time.SetCumulVarSoftUpperBound(index, due, inst.sla_cost_per_s)
+        soft = _soft_upper_bound(inst, k)
+        if soft is not None and soft[0] < wins[-1, 1]:
+            time.SetCumulVarSoftUpperBound(index, soft[0], soft[1])
         allowed = np.flatnonzero(inst.allowed[k])
         if len(allowed) < inst.n_vehicles:
             routing.VehicleVar(index).SetValues([-1, *(int(v) for v in allowed)])
         routing.AddDisjunction([index], int(inst.penalty[k]))
+
+
+def _soft_upper_bound(inst: RoutingInstance, k: int) -> tuple[int, int] | None:
+    """(bound, cost per second) of ticket k's start: its SLA due. The re-plan cost of a
+    start moved beyond the tolerance is left to the exact cost that judges every plan
+    (as soft bounds on many nodes it slows OR-Tools' descent tenfold)."""
+    if inst.sla_due_s[k] >= 0 and inst.sla_cost_per_s > 0:
+        return int(inst.sla_due_s[k]), int(inst.sla_cost_per_s)
+    return None
 
 
 def _side_dimensions(model: OrToolsModel, drive_cb: dict[int, int], classes) -> None:
@@ -177,7 +185,9 @@ def _side_dimensions(model: OrToolsModel, drive_cb: dict[int, int], classes) -> 
     _stock_dimensions(model, is_ticket.astype(bool))
     _depot_stock(model)
     tickets = [inst.ticket_of(int(x)) for x in nodes[is_ticket.astype(bool)]]
-    if inst.preference_cost > 0 and inst.preferred[tickets].any():
+    prefers = inst.preference_cost > 0 and inst.preferred[tickets].any()
+    reassigns = inst.reassign_cost > 0 and (inst.prev_vehicle[tickets] >= 0).any()
+    if prefers or reassigns:
         _preference_dimension(model, tickets)
 
 
@@ -240,23 +250,25 @@ def _depot_stock(model: OrToolsModel) -> None:
 
 
 def _preference_dimension(model: OrToolsModel, tickets: list[int]) -> None:
-    """Cost for serving a ticket with preferences by someone not preferred."""
+    """Cost for serving a ticket with preferences by someone not preferred, and (in a
+    re-plan) for serving a planned ticket by another technician than before."""
     inst, routing = model.instance, model.routing
     n_v = inst.n_vehicles
     pref = inst.preferred[tickets]  # (A, V)
     has_pref = pref.any(axis=1)
+    prev = inst.prev_vehicle[tickets]
     vectors: dict[bytes, int] = {}
     evaluators = []
     for v in range(n_v):
         cost = np.zeros(len(model.model_nodes), dtype=np.int64)
         cost[2 * n_v : 2 * n_v + len(tickets)] = np.where(
             has_pref & ~pref[:, v], inst.preference_cost, 0
-        )
+        ) + np.where((prev >= 0) & (prev != v), inst.reassign_cost, 0)
         key = cost.tobytes()
         if key not in vectors:
             vectors[key] = routing.RegisterUnaryTransitVector(cost.tolist())
         evaluators.append(vectors[key])
-    big = int(inst.preference_cost) * (len(tickets) + 1)
+    big = (int(inst.preference_cost) + int(inst.reassign_cost)) * (len(tickets) + 1)
     routing.AddDimensionWithVehicleTransitAndCapacity(evaluators, 0, [big] * n_v, True, "pref")
     routing.GetDimensionOrDie("pref").SetSpanCostCoefficientForAllVehicles(1)
 

@@ -20,7 +20,7 @@ def _feasible(inst: RoutingInstance, v: int, nodes: list[int]) -> bool:
     return not route_violations(inst, v, nodes) and schedule_route(inst, v, nodes) is not None
 
 
-def _with_ticket(
+def insertion_variants(
     inst: RoutingInstance, routes: list[list[int]], v: int, pos: int, node: int
 ) -> list[list[int]]:
     """Route v with the ticket at `pos`: alone, or right after one of its pickups whose
@@ -50,7 +50,7 @@ def _cheapest_insertion(
         v = int(v)
         base = route_drive_s(inst, v, routes[v])
         for pos in range(len(routes[v]) + 1):
-            for trial in _with_ticket(inst, routes, v, pos, node):
+            for trial in insertion_variants(inst, routes, v, pos, node):
                 if not _feasible(inst, v, trial):
                     continue
                 extra = route_drive_s(inst, v, trial) - base
@@ -64,17 +64,19 @@ def _penalty(inst: RoutingInstance, node: int) -> int:
     return int(inst.penalty[inst.ticket_of(node)]) if inst.is_ticket(node) else 0
 
 
-def _force_in(inst: RoutingInstance, routes: list[list[int]], node: int) -> list[int] | None:
+def force_in(inst: RoutingInstance, routes: list[list[int]], node: int) -> list[int] | None:
     """Put the ticket on a route that can hold it by dropping optional tickets; returns
     the dropped nodes, or None when no technician can serve it even alone."""
     k = inst.ticket_of(node)
     for v in np.flatnonzero(inst.allowed[k]):
         v = int(v)
-        alone = _with_ticket(inst, [[] if u == v else r for u, r in enumerate(routes)], v, 0, node)
+        alone = insertion_variants(
+            inst, [[] if u == v else r for u, r in enumerate(routes)], v, 0, node
+        )
         if not any(_feasible(inst, v, a) for a in alone):
             continue
         for pos in range(len(routes[v]) + 1):
-            for kept in _with_ticket(inst, routes, v, pos, node):
+            for kept in insertion_variants(inst, routes, v, pos, node):
                 fixed = {n for n in kept if n not in routes[v]}
                 dropped: list[int] = []
                 optional = sorted(
@@ -111,7 +113,7 @@ def ensure_required(inst: RoutingInstance, routes: list[list[int]]) -> list[list
         if place is not None:
             v, nodes = place
             routes[v] = nodes
-        elif _force_in(inst, routes, node) is None:
+        elif force_in(inst, routes, node) is None:
             continue
         served.add(node)
     return routes

@@ -1,0 +1,90 @@
+"""Validate a re-plan: every hard rule on what is left of the day, plus the state's rules.
+
+The plan of a problem with a `state` answers the residual problem (`replan.residual`,
+pure domain code shared with nobody in the engine), so the independent `validate_plan`
+checks it against that problem; held visits are given there as the customer asked,
+starting no earlier than planned. Then the rules of the state itself: done tickets are
+not planned again, a visit in progress stays first with its start, nothing new starts
+before `now`, held (frozen or confirmed) visits keep their technician and order. A held
+visit the engine had to release (its chain no longer fits, e.g. after an overrun) is a
+warning, not a violation: the customer must be called.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from dispatch_opt.domain.plan import Plan, StopKind
+from dispatch_opt.domain.problem import Problem
+from dispatch_opt.replan.residual import Residual, residual_problem
+from dispatch_opt.validate import ValidationReport, Violation, validate_plan
+
+
+def _late_days(res: Residual, plan: Plan) -> Problem:
+    """A technician whose route holds nothing but its anchor may overrun its shift to
+    finish it and reach its end place (it is already late; nothing was added)."""
+    anchors = {h.ticket for h in res.held.values() if h.anchor}
+    hours = (res.problem.horizon.end - res.problem.horizon.start).total_seconds() / 60
+    idle = {r.technician for r in plan.routes if set(r.ticket_ids) <= anchors}
+    techs = tuple(
+        dataclasses.replace(t, overtime_max_min=max(t.overtime_max_min, hours))
+        if t.id in idle
+        else t
+        for t in res.problem.technicians
+    )
+    return dataclasses.replace(res.problem, technicians=techs)
+
+
+def _state_findings(res: Residual, plan: Plan) -> tuple[list[Violation], list[Violation]]:
+    """Violations and warnings of the state's own rules."""
+    errors: list[Violation] = []
+    warnings: list[Violation] = []
+    state = res.state
+    done = set(state.done)
+    for i, route in enumerate(plan.routes):
+        where = f"routes[{i}]"
+        tickets = [s for s in route.stops if s.kind is StopKind.TICKET]
+        for stop in tickets:
+            if stop.id in done:
+                errors.append(Violation("done_replanned", where, f"{stop.id} is already done"))
+        held_here = [h for h in res.held.values() if h.technician == route.technician]
+        anchor = next((h for h in held_here if h.anchor), None)
+        if anchor is not None:
+            first = tickets[0] if tickets else None
+            if first is None or first.id != anchor.ticket or first.start != anchor.start:
+                errors.append(
+                    Violation(
+                        "anchor_moved",
+                        where,
+                        f"{anchor.ticket} (under way or being driven to) must stay first, "
+                        f"starting {anchor.start.isoformat()}",
+                    )
+                )
+        anchored = {anchor.ticket} if anchor else set()
+        for stop in tickets:
+            if stop.id not in anchored and stop.start is not None and stop.start < state.now:
+                errors.append(Violation("before_now", where, f"{stop.id} starts before now"))
+        order = [s.id for s in tickets if s.id in res.held]
+        planned = [h.ticket for h in sorted(held_here, key=lambda h: h.start)]
+        kept = [t for t in planned if t in order]
+        if [t for t in order if t in planned] != kept:
+            errors.append(Violation("held_reordered", where, "held visits changed order"))
+    served = {tid: r.technician for r in plan.routes for tid in r.ticket_ids}
+    for h in res.held.values():
+        if served.get(h.ticket) != h.technician:
+            warnings.append(
+                Violation(
+                    "held_released",
+                    f"state: {h.ticket}",
+                    f"held on {h.technician} but now {served.get(h.ticket) or 'unserved'}",
+                )
+            )
+    return errors, warnings
+
+
+def validate_replan(problem: Problem, plan: Plan) -> ValidationReport:
+    """Every hard rule of a re-plan: the residual problem's and the state's."""
+    res = residual_problem(problem, strict=False)
+    base = validate_plan(_late_days(res, plan), plan)
+    errors, warnings = _state_findings(res, plan)
+    return ValidationReport(base.violations + tuple(errors), base.warnings + tuple(warnings))

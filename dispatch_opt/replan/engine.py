@@ -1,0 +1,332 @@
+"""Re-plan the rest of the day: residual problem, held visits timed, warm start, search,
+churn.
+
+`replan(problem)` takes a problem with a `state` and answers a Plan of the residual
+problem (`replan.residual`): every route starts where its technician is now, visits in
+progress and frozen or confirmed ones keep their technician, order and start, and the
+stability cost makes moving other planned visits cost something. The previous plan,
+repaired where it no longer fits and with new tickets inserted, is the first solution,
+and when nothing is new and it still holds with no start moving beyond the tolerance,
+it is the answer (no search at all).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+import numpy as np
+
+from dispatch_opt.domain.plan import Churn, Moved, Plan, Reassigned, SolverStats, StopKind
+from dispatch_opt.domain.problem import Problem
+from dispatch_opt.plan_builder import build_plan
+from dispatch_opt.replan.residual import Residual, residual_problem
+from dispatch_opt.routing.compile import Compiled, Previous, compile_problem
+from dispatch_opt.routing.cost import routes_cost
+from dispatch_opt.routing.instance import RoutingInstance
+from dispatch_opt.routing.timeline import schedule_route
+from dispatch_opt.solver.construct import construct
+from dispatch_opt.solver.portfolio import solve_portfolio
+from dispatch_opt.solver.required import ensure_required, force_in
+from dispatch_opt.solver.solve import Progress, SolveParams, repair_route
+
+ENGINE = "dispatch-opt/ortools (re-plan)"
+MAX_PASSES = 4
+"""Compile passes at most: one, plus one per kind of adjustment (late technician, a held
+chain that no longer fits)."""
+
+
+@dataclass
+class Prepared:
+    """A residual problem compiled, with held visits at their exact starts, and the
+    previous plan as instance routes."""
+
+    residual: Residual
+    compiled: Compiled
+    warm: list[list[int]]
+    released: frozenset[str]
+
+    @property
+    def instance(self) -> RoutingInstance:
+        """The numeric instance."""
+        return self.compiled.instance
+
+
+def default_replan_time_limit_s(problem: Problem) -> float:
+    """A re-plan starts from a good plan: 1 s, plus 0.01 s a ticket, at most 20 s."""
+    return float(min(20.0, max(1.0, 0.01 * len(problem.tickets))))
+
+
+def _previous(res: Residual) -> Previous:
+    """The previous plan's technician and start per open ticket, with the weights."""
+    return Previous(
+        technician={t: a.technician for t, a in res.previous.items()},
+        start={t: a.start for t, a in res.previous.items()},
+        stability=res.state.stability,
+    )
+
+
+def _chains(res: Residual, inst: RoutingInstance) -> list[list[int]]:
+    """Per vehicle, the nodes of its held visits in order."""
+    node = {tid: inst.ticket_node(k) for k, tid in enumerate(inst.ticket_ids)}
+    out: list[list[int]] = []
+    for tech_id, ids in zip(inst.vehicle_ids, res.warm, strict=True):
+        held = [t for t in ids if t in res.held and res.held[t].technician == tech_id]
+        out.append([node[t] for t in held])
+    return out
+
+
+def _timed(inst: RoutingInstance, v: int, nodes: list[int]) -> bool:
+    """The route can be timed (a held chain: the parts it fetches on the way come later)."""
+    return schedule_route(inst, v, nodes) is not None
+
+
+def _deviation_s(inst: RoutingInstance, nodes: tuple[int, ...], starts: tuple[int, ...]) -> int:
+    """Seconds the tickets' starts differ from the previous plan's, summed."""
+    total = 0
+    for node, start in zip(nodes, starts, strict=True):
+        if inst.is_ticket(node):
+            promised = int(inst.prev_start_s[inst.ticket_of(node)])
+            total += abs(start - promised) if promised >= 0 else 0
+    return total
+
+
+def fetch_parts(inst: RoutingInstance, v: int, nodes: list[int], left: np.ndarray) -> list[int]:
+    """The route with depot pickups put back where its van runs short of parts (a
+    previous plan names its tickets, not its depot stops): for each short ticket, the
+    pickup of its own placed where the starts stay closest to the previous plan's (then
+    where the day ends earliest); `left` is depot stock still free."""
+    route = list(nodes)
+    i = 0
+    while i < len(route):
+        level = inst.stock[v] + inst.parts_delta[np.asarray(route[: i + 1])].sum(axis=0)
+        node = route[i]
+        if not inst.is_ticket(node) or (level >= 0).all():
+            i += 1
+            continue
+        best = None
+        for pickup in inst.ticket_pickups[inst.ticket_of(node)]:
+            p = inst.pickup_of(int(pickup))
+            if (inst.pickup_load[p] > left[inst.pickup_depot[p]]).any():
+                continue
+            for pos in range(i, -1, -1):
+                trial = [*route[:pos], int(pickup), *route[pos:]]
+                sched = schedule_route(inst, v, trial)
+                if sched is None:
+                    continue
+                key = (_deviation_s(inst, sched.nodes, sched.start_s), sched.end_arrival_s)
+                if best is None or key < best[0]:
+                    best = (key, trial, p)
+        if best is None:
+            i += 1
+            continue
+        route = best[1]
+        left[inst.pickup_depot[best[2]]] -= inst.pickup_load[best[2]]
+        i += 2
+    return route
+
+
+def _late_minutes(inst: RoutingInstance, v: int, base: list[int]) -> float | None:
+    """Overtime minutes a late technician needs to finish its anchor and reach its end
+    place, or None when even the horizon is too short."""
+    lifted = dataclasses.replace(
+        inst, latest_end_s=np.where(np.arange(inst.n_vehicles) == v, inst.horizon_s,
+                                    inst.latest_end_s)
+    )  # fmt: skip
+    sched = schedule_route(lifted, v, base)
+    if sched is None:
+        return None
+    return math.ceil(max(0, sched.end_arrival_s - int(inst.latest_end_s[v])) / 60.0) + 1.0
+
+
+def prepare(problem: Problem) -> Prepared:
+    """Compile the residual problem, widening a late technician's day and releasing held
+    visits whose chain no longer fits, then fix the held visits' starts."""
+    released: set[str] = set()
+    extra: dict[str, float] = {}
+    for _ in range(MAX_PASSES):
+        res = residual_problem(problem, released=frozenset(released), extra_overtime_min=extra)
+        compiled = compile_problem(res.problem, _previous(res))
+        inst = compiled.instance
+        chains = _chains(res, inst)
+        changed = False
+        for v, chain in enumerate(chains):
+            base = chain[:1] if chain and res.held[_tid(inst, chain[0])].anchor else []
+            if schedule_route(inst, v, base) is None:
+                need = _late_minutes(inst, v, base)
+                if need is not None:
+                    tid = inst.vehicle_ids[v]
+                    extra[tid] = extra.get(tid, 0.0) + need
+                    changed = True
+                continue
+            while chain and not _timed(inst, v, chain) and len(chain) > len(base):
+                released.add(_tid(inst, chain.pop()))
+                changed = True
+        if not changed:
+            break
+    _fix_held_starts(inst, chains)
+    warm = _warm_routes(res, inst)
+    return Prepared(res, compiled, warm, frozenset(released))
+
+
+def _tid(inst: RoutingInstance, node: int) -> str:
+    """Ticket id of a ticket node."""
+    return inst.ticket_ids[inst.ticket_of(node)]
+
+
+def _fix_held_starts(inst: RoutingInstance, chains: list[list[int]]) -> None:
+    """Each held visit starts at the earliest its chain allows (its planned start when
+    nothing was delayed): its window becomes that one instant."""
+    windows = list(inst.windows)
+    for v, chain in enumerate(chains):
+        sched = schedule_route(inst, v, chain) if chain else None
+        if sched is None:
+            continue
+        for node, start in zip(sched.nodes, sched.start_s, strict=True):
+            windows[inst.ticket_of(node)] = np.array([[start, start]], dtype=np.int64)
+    inst.windows = windows
+
+
+def _warm_routes(res: Residual, inst: RoutingInstance) -> list[list[int]]:
+    """The previous plan's open visits as instance routes, each repaired until it holds
+    (held visits are required, so repairs drop the others first)."""
+    node = {tid: inst.ticket_node(k) for k, tid in enumerate(inst.ticket_ids)}
+    left = inst.depot_stock.copy()
+    routes = []
+    for v, ids in enumerate(res.warm):
+        nodes = [node[t] for t in ids if t in node and inst.allowed[inst.ticket_of(node[t]), v]]
+        if inst.n_pickups:
+            nodes = fetch_parts(inst, v, nodes, left)
+        kept, _ = repair_route(inst, v, nodes)
+        routes.append(kept)
+    return ensure_required(inst, routes)
+
+
+def churn_of(res: Residual, plan: Plan) -> Churn:
+    """Planned tickets that changed technician or moved beyond the tolerance."""
+    now: dict[str, tuple[str, object]] = {}
+    for route in plan.routes:
+        for stop in route.stops:
+            if stop.kind is StopKind.TICKET and stop.id is not None:
+                now[stop.id] = (route.technician, stop.start)
+    tol = timedelta(minutes=res.state.stability.tolerance_min)
+    reassigned, moved = [], []
+    for tid, a in sorted(res.previous.items(), key=lambda kv: kv[1].start):
+        tech, start = now.get(tid, (None, None))
+        if tech != a.technician:
+            reassigned.append(Reassigned(tid, a.technician, tech))
+        if start is not None and abs(start - a.start) > tol:  # type: ignore[operator]
+            moved.append(Moved(tid, a.start, start))  # type: ignore[arg-type]
+    return Churn(tuple(reassigned), tuple(moved), res.state.stability.tolerance_min)
+
+
+def _stats(result_objective: int, seed: int, status: str, compile_s: float) -> SolverStats:
+    """Solver statistics of a re-plan."""
+    return SolverStats(
+        engine=ENGINE, objective=result_objective, seed=seed, compile_s=compile_s, status=status
+    )
+
+
+def replan(
+    problem: Problem,
+    *,
+    time_limit_s: float | None = None,
+    seed: int | None = None,
+    deterministic: bool | None = None,
+    progress: Callable[[Progress], None] | None = None,
+    started: float | None = None,
+    search: bool | None = None,
+) -> Plan:
+    """Plan the rest of the day of a problem with a `state`, reporting churn.
+
+    `search` False keeps the repaired previous plan (plus insertions of new tickets)
+    without searching; True always searches; None (default) searches only when there is
+    new work or the previous plan no longer holds."""
+    t0 = time.perf_counter() if started is None else started
+    if problem.state is None:
+        raise ValueError("replan needs a problem with a state")
+    opts = problem.solve
+    limit = time_limit_s or opts.time_limit_s or default_replan_time_limit_s(problem)
+    seed = opts.seed if seed is None else seed
+    deterministic = opts.deterministic if deterministic is None else deterministic
+
+    prep = prepare(problem)
+    inst, res = prep.instance, prep.residual
+    compile_s = time.perf_counter() - t0
+    warm = prep.warm
+    first = _make_room(inst, res, construct(inst, routes=warm)) if res.new_tickets else warm
+    status = "kept_previous_plan"
+    routes = first
+    if search or (search is None and not _still_holds(prep, first)):
+        budget = max(0.1, limit - (time.perf_counter() - t0) - 0.3 - 0.0005 * inst.n_tickets)
+        result = solve_portfolio(
+            inst,
+            SolveParams(
+                time_limit_s=budget,
+                seed=seed,
+                deterministic=deterministic,
+                progress=progress,
+                workers=opts.workers,
+                initial_routes=first,
+            ),
+        )
+        routes, status = result.routes, result.status
+    elif res.new_tickets:
+        status = "previous_plan_with_insertions"
+    cost = routes_cost(inst, routes) or 0
+    plan = build_plan(
+        res.problem, inst, routes, prep.compiled.reasons, _stats(cost, seed, status, compile_s)
+    )
+    plan = dataclasses.replace(plan, churn=churn_of(res, plan))
+    total = time.perf_counter() - t0
+    return dataclasses.replace(plan, solver=dataclasses.replace(plan.solver, time_s=total))
+
+
+def _make_room(inst: RoutingInstance, res: Residual, routes: list[list[int]]) -> list[list[int]]:
+    """Each new ticket insertion left out goes in by displacing the lightest optional
+    work of one route, when that lowers the exact cost (an urgent ticket on a full day)."""
+    index = {tid: k for k, tid in enumerate(inst.ticket_ids)}
+    served = {n for r in routes for n in r}
+    cost = routes_cost(inst, routes)
+    for tid in res.new_tickets:
+        k = index[tid]
+        node = inst.ticket_node(k)
+        if node in served or not inst.allowed[k].any() or cost is None:
+            continue
+        trial = [list(r) for r in routes]
+        if force_in(inst, trial, node) is None:
+            continue
+        trial = construct(inst, routes=trial)  # the displaced work may fit elsewhere
+        trial_cost = routes_cost(inst, trial)
+        if trial_cost is not None and trial_cost < cost:
+            routes, cost = trial, trial_cost
+            served = {n for r in routes for n in r}
+    return routes
+
+
+def _still_holds(prep: Prepared, routes: list[list[int]]) -> bool:
+    """Nothing new, every planned visit kept where it was, no start moved beyond the
+    tolerance: the previous plan stands."""
+    res, inst = prep.residual, prep.instance
+    if res.new_tickets or routes_cost(inst, routes) is None:
+        return False
+    served = {inst.ticket_of(n): v for v, r in enumerate(routes) for n in r if inst.is_ticket(n)}
+    for k in range(inst.n_tickets):
+        prev = int(inst.prev_vehicle[k])
+        if prev >= 0 and served.get(k) != prev:
+            return False
+    tol = inst.move_tolerance_s
+    for v, nodes in enumerate(routes):
+        sched = schedule_route(inst, v, nodes)
+        if sched is None:
+            return False
+        for node, start in zip(sched.nodes, sched.start_s, strict=True):
+            if inst.is_ticket(node):
+                promised = int(inst.prev_start_s[inst.ticket_of(node)])
+                if promised >= 0 and abs(start - promised) > tol:
+                    return False
+    return True

@@ -1,0 +1,241 @@
+"""What is left of the day: a problem with a `state` becomes a plain residual Problem.
+
+Each technician starts where it is, when it is free: at its current position at
+`max(shift start, free_at or now)`, or, when a visit is under way (or it is already
+driving to its next planned visit), at that visit's place at its start, the visit being
+the first stop of the route with its start fixed (the anchor). Done tickets leave the
+problem; an unavailable technician keeps an empty day; a break whose window closes
+before the anchor ends is not owed any more. Visits of the previous plan that
+start before `now + freeze_min`, and confirmed ones (`confirmed`, or the ticket is pinned
+to that technician), are held: pinned to their technician and starting no earlier than
+planned (the engine then fixes their exact start, see `replan.engine`).
+
+Pure domain code (no routing), so the independent validator can rebuild the same
+residual problem to check a re-plan.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from dispatch_opt.domain.problem import Problem, Technician, Ticket, TimeWindow
+from dispatch_opt.domain.state import Assignment, DayState, TechnicianState
+from dispatch_opt.domain.stock import Stock
+
+
+@dataclass(frozen=True)
+class Held:
+    """A visit that keeps its technician and order; `anchor` visits also keep their start
+    and come first (in progress, or the technician is driving there)."""
+
+    ticket: str
+    technician: str
+    start: datetime
+    anchor: bool = False
+
+
+@dataclass(frozen=True)
+class Residual:
+    """The residual problem and how it relates to the day's state."""
+
+    problem: Problem
+    state: DayState
+    held: dict[str, Held]
+    previous: dict[str, Assignment]  # open tickets of the previous plan
+    warm: list[list[str]]  # per technician: previous visits still open, in order
+    new_tickets: tuple[str, ...]
+    extra_overtime_min: dict[str, float] = field(default_factory=dict)
+
+
+def _minutes(a: datetime, b: datetime) -> float:
+    """Minutes from a to b."""
+    return (b - a).total_seconds() / 60.0
+
+
+def _van_stock(tech: Technician, ts: TechnicianState, done: list[Ticket]) -> Stock:
+    """Parts on the van now: as told, else the start stock less its done tickets' parts."""
+    if ts.stock is not None:
+        return dict(ts.stock)
+    left = dict(tech.stock)
+    for ticket in done:
+        for sku, qty in ticket.parts.items():
+            left[sku] = max(0, left.get(sku, 0) - qty)
+    return left
+
+
+def _loose_windows(ticket: Ticket, earliest: datetime, horizon: TimeWindow) -> tuple:
+    """The ticket's windows from `earliest` on (a held visit never starts earlier)."""
+    windows = ticket.time_windows or (horizon,)
+    kept = [TimeWindow(max(w.start, earliest), w.end) for w in windows if w.end >= earliest]
+    return tuple(kept)
+
+
+def _anchor_of(
+    problem: Problem, ts: TechnicianState, mine: list[Assignment], now: datetime
+) -> Held | None:
+    """The visit a technician is doing, or driving to (free before now, next planned)."""
+    if ts.in_progress is not None:
+        return Held(ts.in_progress.ticket, ts.id, ts.in_progress.start, anchor=True)
+    if ts.free_at is not None and ts.free_at < now and mine:
+        nxt = mine[0]
+        return Held(nxt.ticket, ts.id, max(nxt.start, now), anchor=True)
+    return None
+
+
+def _in_progress_ticket(ticket: Ticket, ts: TechnicianState, now: datetime) -> Ticket:
+    """The visit under way lasts until its expected end (an overrun), and at least to now."""
+    ip = ts.in_progress
+    assert ip is not None
+    end = ip.expected_end or ip.start + timedelta(minutes=ticket.duration_min)
+    return dataclasses.replace(ticket, duration_min=max(0.0, _minutes(ip.start, max(end, now))))
+
+
+def _technician(
+    problem: Problem,
+    tech: Technician,
+    ts: TechnicianState,
+    anchor: Held | None,
+    stock: Stock,
+    extra_overtime: float,
+) -> Technician:
+    """The technician of the residual problem: where and when it is free, what is left."""
+    now = problem.state.now if problem.state else problem.horizon.start
+    if not ts.available:
+        here = ts.location or tech.start
+        t0 = min(max(tech.shift.start, now), problem.horizon.end)
+        return dataclasses.replace(
+            tech, start=here, end=here, shift=TimeWindow(t0, t0), breaks=(), max_jobs=0,
+            overtime_max_min=0.0, stock=stock,
+        )  # fmt: skip
+    breaks = tech.breaks[ts.breaks_taken :]
+    if anchor is not None:
+        here = problem.ticket(anchor.ticket).location
+        t0 = anchor.start
+        busy_until = t0 + timedelta(minutes=problem.ticket(anchor.ticket).duration_min)
+        if ts.in_progress is not None and ts.in_progress.expected_end is not None:
+            busy_until = max(busy_until, ts.in_progress.expected_end)
+        # a break whose window closes before the anchor ends was taken on the way
+        breaks = tuple(b for b in breaks if b.window.end > busy_until)
+    else:
+        here = ts.location or tech.start
+        t0 = max(tech.shift.start, ts.free_at or now, now)
+    t0 = min(t0, problem.horizon.end)
+    return dataclasses.replace(
+        tech,
+        start=here,
+        shift=TimeWindow(t0, tech.shift.end),
+        breaks=breaks,
+        stock=stock,
+        overtime_max_min=tech.overtime_max_min + extra_overtime,
+    )
+
+
+def _held_visits(
+    state: DayState,
+    problem: Problem,
+    tech_id: str,
+    mine: list[Assignment],
+    anchor: Held | None,
+    released: set[str],
+) -> list[Held]:
+    """The technician's held visits in order: its anchor, then frozen and confirmed ones."""
+    frozen_until = state.now + timedelta(minutes=state.freeze_min)
+    out = [] if anchor is None else [anchor]
+    for a in mine:
+        if anchor is not None and a.ticket == anchor.ticket:
+            continue
+        if a.ticket in released:
+            continue
+        ticket = problem.ticket(a.ticket)
+        if not _loose_windows(ticket, a.start, problem.horizon):
+            continue  # planned after its last window: cannot be kept
+        pinned = ticket.pinned_technician == tech_id
+        if a.start < frozen_until or a.confirmed or pinned:
+            out.append(Held(a.ticket, tech_id, a.start))
+    return out
+
+
+def residual_problem(
+    problem: Problem,
+    *,
+    released: frozenset[str] = frozenset(),
+    extra_overtime_min: dict[str, float] | None = None,
+    strict: bool = True,
+) -> Residual:
+    """The plain problem of the rest of the day (see the module text).
+
+    `released` visits are no longer held (their chain cannot be kept); `extra_overtime_min`
+    lets a technician who is already late finish and drive to its end place. `strict`
+    (the engine) makes held visits required and pinned; the validator leaves them as the
+    customer asked and checks them itself."""
+    state = problem.state
+    if state is None:
+        raise ValueError("residual_problem needs a problem with a state")
+    extra = extra_overtime_min or {}
+    done = set(state.done)
+    by_id = {t.id: t for t in problem.tickets}
+    states = {t.id: state.technician(t.id) for t in problem.technicians}
+    busy = {ts.in_progress.ticket for ts in states.values() if ts.in_progress and ts.available}
+    previous = {a.ticket: a for a in state.previous if a.ticket not in done and a.ticket in by_id}
+    held: dict[str, Held] = {}
+    techs: list[Technician] = []
+    warm: list[list[str]] = []
+    for tech in problem.technicians:
+        ts = states[tech.id]
+        mine = sorted(
+            (a for a in previous.values() if a.technician == tech.id and a.ticket not in busy),
+            key=lambda a: a.start,
+        )
+        anchor = _anchor_of(problem, ts, mine, state.now) if ts.available else None
+        chain = _held_visits(state, problem, tech.id, mine, anchor, set(released))
+        if not ts.available:
+            chain = []
+        held.update((h.ticket, h) for h in chain)
+        done_here = [by_id[a.ticket] for a in state.previous if a.ticket in done
+                     and a.technician == tech.id and a.ticket in by_id]  # fmt: skip
+        stock = _van_stock(tech, ts, done_here)
+        resid = _technician(problem, tech, ts, anchor, stock, extra.get(tech.id, 0.0))
+        if tech.max_jobs is not None and ts.available:
+            resid = dataclasses.replace(resid, max_jobs=max(0, tech.max_jobs - len(done_here)))
+        techs.append(resid)
+        first = [anchor.ticket] if anchor is not None else []
+        warm.append(first + [a.ticket for a in mine if a.ticket not in first])
+    tickets = []
+    for ticket in problem.tickets:
+        if ticket.id in done:
+            continue
+        ts = next((s for s in states.values() if s.in_progress
+                   and s.in_progress.ticket == ticket.id and s.available), None)  # fmt: skip
+        if ts is not None:
+            ticket = _in_progress_ticket(ticket, ts, state.now)
+        h = held.get(ticket.id)
+        if h is not None:
+            ticket = _held_ticket(ticket, h, problem, strict)
+        tickets.append(ticket)
+    known = set(previous) | set(state.previous_unassigned) | busy
+    new = tuple(t.id for t in tickets if t.id not in known)
+    residual = dataclasses.replace(
+        problem, technicians=tuple(techs), tickets=tuple(tickets), state=None
+    )
+    return Residual(residual, state, held, previous, warm, new, dict(extra))
+
+
+def _held_ticket(ticket: Ticket, h: Held, problem: Problem, strict: bool) -> Ticket:
+    """A held visit: an anchor keeps its start; the others start no earlier than planned
+    (the engine then fixes their start); `strict` pins and requires them."""
+    if h.anchor:
+        windows: tuple = (TimeWindow(h.start, h.start),)
+    else:
+        windows = _loose_windows(ticket, h.start, problem.horizon)
+    if not strict and not h.anchor:
+        return dataclasses.replace(ticket, time_windows=windows)
+    return dataclasses.replace(
+        ticket,
+        time_windows=windows,
+        required=True,
+        pinned_technician=h.technician,
+        excluded_technicians=(),
+        preferred_technicians=(),
+    )

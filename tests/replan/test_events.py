@@ -1,0 +1,113 @@
+"""Each event of the day, then a re-plan: valid, nothing before now moves, pinned stay."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from dispatch_opt.domain import Priority
+from dispatch_opt.replan import replan
+from dispatch_opt.replan.events import (
+    JobOverran,
+    PartNotDelivered,
+    TechnicianUnavailable,
+    UrgentTicket,
+    apply_event,
+)
+from tests.replan.helpers import day_under_way, near, replan_checked, ticket, visits
+
+
+def test_unchanged_day_keeps_the_plan_without_search():
+    problem, before = day_under_way()
+    plan = replan_checked(problem)
+    assert plan.solver.status == "kept_previous_plan"
+    assert plan.churn is not None and not plan.churn.calls
+    old = visits(before)
+    for tid, where in visits(plan).items():
+        assert old[tid] == where
+
+
+def test_urgent_ticket_is_served_and_others_barely_move():
+    problem, _ = day_under_way()
+    urgent = apply_event(problem, UrgentTicket(ticket("NEW", near(1, 1))))
+    assert urgent.ticket("NEW").priority is Priority.URGENT
+    plan = replan_checked(urgent)
+    assert "NEW" in visits(plan)
+    assert plan.churn is not None and len(plan.churn.calls) <= 2
+
+
+def test_overrun_delays_the_frozen_visits_but_keeps_their_technician():
+    problem, _ = day_under_way(freeze_min=60)
+    busy = next(t for t in problem.state.technicians if t.in_progress is not None)
+    frozen_until = problem.state.now.replace(hour=12)
+    frozen = [a for a in problem.state.previous
+              if a.technician == busy.id and a.start < frozen_until]  # fmt: skip
+    later = apply_event(problem, JobOverran(busy.id, 90))
+    plan = replan_checked(later)
+    now = visits(plan)
+    ip = later.state.technician(busy.id).in_progress
+    assert ip is not None and ip.expected_end is not None
+    assert now[ip.ticket] == (busy.id, ip.start)
+    for a in frozen:
+        if a.ticket != ip.ticket and a.ticket in now:
+            assert now[a.ticket][0] == busy.id
+            assert now[a.ticket][1] >= ip.expected_end
+
+
+def test_unavailable_technician_gets_nothing_and_its_visit_goes_back():
+    problem, _ = day_under_way()
+    ip = problem.state.technician("T1").in_progress
+    gone = apply_event(problem, TechnicianUnavailable("T1"))
+    plan = replan_checked(gone)
+    route = next(r for r in plan.routes if r.technician == "T1")
+    assert route.ticket_ids == []
+    if ip is not None:
+        assert ip.ticket not in visits(plan) or visits(plan)[ip.ticket][0] != "T1"
+    pinned = [u.ticket for u in plan.unassigned]
+    assert "K6" in pinned or "K6" not in visits(plan)  # pinned to T1: cannot move to another
+
+
+def test_part_not_delivered_takes_the_part_off_the_van():
+    problem, before = day_under_way()
+    owner = visits(before).get("K9", ("T0", None))[0]
+    short = apply_event(problem, PartNotDelivered("P1", technician=owner))
+    assert short.state.technician(owner).stock["P1"] == 0
+    plan = replan_checked(short)
+    if "K9" in visits(plan) and "K9" not in short.state.done:
+        assert visits(plan)["K9"][0] != owner or owner_started(short, "K9")
+
+
+def owner_started(problem, tid: str) -> bool:
+    """The ticket is under way already (its parts are on site)."""
+    return any(t.in_progress and t.in_progress.ticket == tid for t in problem.state.technicians)
+
+
+def test_stability_cost_reduces_churn():
+    problem, _ = day_under_way(freeze_min=0)
+    event = apply_event(problem, JobOverran("T0", 60))
+    calm = replan(event, deterministic=True, search=True)
+    free = dataclasses.replace(
+        event,
+        state=dataclasses.replace(
+            event.state,
+            stability=dataclasses.replace(event.state.stability, reassign_cost=0, move_per_min=0),
+        ),
+    )
+    loose = replan(free, deterministic=True, search=True)
+    assert len(calm.churn.reassigned) <= len(loose.churn.reassigned)
+
+
+def test_an_urgent_ticket_displaces_lighter_work_on_a_full_day():
+    from dispatch_opt.replan.from_plan import state_from_plan
+    from tests.checks import solve_checked
+    from tests.factories import at, problem, tech, win
+
+    lone = tech("T0", shift=win("08:00", "12:00"))
+    work = [ticket(f"L{i}", near(i % 3, i // 3), duration_min=50.0, priority=Priority.LOW)
+            for i in range(8)]  # fmt: skip
+    base = problem([lone], work)
+    plan = solve_checked(base)
+    assert plan.unassigned  # the day is full
+    day = state_from_plan(base, plan, at("09:00"))
+    urgent = apply_event(day, UrgentTicket(ticket("NEW", near(1, 1), duration_min=50.0)))
+    replanned = replan_checked(urgent, search=False)
+    assert "NEW" in visits(replanned)
