@@ -29,7 +29,7 @@ from dispatch_opt.routing.instance import RoutingInstance
 from dispatch_opt.routing.parts import (
     attribute_pickups,
     depot_use,
-    node_parts_delta,
+    open_pickups,
     running_stock_ok,
 )
 from dispatch_opt.routing.timeline import BreakSlot, RouteSchedule, schedule_route
@@ -218,17 +218,11 @@ def _stock_taken(
     if not inst.demand.shape[1] or not inst.demand[k].any():
         return ""
     depot_left = inst.depot_stock - depot_use(inst, routes)
-    for p in inst.ticket_pickups[k]:
-        q = inst.pickup_of(int(p))
-        if (inst.pickup_load[q] <= depot_left[inst.pickup_depot[q]]).all():
-            return ""
+    if open_pickups(inst, k, depot_left, {n for r in routes for n in r}):
+        return ""
     short: set[str] = set()
     for v in vehicles:
-        left = inst.stock[v].astype(np.int64).copy()
-        for node in routes[v]:
-            delta = node_parts_delta(inst, node)
-            if delta is not None:
-                left += delta
+        left = inst.stock[v] + inst.parts_delta[np.asarray(routes[v], dtype=np.int64)].sum(axis=0)
         lacking = np.flatnonzero(left < inst.demand[k])
         if not len(lacking):
             return ""

@@ -15,15 +15,6 @@ import numpy as np
 from dispatch_opt.routing.instance import RoutingInstance
 
 
-def node_parts_delta(inst: RoutingInstance, node: int) -> np.ndarray | None:
-    """Change of van stock at a node (+load at a pickup, -demand at a ticket), or None."""
-    if inst.is_pickup(node):
-        return inst.pickup_load[inst.pickup_of(node)]
-    if inst.is_ticket(node):
-        return -inst.demand[inst.ticket_of(node)]
-    return None
-
-
 def running_stock_ok(inst: RoutingInstance, vehicle: int, nodes: Sequence[int]) -> bool:
     """True when the van's stock never goes negative along `nodes`."""
     if not inst.demand.shape[1] or not len(nodes):
@@ -35,12 +26,24 @@ def running_stock_ok(inst: RoutingInstance, vehicle: int, nodes: Sequence[int]) 
 def depot_use(inst: RoutingInstance, routes: Sequence[Sequence[int]]) -> np.ndarray:
     """(D, S) parts loaded at each depot over all routes."""
     used = np.zeros_like(inst.depot_stock)
-    for nodes in routes:
-        for node in nodes:
-            if inst.is_pickup(node):
-                p = inst.pickup_of(node)
-                used[inst.pickup_depot[p]] += inst.pickup_load[p]
+    pickups = [inst.pickup_of(n) for nodes in routes for n in nodes if inst.is_pickup(n)]
+    if pickups:
+        np.add.at(used, inst.pickup_depot[pickups], inst.pickup_load[pickups])
     return used
+
+
+def open_pickups(
+    inst: RoutingInstance, k: int, depot_left: np.ndarray, in_use: set[int]
+) -> list[int]:
+    """Pickup nodes of ticket k not yet on a route (each serves once) whose depot still
+    holds what they load (`depot_left`: (D, S) stock not yet given out)."""
+    found = []
+    for node in inst.ticket_pickups[k]:
+        node = int(node)
+        p = inst.pickup_of(node)
+        if node not in in_use and (inst.pickup_load[p] <= depot_left[inst.pickup_depot[p]]).all():
+            found.append(node)
+    return found
 
 
 def depots_overdrawn(inst: RoutingInstance, routes: Sequence[Sequence[int]]) -> bool:
@@ -55,7 +58,7 @@ def drop_idle_pickups(inst: RoutingInstance, vehicle: int, nodes: Sequence[int])
     running stock feasible; a feasible route stays feasible."""
     kept = list(nodes)
     for i in range(len(kept) - 1, -1, -1):
-        if i < len(kept) and inst.is_pickup(kept[i]):
+        if inst.is_pickup(kept[i]):
             trial = kept[:i] + kept[i + 1 :]
             if running_stock_ok(inst, vehicle, trial):
                 kept = trial

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from dispatch_opt.routing.instance import RoutingInstance
-from dispatch_opt.routing.parts import running_stock_ok
+from dispatch_opt.routing.parts import open_pickups, running_stock_ok
 from dispatch_opt.routing.timeline import route_drive_s, schedule_route
 
 
@@ -30,7 +30,7 @@ class _Routes:
     def __init__(self, inst: RoutingInstance) -> None:
         self.inst = inst
         self.nodes: list[list[int]] = [[] for _ in range(inst.n_vehicles)]
-        self.depot_used = np.zeros_like(inst.depot_stock)
+        self.depot_left = inst.depot_stock.copy()
         self.drive = [inst.drive_s(float(f)) for f in inst.speed_factor]
         self.drive_total = np.zeros(inst.n_vehicles, dtype=np.int64)
         self.pickups_in_use: set[int] = set()
@@ -52,23 +52,13 @@ class _Routes:
         limit = self.inst.max_travel_s[v]
         return limit < 0 or self.drive_total[v] + extra_drive <= limit
 
-    def depot_allows(self, pickup: int) -> bool:
-        """The pickup node is free (each is used once) and its depot still holds what
-        it would load."""
-        if pickup in self.pickups_in_use:
-            return False
-        p = self.inst.pickup_of(pickup)
-        d = self.inst.pickup_depot[p]
-        after = self.depot_used[d] + self.inst.pickup_load[p]
-        return bool((after <= self.inst.depot_stock[d]).all())
-
     def commit(self, v: int, nodes: list[int], extra_drive: int) -> None:
         """Replace route v by `nodes` (one more ticket, perhaps with its pickup)."""
         inst = self.inst
         for node in set(nodes) - set(self.nodes[v]):
             if inst.is_pickup(node):
                 p = inst.pickup_of(node)
-                self.depot_used[inst.pickup_depot[p]] += inst.pickup_load[p]
+                self.depot_left[inst.pickup_depot[p]] -= inst.pickup_load[p]
                 self.pickups_in_use.add(node)
         self.nodes[v] = nodes
         self.drive_total[v] += extra_drive
@@ -125,10 +115,9 @@ def _with_pickup(
     path = [inst.start_node(v), *trial[:pos]]
     best: tuple[int, list[int]] | None = None
     final = inst.stock[v] + inst.parts_delta[np.asarray(trial)].sum(axis=0)
-    for pickup in inst.ticket_pickups[k]:
-        pickup = int(pickup)
-        if (final + inst.parts_delta[pickup] < 0).any() or not routes.depot_allows(pickup):
-            continue  # this load cannot even balance the day, or is taken
+    for pickup in open_pickups(inst, k, routes.depot_left, routes.pickups_in_use):
+        if (final + inst.parts_delta[pickup] < 0).any():
+            continue  # this load cannot even balance the day
         a = np.array(path)
         b = np.array([*path[1:], trial[pos]])
         delta = drive[a, pickup] + drive[pickup, b] - drive[a, b]

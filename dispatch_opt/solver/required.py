@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from dispatch_opt.routing.instance import RoutingInstance
-from dispatch_opt.routing.parts import depot_use, drop_idle_pickups
+from dispatch_opt.routing.parts import depot_use, drop_idle_pickups, open_pickups
 from dispatch_opt.routing.timeline import route_drive_s, route_violations, schedule_route
 
 
@@ -21,23 +21,28 @@ def _feasible(inst: RoutingInstance, v: int, nodes: list[int]) -> bool:
 
 
 def insertion_variants(
-    inst: RoutingInstance, routes: list[list[int]], v: int, pos: int, node: int
+    inst: RoutingInstance,
+    routes: list[list[int]],
+    v: int,
+    pos: int,
+    node: int,
+    pickups: list[int] | None = None,
 ) -> list[list[int]]:
-    """Route v with the ticket at `pos`: alone, or right after one of its pickups whose
-    depot still has the parts."""
-    k = inst.ticket_of(node)
+    """Route v with the ticket at `pos`: alone, or right after one of its open pickups
+    (`pickups`, from `ticket_open_pickups`; computed here when not given)."""
     base = routes[v]
-    variants = [[*base[:pos], node, *base[pos:]]]
-    if len(inst.ticket_pickups[k]):
-        left = inst.depot_stock - depot_use(inst, routes)
-        in_use = {n for r in routes for n in r}
-        for pickup in inst.ticket_pickups[k]:
-            if int(pickup) in in_use:
-                continue  # each pickup node serves once
-            p = inst.pickup_of(int(pickup))
-            if (inst.pickup_load[p] <= left[inst.pickup_depot[p]]).all():
-                variants.append([*base[:pos], int(pickup), node, *base[pos:]])
-    return variants
+    if pickups is None:
+        pickups = ticket_open_pickups(inst, routes, node)
+    return [[*base[:pos], *extra, node, *base[pos:]] for extra in ([], *([p] for p in pickups))]
+
+
+def ticket_open_pickups(inst: RoutingInstance, routes: list[list[int]], node: int) -> list[int]:
+    """The pickups a ticket may still use given the routes (free, depot stock left)."""
+    k = inst.ticket_of(node)
+    if not len(inst.ticket_pickups[k]):
+        return []
+    left = inst.depot_stock - depot_use(inst, routes)
+    return open_pickups(inst, k, left, {n for r in routes for n in r})
 
 
 def _cheapest_insertion(
@@ -45,12 +50,13 @@ def _cheapest_insertion(
 ) -> tuple[int, list[int]] | None:
     """(vehicle, new route) adding the least driving while keeping the route feasible."""
     k = inst.ticket_of(node)
+    pickups = ticket_open_pickups(inst, routes, node)
     best: tuple[int, int, list[int]] | None = None
     for v in np.flatnonzero(inst.allowed[k]):
         v = int(v)
         base = route_drive_s(inst, v, routes[v])
         for pos in range(len(routes[v]) + 1):
-            for trial in insertion_variants(inst, routes, v, pos, node):
+            for trial in insertion_variants(inst, routes, v, pos, node, pickups):
                 if not _feasible(inst, v, trial):
                     continue
                 extra = route_drive_s(inst, v, trial) - base
@@ -68,15 +74,14 @@ def force_in(inst: RoutingInstance, routes: list[list[int]], node: int) -> list[
     """Put the ticket on a route that can hold it by dropping optional tickets; returns
     the dropped nodes, or None when no technician can serve it even alone."""
     k = inst.ticket_of(node)
+    pickups = ticket_open_pickups(inst, routes, node)
     for v in np.flatnonzero(inst.allowed[k]):
         v = int(v)
-        alone = insertion_variants(
-            inst, [[] if u == v else r for u, r in enumerate(routes)], v, 0, node
-        )
+        alone = [[*extra, node] for extra in ([], *([p] for p in pickups))]
         if not any(_feasible(inst, v, a) for a in alone):
             continue
         for pos in range(len(routes[v]) + 1):
-            for kept in insertion_variants(inst, routes, v, pos, node):
+            for kept in insertion_variants(inst, routes, v, pos, node, pickups):
                 fixed = {n for n in kept if n not in routes[v]}
                 dropped: list[int] = []
                 optional = sorted(
