@@ -224,6 +224,10 @@ class RoutingInstance:
         """True when the node is a depot pickup."""
         return node >= self.first_pickup_node
 
+    def drop_penalty(self, node: int) -> int:
+        """Cost of leaving a node out of every route (a pickup costs nothing)."""
+        return int(self.penalty[self.ticket_of(node)]) if self.is_ticket(node) else 0
+
     @cached_property
     def pickup_s(self) -> np.ndarray:
         """(P,) int loading seconds of each pickup node (its depot's pickup time)."""

@@ -65,11 +65,6 @@ def _cheapest_insertion(
     return None if best is None else (best[1], best[2])
 
 
-def _penalty(inst: RoutingInstance, node: int) -> int:
-    """Cost of leaving a node out (pickups cost nothing)."""
-    return int(inst.penalty[inst.ticket_of(node)]) if inst.is_ticket(node) else 0
-
-
 def force_in(inst: RoutingInstance, routes: list[list[int]], node: int) -> list[int] | None:
     """Put the ticket on a route that can hold it by dropping optional tickets; returns
     the dropped nodes, or None when no technician can serve it even alone."""
@@ -91,7 +86,7 @@ def force_in(inst: RoutingInstance, routes: list[list[int]], node: int) -> list[
                         if n not in fixed
                         and not (inst.is_ticket(n) and inst.required[inst.ticket_of(n)])
                     ),
-                    key=lambda n: _penalty(inst, n),
+                    key=inst.drop_penalty,
                 )
                 for victim in optional:
                     if _feasible(inst, v, kept):

@@ -150,11 +150,8 @@ def repair_route(
             and schedule_route(inst, vehicle, seq) is not None
         )
 
-    def weight(node: int) -> int:
-        return int(inst.penalty[inst.ticket_of(node)]) if inst.is_ticket(node) else 0
-
     while kept and not ok(kept):
-        order = sorted(range(len(kept)), key=lambda i: weight(kept[i]))
+        order = sorted(range(len(kept)), key=lambda i: inst.drop_penalty(kept[i]))
         for i in order:
             trial = kept[:i] + kept[i + 1 :]
             if ok(trial):
