@@ -98,19 +98,13 @@ def build_route(problem: Problem, inst: RoutingInstance, sched: RouteSchedule) -
             end=_at(origin, end),
             wait_min=(start - arrival) / 60,
         )
-        if inst.is_ticket(node):
-            ticket = problem.tickets[inst.ticket_of(node)]
-            late = 0.0
-            if ticket.sla_due is not None:
-                late = max(0.0, (timing["start"] - ticket.sla_due).total_seconds() / 60)
-            stops.append(
-                Stop(
-                    StopKind.TICKET, id=ticket.id, late_min=late, parts=dict(ticket.parts), **timing
-                )
-            )
-        else:
-            depot = problem.depots[node - 2 * inst.n_vehicles]
-            stops.append(Stop(StopKind.DEPOT, id=depot.id, **timing))
+        ticket = problem.tickets[inst.ticket_of(node)]
+        late = 0.0
+        if ticket.sla_due is not None:
+            late = max(0.0, (timing["start"] - ticket.sla_due).total_seconds() / 60)
+        stops.append(
+            Stop(StopKind.TICKET, id=ticket.id, late_min=late, parts=dict(ticket.parts), **timing)
+        )
     stops.extend(_break_stop(origin, slot) for slot in breaks_before.get(len(sched.nodes), []))
     stops.append(Stop(StopKind.END, at=_at(origin, sched.end_arrival_s)))
     path = [inst.start_node(sched.vehicle), *sched.nodes, inst.end_node(sched.vehicle)]

@@ -56,15 +56,12 @@ def _window_start(windows: np.ndarray, arrival: int) -> int:
 
 
 def _node_windows(inst: RoutingInstance, node: int) -> np.ndarray:
-    """Allowed service-start windows of a ticket, pickup or depot node (for a pickup,
-    the end of loading, which the arrival leg already includes)."""
+    """Allowed service-start windows of a ticket or a pickup (for a pickup, the end of
+    loading, which the arrival leg already includes). Routes hold only these two kinds:
+    a depot is visited through its pickup nodes."""
     if inst.is_ticket(node):
         return inst.windows[inst.ticket_of(node)]
-    if inst.is_pickup(node):
-        return inst.pickup_window[inst.pickup_of(node)][None, :]
-    d = node - 2 * inst.n_vehicles
-    lo, hi = inst.depot_open[d]
-    return np.array([[lo, hi - inst.service_s[node]]], dtype=np.int64)
+    return inst.pickup_window[inst.pickup_of(node)][None, :]
 
 
 def schedule_route(
