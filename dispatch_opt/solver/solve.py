@@ -85,12 +85,15 @@ def construct_breadth(inst: RoutingInstance) -> dict[str, int]:
     return {"vehicles_per_ticket": 10, "positions_per_route": 6}
 
 
-def fill(inst: RoutingInstance, routes: list[list[int]]) -> list[list[int]]:
+def fill(inst: RoutingInstance, routes: list[list[int]]) -> tuple[list[list[int]], int | None]:
     """Insert every ticket that still fits into feasible routes (with its depot pickup
-    when the van lacks the parts: OR-Tools' one-node moves never add such a pair)."""
+    when the van lacks the parts: OR-Tools' one-node moves never add such a pair); the
+    cheaper of before and after, with its exact cost."""
     filled = construct(inst, routes=routes, **construct_breadth(inst))
     before, after = routes_cost(inst, routes), routes_cost(inst, filled)
-    return filled if after is not None and (before is None or after <= before) else routes
+    if after is not None and (before is None or after <= before):
+        return filled, after
+    return routes, before
 
 
 def _first_solution_strategy(inst: RoutingInstance, choice: str) -> int:
@@ -253,10 +256,10 @@ def solve_instance(inst: RoutingInstance, params: SolveParams) -> SolveResult:
             seed=params.seed,
             deadline=until,
         )
-    routes = _keep_better(inst, fill(inst, routes), start_routes)
+    routes, cost = _keep_better(inst, *fill(inst, routes), start_routes)
     return SolveResult(
         routes=routes,
-        objective=routes_cost(inst, routes) or 0,
+        objective=cost or 0,
         time_s=time.perf_counter() - started,
         first_solution_s=state["first"],
         solutions=state["n"],
@@ -307,16 +310,21 @@ def _descent(inst: RoutingInstance, model: OrToolsModel, search):
 
 
 def _keep_better(
-    inst: RoutingInstance, found: list[list[int]], initial: list[list[int]] | None
-) -> list[list[int]]:
-    """Never answer worse than the warm start: the search may only improve on it."""
+    inst: RoutingInstance,
+    found: list[list[int]],
+    found_cost: int | None,
+    initial: list[list[int]] | None,
+) -> tuple[list[list[int]], int | None]:
+    """Never answer worse than the warm start: the search may only improve on it.
+    Takes and returns routes with their exact cost."""
     if initial is None or len(initial) != inst.n_vehicles:
-        return found
+        return found, found_cost
     start_cost = routes_cost(inst, initial)
     if start_cost is None or any(route_violations(inst, v, r) for v, r in enumerate(initial)):
-        return found
-    found_cost = routes_cost(inst, found)
-    return found if found_cost is not None and found_cost <= start_cost else initial
+        return found, found_cost
+    if found_cost is not None and found_cost <= start_cost:
+        return found, found_cost
+    return initial, start_cost
 
 
 def _status_name(code: int) -> str:
