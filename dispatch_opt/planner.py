@@ -27,14 +27,11 @@ def default_time_limit_s(problem: Problem) -> float:
     return float(min(120.0, max(5.0, 0.1 * len(problem.tickets))))
 
 
-def initial_routes(
-    problem: Problem, plan: Plan, inst: RoutingInstance | None = None
-) -> list[list[int]]:
+def initial_routes(problem: Problem, plan: Plan, inst: RoutingInstance) -> list[list[int]]:
     """Instance nodes of an earlier plan's routes, for every technician of `problem`
-    (tickets no longer in the problem are skipped). With the compiled instance, the
-    plan's depot stops come back as pickup nodes where a ticket needs them."""
-    n_v, n_d = len(problem.technicians), len(problem.depots)
-    ticket_node = {t.id: 2 * n_v + n_d + k for k, t in enumerate(problem.tickets)}
+    (tickets no longer in the problem are skipped); the plan's depot stops come back as
+    pickup nodes where a ticket needs them."""
+    ticket_node = {t.id: inst.ticket_node(k) for k, t in enumerate(problem.tickets)}
     depot_index = {d.id: i for i, d in enumerate(problem.depots)}
     by_tech = {r.technician: r for r in plan.routes}
     used: set[int] = set()
@@ -48,7 +45,7 @@ def initial_routes(
                 last_depot = (depot_index[stop.id], len(nodes))
             elif stop.kind is StopKind.TICKET and stop.id in ticket_node:
                 nodes.append(ticket_node[stop.id])
-                if inst is not None and inst.n_pickups:
+                if inst.n_pickups:
                     _restore_pickup(inst, v, nodes, last_depot, used)
         routes.append(nodes)
     return routes

@@ -148,22 +148,15 @@ def _ticket_rules(model: OrToolsModel) -> None:
         for (_, hi), (lo, _) in itertools.pairwise(wins):
             if lo - 1 >= hi + 1:
                 cumul.RemoveInterval(int(hi + 1), int(lo - 1))
-        soft = _soft_upper_bound(inst, k)
-        if soft is not None and soft[0] < wins[-1, 1]:
-            time.SetCumulVarSoftUpperBound(index, soft[0], soft[1])
+        due = int(inst.sla_due_s[k])
+        if 0 <= due < wins[-1, 1] and inst.sla_cost_per_s > 0:
+            # The re-plan cost of a moved start is left to the exact cost: as soft bounds
+            # on many nodes it slows OR-Tools' descent tenfold.
+            time.SetCumulVarSoftUpperBound(index, due, int(inst.sla_cost_per_s))
         allowed = np.flatnonzero(inst.allowed[k])
         if len(allowed) < inst.n_vehicles:
             routing.VehicleVar(index).SetValues([-1, *(int(v) for v in allowed)])
         routing.AddDisjunction([index], int(inst.penalty[k]))
-
-
-def _soft_upper_bound(inst: RoutingInstance, k: int) -> tuple[int, int] | None:
-    """(bound, cost per second) of ticket k's start: its SLA due. The re-plan cost of a
-    start moved beyond the tolerance is left to the exact cost that judges every plan
-    (as soft bounds on many nodes it slows OR-Tools' descent tenfold)."""
-    if inst.sla_due_s[k] >= 0 and inst.sla_cost_per_s > 0:
-        return int(inst.sla_due_s[k]), int(inst.sla_cost_per_s)
-    return None
 
 
 def _side_dimensions(model: OrToolsModel, drive_cb: dict[int, int], classes) -> None:
