@@ -8,29 +8,16 @@ Writes `DIR/plans/<name>.json` for the base and each variant, `DIR/comparison.md
 from __future__ import annotations
 
 import argparse
-import os
-import tempfile
 from pathlib import Path
 
 from rich.console import Console
 
 from dispatch_opt.io import plan_to_dict, write_json_atomic
+from dispatch_opt.report.files import write_text_atomic
 from dispatch_opt.whatif.render import kpi_table, render_markdown, result_to_dict
 from dispatch_opt.whatif.result import WhatIfResult, run_whatif
 from dispatch_opt.whatif.runner import Outcome
 from dispatch_opt.whatif.spec import file_stem, load_scenario
-
-
-def _write_text_atomic(path: Path, text: str) -> None:
-    """Write a text file so readers never see half of it."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def plan_file_names(result: WhatIfResult) -> dict[str, str]:
@@ -57,7 +44,7 @@ def write_outputs(result: WhatIfResult, out: Path) -> dict[str, str]:
     for outcome in result.outcomes:
         if outcome.plan is not None:
             write_json_atomic(out / files[outcome.name], plan_to_dict(outcome.plan))
-    _write_text_atomic(out / "comparison.md", render_markdown(result, files))
+    write_text_atomic(out / "comparison.md", render_markdown(result, files))
     write_json_atomic(out / "comparison.json", result_to_dict(result, plan_files=files))
     return files
 
