@@ -142,7 +142,7 @@ def compute_eligibility(
                 count=len(techs),
             )
             if not (row & has_parts).any():
-                reasons[k] = (Reason(ReasonCode.PARTS_UNAVAILABLE, _parts_detail(problem, ticket)),)
+                reasons[k] = (Reason(ReasonCode.PARTS_UNAVAILABLE, parts_detail(problem, ticket)),)
                 allowed[k] = False
                 continue
             row &= has_parts
@@ -180,7 +180,7 @@ def _can_get_parts(problem: Problem, van: dict[str, int], ticket: Ticket) -> boo
     return any(covers(d.stock, short) for d in problem.depots)
 
 
-def _parts_detail(problem: Problem, ticket: Ticket) -> str:
+def parts_detail(problem: Problem, ticket: Ticket) -> str:
     """Which SKUs neither a qualified van nor a depot can supply."""
     lacking: dict[str, int] = {}
     for t in problem.technicians:

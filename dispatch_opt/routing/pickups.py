@@ -16,6 +16,7 @@ import numpy as np
 
 from dispatch_opt.domain.plan import Reason, ReasonCode
 from dispatch_opt.domain.problem import Problem
+from dispatch_opt.routing.eligibility import parts_detail
 from dispatch_opt.routing.instance import RoutingInstance
 
 DEPOTS_PER_TICKET = 2
@@ -150,13 +151,10 @@ def add_pickups(
 def _unreachable_reason(problem: Problem, inst: RoutingInstance, k: int, options: list) -> Reason:
     """The parts exist (or not) but no qualified van can fetch them in time."""
     ticket = problem.tickets[k]
-    wanted = ", ".join(f"{sku} x{q}" for sku, q in ticket.parts.items())
     depots = [inst.depot_ids[opt.depot] for opt, _ in options]
     if not depots:
-        return Reason(
-            ReasonCode.PARTS_UNAVAILABLE,
-            f"needs {wanted}; no qualified van carries it and no depot has enough",
-        )
+        return Reason(ReasonCode.PARTS_UNAVAILABLE, parts_detail(problem, ticket))
+    wanted = ", ".join(f"{sku} x{q}" for sku, q in ticket.parts.items())
     return Reason(
         ReasonCode.OUTSIDE_SHIFTS,
         f"needs {wanted}; stocked at {', '.join(depots)}, but no qualified technician "
