@@ -36,13 +36,11 @@ def plan_file_names(result: WhatIfResult) -> dict[str, str]:
 def write_outputs(result: WhatIfResult, out: Path) -> dict[str, str]:
     """Write every plan, the markdown and the JSON comparison; the plan files written."""
     (out / "plans").mkdir(parents=True, exist_ok=True)
-    files = {
-        name: rel
-        for name, rel in plan_file_names(result).items()
-        if next(o for o in result.outcomes if o.name == name).plan is not None
-    }
+    names = plan_file_names(result)
+    files: dict[str, str] = {}
     for outcome in result.outcomes:
         if outcome.plan is not None:
+            files[outcome.name] = names[outcome.name]
             write_json_atomic(out / files[outcome.name], plan_to_dict(outcome.plan))
     write_text_atomic(out / "comparison.md", render_markdown(result, files))
     write_json_atomic(out / "comparison.json", result_to_dict(result, plan_files=files))
