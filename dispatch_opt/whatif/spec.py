@@ -21,6 +21,7 @@ from pydantic_core import PydanticCustomError
 from dispatch_opt.domain.problem import Break, Location, Priority, Problem, TimeWindow
 from dispatch_opt.errors import InputError, Issue
 from dispatch_opt.io.problem_io import (
+    load_problem,
     parse_problem,
     read_document_file,
     read_json_object,
@@ -391,9 +392,8 @@ def _base_problem(base: str | dict[str, Any], base_dir: Path | None) -> Problem:
             raise InputError(_prefixed("base", exc.issues)) from None
     if base_dir is None:
         raise InputError(Issue("base", "a path needs a scenario file: give the problem inline"))
-    path = base_dir / base
     try:
-        return parse_problem(read_document_file(path))
+        return load_problem(base_dir / base)
     except InputError as exc:
         raise InputError([Issue("base", f"in {base}: {i}") for i in exc.issues]) from None
 

@@ -3,6 +3,7 @@ two worked examples on the default day (parsed and applied, not solved: too slow
 
 from __future__ import annotations
 
+import copy
 import json
 
 import pytest
@@ -11,7 +12,7 @@ from dispatch_opt.errors import InputError
 from dispatch_opt.whatif import load_scenario, parse_scenario
 from dispatch_opt.whatif.changes import AddTechnicians, RemoveTechnicians
 from dispatch_opt.whatif.spec import file_stem
-from tests.whatif.helpers import EXAMPLE_PATH, WORKED, example_scenario, variant
+from tests.whatif.helpers import EXAMPLE, EXAMPLE_PATH, WORKED, example_scenario, variant
 
 
 def issues(data, base_dir=None) -> list[str]:
@@ -80,6 +81,21 @@ def test_base_by_path_is_relative_to_the_scenario_file(tmp_path):
     spec = load_scenario(folder / "s.json")
     assert spec.base.name == "shanghai-pudong-example"
     assert isinstance(spec.variants[0].changes[0], RemoveTechnicians)
+
+
+def test_base_by_path_reads_its_road_graph_beside_the_base_file(tmp_path):
+    (tmp_path / "days").mkdir()
+    (tmp_path / "whatif").mkdir()
+    day = copy.deepcopy(EXAMPLE)
+    day["travel"] = {"model": "road_graph", "graph": "city.graphml"}
+    (tmp_path / "days" / "day.json").write_text(json.dumps(day))
+    scenario = {"base": "../days/day.json", "variants": [variant("v")]}
+    (tmp_path / "whatif" / "s.json").write_text(json.dumps(scenario))
+    with pytest.raises(InputError) as exc:
+        load_scenario(tmp_path / "whatif" / "s.json")
+    (found,) = [str(i) for i in exc.value.issues]
+    assert found.startswith("base: in ../days/day.json: travel.graph: cannot load road network")
+    assert str(tmp_path / "days" / "city.graphml") in found
 
 
 def test_base_path_without_a_file_is_refused():
