@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from dispatch_opt.domain.plan import Plan
 from dispatch_opt.domain.problem import Problem
 from dispatch_opt.whatif.compare import Comparison, compare
-from dispatch_opt.whatif.runner import Outcome, ProgressFn, plan_parallelism, solve_all
+from dispatch_opt.whatif.runner import Outcome, ProgressFn, solve_all
 from dispatch_opt.whatif.spec import ScenarioSpec
 
 
@@ -61,7 +61,7 @@ def run_whatif(
     scenario's and the problems' limits, except where a variant sets its own. With
     `from_base` variants start from the base plan (see `runner.solve_all`)."""
     started = time.perf_counter()
-    base, variants = solve_all(
+    solved = solve_all(
         spec,
         workers=workers,
         deterministic=deterministic,
@@ -69,21 +69,20 @@ def run_whatif(
         from_base=from_base,
         progress=progress,
     )
+    base = solved.base
     comparisons = {}
     if base.plan is not None:
-        for v in variants:
+        for v in solved.variants:
             if v.plan is not None:
                 comparisons[v.name] = compare(base.problem, base.plan, v.problem, v.plan, v.name)
-    n_parallel = len(variants) if from_base else 1 + len(variants)
-    parallel, per_solve = plan_parallelism(n_parallel, workers, deterministic)
     return WhatIfResult(
         spec,
         base,
-        variants,
+        solved.variants,
         comparisons,
         time.perf_counter() - started,
         deterministic,
         from_base,
-        parallel,
-        per_solve,
+        solved.parallel,
+        solved.workers_per_solve,
     )

@@ -172,6 +172,16 @@ class _Recorder:
             self.progress(outcome, len(self.outcomes), len(self.meta))
 
 
+@dataclass(frozen=True, slots=True)
+class Solved:
+    """The outcomes of a scenario and how the variants' solves shared the cores."""
+
+    base: Outcome
+    variants: tuple[Outcome, ...]
+    parallel: int
+    workers_per_solve: int
+
+
 def solve_all(
     spec: ScenarioSpec,
     *,
@@ -180,8 +190,8 @@ def solve_all(
     time_limit_s: float | None = None,
     from_base: bool = False,
     progress: ProgressFn | None = None,
-) -> tuple[Outcome, tuple[Outcome, ...]]:
-    """Solve and validate the base and every variant; (base outcome, variant outcomes).
+) -> Solved:
+    """Solve and validate the base and every variant.
 
     By default all solves run at once, each from scratch. With `from_base` the base is
     solved first (on every core) and each variant's search starts from the base plan (what
@@ -189,32 +199,23 @@ def solve_all(
     pickups the core's warm start drops the pickups and the variants come out worse, so
     it is not the default (see README)."""
     record = _Recorder(spec, progress)
-    variants = spec.variants
+    named: list[tuple[str, Problem, Variant | None]] = [
+        (v.name, v.problem, v) for v in spec.variants
+    ]
+    warm_plan: Plan | None = None
     if from_base:
         _, per_base = plan_parallelism(1, workers, deterministic)
         base_limit = _limit(spec, None, time_limit_s)
         _run([_job(BASE_NAME, spec.base, per_base, base_limit, deterministic, None)], 1, record)
         warm = record.outcomes[BASE_NAME]
         warm_plan = warm.plan if warm.state == "valid" else None
-        at_once, per_solve = plan_parallelism(len(variants), workers, deterministic)
-        jobs = [
-            _job(
-                v.name,
-                v.problem,
-                per_solve,
-                _limit(spec, v, time_limit_s),
-                deterministic,
-                warm_plan,
-            )
-            for v in variants
-        ]
     else:
-        at_once, per_solve = plan_parallelism(1 + len(variants), workers, deterministic)
-        named = [(BASE_NAME, spec.base, None), *((v.name, v.problem, v) for v in variants)]
-        jobs = [
-            _job(n, p, per_solve, _limit(spec, v, time_limit_s), deterministic, None)
-            for n, p, v in named
-        ]
+        named.insert(0, (BASE_NAME, spec.base, None))
+    at_once, per_solve = plan_parallelism(len(named), workers, deterministic)
+    jobs = [
+        _job(n, p, per_solve, _limit(spec, v, time_limit_s), deterministic, warm_plan)
+        for n, p, v in named
+    ]
     _run(jobs, at_once, record)
-    base = record.outcomes[BASE_NAME]
-    return base, tuple(record.outcomes[v.name] for v in variants)
+    variants = tuple(record.outcomes[v.name] for v in spec.variants)
+    return Solved(record.outcomes[BASE_NAME], variants, at_once, per_solve)
