@@ -50,11 +50,10 @@ ADDED_KINDS = ("added_served", "added_unassigned")
 def kpi_values(problem: Problem, plan: Plan) -> dict[str, float]:
     """The compared figures of one plan."""
     k = plan.kpis
-    by_priority = {str(getattr(p, "value", p)): n for p, n in k.assigned_by_priority.items()}
-    values: dict[str, float] = {
+    return {
         "tickets": len(problem.tickets),
         "served": k.assigned,
-        **{f"served_{p.value}": by_priority.get(p.value, 0) for p in PRIORITY_ORDER},
+        **{f"served_{p.value}": k.assigned_by_priority.get(p.value, 0) for p in PRIORITY_ORDER},
         "weighted_served": k.weighted_served,
         "unassigned": len(problem.tickets) - k.assigned,
         "sla_met_pct": round(100.0 * k.sla_met_rate, 1),
@@ -65,7 +64,6 @@ def kpi_values(problem: Problem, plan: Plan) -> dict[str, float]:
         "technicians_used": sum(1 for r in plan.routes if r.ticket_ids),
         "utilization_pct": round(100.0 * k.utilization, 1),
     }
-    return values
 
 
 @dataclass(frozen=True, slots=True)
