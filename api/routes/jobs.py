@@ -16,7 +16,8 @@ from api.limits import capped_time_limit
 from api.models import JobErrorOut, JobLinks, JobOut, PlanDoc, ProgressOut, rfc3339
 from api.routes.common import errors, state
 from api.security import client_id
-from dispatch_opt.io import parse_problem
+from dispatch_opt.io import parse_problem, plan_from_dict
+from dispatch_opt.report.html import render_report
 
 router = APIRouter(tags=["jobs"])
 
@@ -53,11 +54,29 @@ def job_out(job: Job) -> JobOut:
     )
 
 
+def _not_found(job_id: str) -> ApiError:
+    """404 for a job that is unknown or expired."""
+    return ApiError(404, "job_not_found", f"no job '{job_id}' (unknown or expired)")
+
+
 async def _get(request: Request, job_id: str) -> Job:
     """The stored job or 404."""
     job = await run_in_threadpool(state(request).store.get, job_id)
     if job is None:
-        raise ApiError(404, "job_not_found", f"no job '{job_id}' (unknown or expired)")
+        raise _not_found(job_id)
+    return job
+
+
+async def _get_done(request: Request, job_id: str, what: str) -> Job:
+    """The stored job once it is done: 404 when unknown, 409 (with its state) before."""
+    job = await _get(request, job_id)
+    if job.state != "done":
+        raise ApiError(
+            409,
+            "job_not_done",
+            f"the job is {job.state}; the {what} exists once it is done",
+            state=job.state,
+        )
     return job
 
 
@@ -119,17 +138,10 @@ async def status(request: Request, job_id: str) -> JobOut:
 )
 async def plan(request: Request, job_id: str) -> Response:
     """The plan once the job is done (409 before, with its state)."""
-    job = await _get(request, job_id)
-    if job.state != "done":
-        raise ApiError(
-            409,
-            "job_not_done",
-            f"the job is {job.state}; the plan exists once it is done",
-            state=job.state,
-        )
+    await _get_done(request, job_id, "plan")
     text = await run_in_threadpool(state(request).store.plan, job_id)
     if text is None:  # expired between the two reads
-        raise ApiError(404, "job_not_found", f"no job '{job_id}' (unknown or expired)")
+        raise _not_found(job_id)
     return Response(text, media_type="application/json")
 
 
@@ -141,28 +153,18 @@ async def plan(request: Request, job_id: str) -> Response:
 )
 async def report(request: Request, job_id: str) -> HTMLResponse:
     """The same self-contained HTML page as `dispatch-opt report`, once the job is done."""
-    job = await _get(request, job_id)
-    if job.state != "done":
-        raise ApiError(
-            409,
-            "job_not_done",
-            f"the job is {job.state}; the report exists once it is done",
-            state=job.state,
-        )
+    await _get_done(request, job_id, "report")
     store = state(request).store
     problem_text = await run_in_threadpool(store.problem, job_id)
     plan_text = await run_in_threadpool(store.plan, job_id)
-    if problem_text is None or plan_text is None:
-        raise ApiError(404, "job_not_found", f"no job '{job_id}' (unknown or expired)")
+    if problem_text is None or plan_text is None:  # expired between the reads
+        raise _not_found(job_id)
     html = await run_in_threadpool(_render, problem_text, plan_text)
     return HTMLResponse(html)
 
 
 def _render(problem_text: str, plan_text: str) -> str:
     """Parse the stored problem and plan and render the report page."""
-    from dispatch_opt.io.plan_io import plan_from_dict
-    from dispatch_opt.report.html import render_report
-
     return render_report(parse_problem(problem_text), plan_from_dict(plan_text))
 
 

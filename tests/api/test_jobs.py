@@ -59,10 +59,10 @@ def test_unknown_job_is_404_and_unfinished_plan_is_409(client_factory) -> None:
     assert client.delete("/v1/jobs/nope").status_code == 404
     first = _submit(client, tiny_problem(2.0))
     queued = _submit(client, tiny_problem(1.0))
-    resp = client.get(f"/v1/jobs/{queued}/plan")
-    assert resp.status_code == 409 and resp.json()["code"] == "job_not_done"
-    assert client.get(f"/v1/jobs/{queued}/report").status_code in (200, 409)
-    assert resp.json()["state"] in ("queued", "running")
+    for view in ("plan", "report"):
+        resp = client.get(f"/v1/jobs/{queued}/{view}")
+        assert resp.status_code == 409 and resp.json()["code"] == "job_not_done"
+        assert resp.json()["state"] in ("queued", "running")
     for job_id in (first, queued):
         client.delete(f"/v1/jobs/{job_id}")
 
