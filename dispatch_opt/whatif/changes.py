@@ -7,7 +7,7 @@ touched) or raises `InputError` whose issue paths are relative to the change (`t
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
@@ -415,10 +415,3 @@ Change = (
     | ChangeObjective
     | SetTimeLimit
 )
-
-
-def apply_all(problem: Problem, changes: Iterable[Change]) -> Problem:
-    """Apply changes in order (each sees the result of the ones before)."""
-    for change in changes:
-        problem = change.apply(problem)
-    return problem

@@ -20,7 +20,6 @@ from dispatch_opt.whatif.changes import (
     NewTechnician,
     RemoveTechnicians,
     SetTimeLimit,
-    apply_all,
 )
 from tests.factories import at, win
 from tests.whatif.helpers import tiny
@@ -270,7 +269,9 @@ def test_changes_apply_in_order_and_leave_the_base_alone():
         ChangeShifts(("X1",), start=at("10:00")),
         RemoveTechnicians(("T1",)),
     ]
-    after = apply_all(base, changes)
+    after = base
+    for change in changes:
+        after = change.apply(after)
     assert [t.id for t in after.technicians] == ["T2", "T3", "X1"]
     assert after.technician("X1").shift == win("10:00", "17:30")
     assert [t.id for t in base.technicians] == ["T1", "T2", "T3"]
