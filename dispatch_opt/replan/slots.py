@@ -21,6 +21,7 @@ import numpy as np
 from dispatch_opt.domain.plan import Plan, StopKind
 from dispatch_opt.domain.problem import Problem, Ticket, TimeWindow
 from dispatch_opt.domain.state import Stability
+from dispatch_opt.planner import solve_problem
 from dispatch_opt.replan.engine import fetch_parts, prepare
 from dispatch_opt.routing.compile import Previous, compile_problem
 from dispatch_opt.routing.cost import plan_cost
@@ -230,12 +231,9 @@ def _offer(
 def book_slot(
     problem: Problem, plan: Plan, ticket: Ticket, slot: TimeWindow, **solve_options
 ) -> Plan:
-    """Add the ticket with the promised slot as its window and re-plan from `plan`."""
-    from dispatch_opt.planner import solve_problem
-    from dispatch_opt.replan.engine import replan
-
+    """Add the ticket with the promised slot as its window and re-plan from `plan` (a
+    problem with a state is re-planned from its state: `solve_problem` hands it to
+    `replan`)."""
     booked = dataclasses.replace(ticket, time_windows=(slot,))
     grown = dataclasses.replace(problem, tickets=(*problem.tickets, booked))
-    if grown.state is not None:
-        return replan(grown, **solve_options)
     return solve_problem(grown, warm_start=plan, **solve_options)
