@@ -67,6 +67,14 @@ class _Doc(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
+class _ChangeDoc(_Doc):
+    """Base of the change documents: each makes its domain change."""
+
+    def to_change(self) -> Change:
+        """The domain change."""
+        raise NotImplementedError
+
+
 def _location(doc: LocationDoc | None) -> Location | None:
     """Domain location of an optional document."""
     return None if doc is None else Location(doc.lat, doc.lon)
@@ -85,7 +93,7 @@ def _required_window(doc: WindowDoc) -> TimeWindow:
 # --------------------------------------------------------------------------- change documents
 
 
-class RemoveTechniciansDoc(_Doc):
+class RemoveTechniciansDoc(_ChangeDoc):
     """`remove_technicians`: these technicians are out for the day."""
 
     kind: Literal["remove_technicians"]
@@ -108,7 +116,7 @@ class NewTechnicianDoc(_Doc):
     breaks: list[BreakDoc] | None = None
 
 
-class AddTechniciansDoc(_Doc):
+class AddTechniciansDoc(_ChangeDoc):
     """`add_technicians`: extra vans, each a copy of an existing technician."""
 
     kind: Literal["add_technicians"]
@@ -140,7 +148,7 @@ def _at_least_one(doc: BaseModel, names: tuple[str, ...]) -> None:
         raise PydanticCustomError("nothing_changed", f"give at least one of {', '.join(names)}")
 
 
-class ChangeShiftsDoc(_Doc):
+class ChangeShiftsDoc(_ChangeDoc):
     """`change_shifts`: new shift start and/or end, or allowed overtime, for technicians."""
 
     kind: Literal["change_shifts"]
@@ -160,7 +168,7 @@ class ChangeShiftsDoc(_Doc):
         return ChangeShifts(tuple(self.technicians), self.start, self.end, self.overtime_max_min)
 
 
-class CloseDepotDoc(_Doc):
+class CloseDepotDoc(_ChangeDoc):
     """`close_depot`: the depot is gone for the day, or closes at `from`."""
 
     kind: Literal["close_depot"]
@@ -192,7 +200,7 @@ class HolderDoc(_Doc):
         return Holder("technician", str(self.technician))
 
 
-class MoveStockDoc(_Doc):
+class MoveStockDoc(_ChangeDoc):
     """`move_stock`: parts moved from a depot or van to another before the day."""
 
     kind: Literal["move_stock"]
@@ -205,7 +213,7 @@ class MoveStockDoc(_Doc):
         return MoveStock(self.from_.to_holder(), self.to.to_holder(), dict(self.parts))
 
 
-class AddTicketsDoc(_Doc):
+class AddTicketsDoc(_ChangeDoc):
     """`add_tickets`: `count` seeded generator tickets near the problem's area."""
 
     kind: Literal["add_tickets"]
@@ -228,7 +236,7 @@ _WEIGHTS = (
 )
 
 
-class ChangeObjectiveDoc(_Doc):
+class ChangeObjectiveDoc(_ChangeDoc):
     """`change_objective`: some weights changed, the others kept (contract names)."""
 
     kind: Literal["change_objective"]
@@ -258,7 +266,7 @@ class ChangeObjectiveDoc(_Doc):
         return ChangeObjective(weights, penalty)
 
 
-class SetTimeLimitDoc(_Doc):
+class SetTimeLimitDoc(_ChangeDoc):
     """`set_time_limit`: this variant's own search time, seconds."""
 
     kind: Literal["set_time_limit"]
@@ -269,7 +277,7 @@ class SetTimeLimitDoc(_Doc):
         return SetTimeLimit(self.time_limit_s)
 
 
-CHANGE_DOCS: dict[str, type[_Doc]] = {
+CHANGE_DOCS: dict[str, type[_ChangeDoc]] = {
     "remove_technicians": RemoveTechniciansDoc,
     "add_technicians": AddTechniciansDoc,
     "change_shifts": ChangeShiftsDoc,
@@ -347,7 +355,7 @@ def _prefixed(prefix: str, issues: list[Issue]) -> list[Issue]:
     return out
 
 
-def _change_doc(raw: Mapping[str, Any], path: str) -> tuple[_Doc | None, list[Issue]]:
+def _change_doc(raw: Mapping[str, Any], path: str) -> tuple[_ChangeDoc | None, list[Issue]]:
     """Validate one change document against the model its `kind` names."""
     kind = raw.get("kind")
     if kind is None:
@@ -371,7 +379,7 @@ def _variant(base: Problem, doc: VariantDoc, path: str) -> tuple[Variant | None,
         issues += found
         if change_doc is None or issues:
             continue  # later changes could depend on this one: check their shape only
-        change = change_doc.to_change()  # type: ignore[attr-defined]
+        change = change_doc.to_change()
         try:
             problem = change.apply(problem)
         except InputError as exc:
