@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from dispatch_opt.io import plan_to_dict
 from dispatch_opt.whatif.compare import ADDED_KINDS, KPIS, Comparison, HandChange, Kpi, kpi_values
 from dispatch_opt.whatif.result import WhatIfResult
 from dispatch_opt.whatif.runner import Outcome
@@ -151,8 +152,6 @@ def render_markdown(result: WhatIfResult, plan_files: Mapping[str, str] | None =
 
 def _outcome_dict(outcome: Outcome, include_plan: bool, plan_file: str | None) -> dict[str, Any]:
     """An outcome's state, figures and validation findings."""
-    from dispatch_opt.io import plan_to_dict
-
     out: dict[str, Any] = {"name": outcome.name, "state": outcome.state}
     if outcome.description:
         out["description"] = outcome.description
