@@ -53,31 +53,30 @@ class ApiError(Exception):
     ) -> None:
         super().__init__(detail)
         self.status, self.code, self.detail = status, code, detail
-        self.title = title or _STATUS_CODES.get(status, ("", "Error"))[1]
+        self.title = title
         self.headers = headers or {}
         self.extra = extra
 
 
-def issues_json(issues: Iterable[Issue], prefix: str = "") -> list[dict[str, str]]:
-    """Contract issues as `{path, rule}`, paths optionally under a prefix (`problem.`)."""
-    out = []
-    for issue in issues:
-        path = issue.path
-        if prefix:
-            path = f"{prefix}.{path}" if path and not path.startswith("[") else prefix + path
-        out.append({"path": path, "rule": issue.rule})
-    return out
+def issues_under(prefix: str, issues: Iterable[Issue]) -> list[Issue]:
+    """Issues of a document nested under `prefix` (`problem` + `tickets[0]` gives
+    `problem.tickets[0]`, `+ [2]` gives `problem[2]`, the document itself `problem`)."""
+    return [
+        Issue(
+            f"{prefix}.{i.path}" if i.path and not i.path.startswith("[") else prefix + i.path,
+            i.rule,
+        )
+        for i in issues
+    ]
 
 
-def contract_error(exc: InputError, prefix: str = "") -> ApiError:
+def contract_error(exc: InputError) -> ApiError:
     """422 for a document that breaks the contract, naming every field path and rule."""
-    errors = issues_json(exc.issues, prefix)
+    errors = [{"path": i.path, "rule": i.rule} for i in exc.issues]
     first = errors[0] if errors else {"path": "", "rule": "invalid"}
     where = f"{first['path']}: " if first["path"] else ""
     more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-    return ApiError(
-        422, "invalid_input", f"{where}{first['rule']}{more}", title="Invalid input", errors=errors
-    )
+    return ApiError(422, "invalid_input", f"{where}{first['rule']}{more}", errors=errors)
 
 
 def problem_response(

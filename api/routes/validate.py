@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
 from api.body import json_body, request_body
-from api.errors import contract_error
+from api.errors import contract_error, issues_under
 from api.models import ReportOut
 from api.routes.common import errors
 from api.security import client_id
@@ -24,28 +24,19 @@ def _report(body: bytes) -> dict[str, Any]:
     """Parse both documents (every issue of both, paths under `problem.` / `plan.`), then
     run the validator."""
     raw, issues = read_json_object(body)
-    prefixed: list[Issue] = list(issues)
     for key in sorted(set(raw) - {"problem", "plan"}):
-        prefixed.append(Issue(key, "unknown field (expected 'problem' and 'plan')"))
+        issues.append(Issue(key, "unknown field (expected 'problem' and 'plan')"))
     docs: dict[str, Any] = {}
     for key, parse in (("problem", parse_problem), ("plan", plan_from_dict)):
         if key not in raw:
-            prefixed.append(Issue(key, "is required"))
+            issues.append(Issue(key, "is required"))
             continue
         try:
             docs[key] = parse(raw[key])
         except InputError as exc:
-            prefixed += [
-                Issue(
-                    f"{key}.{i.path}"
-                    if i.path and not i.path.startswith("[")
-                    else f"{key}{i.path}",
-                    i.rule,
-                )
-                for i in exc.issues
-            ]
-    if prefixed:
-        raise contract_error(InputError(prefixed))
+            issues += issues_under(key, exc.issues)
+    if issues:
+        raise contract_error(InputError(issues))
     report = validate_plan(docs["problem"], docs["plan"])
     return {**report.to_dict(), "text": format_report(report)}
 
