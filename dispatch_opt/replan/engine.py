@@ -95,7 +95,7 @@ def _deviation_s(inst: RoutingInstance, nodes: tuple[int, ...], starts: tuple[in
     return total
 
 
-def fetch_parts(inst: RoutingInstance, v: int, nodes: list[int], left: np.ndarray) -> list[int]:
+def _fetch_parts(inst: RoutingInstance, v: int, nodes: list[int], left: np.ndarray) -> list[int]:
     """The route with depot pickups put back where its van runs short of parts (a
     previous plan names its tickets, not its depot stops): for each short ticket, the
     pickup of its own placed where the starts stay closest to the previous plan's (then
@@ -200,7 +200,7 @@ def _warm_routes(res: Residual, inst: RoutingInstance) -> list[list[int]]:
     for v, ids in enumerate(res.warm):
         nodes = [node[t] for t in ids if t in node and inst.allowed[inst.ticket_of(node[t]), v]]
         if inst.n_pickups:
-            nodes = fetch_parts(inst, v, nodes, left)
+            nodes = _fetch_parts(inst, v, nodes, left)
         kept, _ = repair_route(inst, v, nodes)
         routes.append(kept)
     return ensure_required(inst, routes)

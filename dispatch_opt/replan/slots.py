@@ -21,8 +21,8 @@ import numpy as np
 from dispatch_opt.domain.plan import Plan, StopKind
 from dispatch_opt.domain.problem import Problem, Ticket, TimeWindow
 from dispatch_opt.domain.state import Stability
-from dispatch_opt.planner import solve_problem
-from dispatch_opt.replan.engine import fetch_parts, prepare
+from dispatch_opt.planner import initial_routes, solve_problem
+from dispatch_opt.replan.engine import prepare
 from dispatch_opt.routing.compile import Previous, compile_problem
 from dispatch_opt.routing.cost import plan_cost
 from dispatch_opt.routing.instance import COST_PER_UNIT, RoutingInstance
@@ -61,11 +61,6 @@ def day_slots(day: datetime, hours: list[tuple[int, int]], days: int = 1) -> lis
     ]
 
 
-def _served(plan: Plan) -> list[tuple[str, list[str]]]:
-    """Per route, its technician and ticket ids in order."""
-    return [(r.technician, r.ticket_ids) for r in plan.routes]
-
-
 def _instance(problem: Problem, ticket: Ticket, plan: Plan) -> tuple[Problem, RoutingInstance]:
     """The instance of the problem with the new ticket (its windows: the union of slots),
     the current plan weighed as the previous one."""
@@ -80,23 +75,11 @@ def _instance(problem: Problem, ticket: Ticket, plan: Plan) -> tuple[Problem, Ro
         if s.kind is StopKind.TICKET and s.id is not None and s.start is not None
     }
     previous = Previous(
-        technician={tid: tech for tech, ids in _served(plan) for tid in ids},
+        technician={tid: r.technician for r in plan.routes for tid in r.ticket_ids},
         start=starts,
         stability=Stability(),
     )
     return grown, compile_problem(grown, previous).instance
-
-
-def _routes(inst: RoutingInstance, plan: Plan) -> list[list[int]]:
-    """The current plan as instance routes (depot pickups put back where they fit)."""
-    node = {tid: inst.ticket_node(k) for k, tid in enumerate(inst.ticket_ids)}
-    by_tech = dict(_served(plan))
-    left = inst.depot_stock.copy()
-    routes = []
-    for v, tech in enumerate(inst.vehicle_ids):
-        nodes = [node[t] for t in by_tech.get(tech, []) if t in node]
-        routes.append(fetch_parts(inst, v, nodes, left) if inst.n_pickups else nodes)
-    return routes
 
 
 def _route_cost(inst: RoutingInstance, sched: RouteSchedule) -> int:
@@ -177,7 +160,7 @@ def promise_slots(
     probe = dataclasses.replace(ticket, time_windows=tuple(inside))
     grown, inst = _instance(problem, probe, plan)
     k = inst.ticket_ids.index(ticket.id)
-    routes = _routes(inst, plan)
+    routes = initial_routes(grown, plan, inst)
     origin = grown.horizon.start
     windows = list(inst.windows)
     found: list[SlotOffer] = []
