@@ -28,6 +28,7 @@ from dispatch_opt.replan.residual import Residual, residual_problem
 from dispatch_opt.routing.compile import Compiled, Previous, compile_problem
 from dispatch_opt.routing.cost import routes_cost
 from dispatch_opt.routing.instance import RoutingInstance
+from dispatch_opt.routing.parts import open_pickups
 from dispatch_opt.routing.timeline import schedule_route
 from dispatch_opt.solver.construct import construct
 from dispatch_opt.solver.portfolio import solve_portfolio
@@ -109,18 +110,15 @@ def _fetch_parts(inst: RoutingInstance, v: int, nodes: list[int], left: np.ndarr
             i += 1
             continue
         best = None
-        for pickup in inst.ticket_pickups[inst.ticket_of(node)]:
-            p = inst.pickup_of(int(pickup))
-            if (inst.pickup_load[p] > left[inst.pickup_depot[p]]).any():
-                continue
+        for pickup in open_pickups(inst, inst.ticket_of(node), left, set(route)):
             for pos in range(i, -1, -1):
-                trial = [*route[:pos], int(pickup), *route[pos:]]
+                trial = [*route[:pos], pickup, *route[pos:]]
                 sched = schedule_route(inst, v, trial)
                 if sched is None:
                     continue
                 key = (_deviation_s(inst, sched.nodes, sched.start_s), sched.end_arrival_s)
                 if best is None or key < best[0]:
-                    best = (key, trial, p)
+                    best = (key, trial, inst.pickup_of(pickup))
         if best is None:
             i += 1
             continue
