@@ -16,6 +16,14 @@ class Issue:
     def __str__(self) -> str:
         return f"{self.path}: {self.rule}" if self.path else self.rule
 
+    def under(self, prefix: str) -> Issue:
+        """The same issue inside a larger document whose field `prefix` holds this one:
+        `ticket` + `skills.ac` -> `ticket.skills.ac`, `items` + `[2].id` -> `items[2].id`."""
+        if not self.path:
+            return Issue(prefix, self.rule)
+        joiner = "" if self.path.startswith("[") else "."
+        return Issue(f"{prefix}{joiner}{self.path}", self.rule)
+
 
 class DispatchError(Exception):
     """Base class of every error dispatch-opt raises on purpose."""

@@ -346,7 +346,7 @@ def parse_ticket(data: Mapping[str, Any] | str | bytes) -> Ticket:
     except ValidationError as exc:
         found = validation_issues(exc, TicketDoc)
         raise InputError(
-            issues + [Issue(f"ticket.{i.path}".rstrip("."), i.rule) for i in found]
+            issues + [i.under("ticket") for i in found]
         ) from None
     if issues:
         raise InputError(issues)

@@ -343,16 +343,7 @@ class ScenarioSpec:
 
 def _prefixed(prefix: str, issues: list[Issue]) -> list[Issue]:
     """Issues moved under `prefix` (`variants[0].changes[1]` + `.technicians[0]`)."""
-    out = []
-    for issue in issues:
-        if not issue.path:
-            path = prefix
-        elif issue.path.startswith("["):
-            path = prefix + issue.path
-        else:
-            path = f"{prefix}.{issue.path}"
-        out.append(Issue(path, issue.rule))
-    return out
+    return [issue.under(prefix) for issue in issues]
 
 
 def _change_doc(raw: Mapping[str, Any], path: str) -> tuple[_ChangeDoc | None, list[Issue]]:
