@@ -49,7 +49,6 @@ class Prepared:
     residual: Residual
     compiled: Compiled
     warm: list[list[int]]
-    released: frozenset[str]
 
     @property
     def instance(self) -> RoutingInstance:
@@ -168,7 +167,7 @@ def prepare(problem: Problem) -> Prepared:
             break
     _fix_held_starts(inst, chains)
     warm = _warm_routes(res, inst)
-    return Prepared(res, compiled, warm, frozenset(released))
+    return Prepared(res, compiled, warm)
 
 
 def _tid(inst: RoutingInstance, node: int) -> str:

@@ -17,7 +17,7 @@ residual problem to check a re-plan.
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from dispatch_opt.domain.problem import Problem, Technician, Ticket, TimeWindow
@@ -46,7 +46,6 @@ class Residual:
     previous: dict[str, Assignment]  # open tickets of the previous plan
     warm: list[list[str]]  # per technician: previous visits still open, in order
     new_tickets: tuple[str, ...]
-    extra_overtime_min: dict[str, float] = field(default_factory=dict)
 
 
 def _minutes(a: datetime, b: datetime) -> float:
@@ -219,7 +218,7 @@ def residual_problem(
     residual = dataclasses.replace(
         problem, technicians=tuple(techs), tickets=tuple(tickets), state=None
     )
-    return Residual(residual, state, held, previous, warm, new, dict(extra))
+    return Residual(residual, state, held, previous, warm, new)
 
 
 def _held_ticket(ticket: Ticket, h: Held, problem: Problem, strict: bool) -> Ticket:
