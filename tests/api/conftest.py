@@ -103,51 +103,70 @@ def wait_until(check: Callable[[], Any], what: str) -> Any:
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def _free_port() -> int:
+def free_port() -> int:
     """A TCP port free on loopback right now."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`dispatch-opt serve` in a subprocess on loopback; yields its base URL."""
-    folder = tmp_path_factory.mktemp("server")
-    port = _free_port()
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""),
-        "DISPATCH_API_DB_PATH": str(folder / "jobs.sqlite3"),
-        "DISPATCH_API_SYNC_TIME_LIMIT_MAX_S": "1",
-        "DISPATCH_API_JOB_TIME_LIMIT_MAX_S": "1",
-        "DISPATCH_API_CLIENT_MAX_ACTIVE_JOBS": "1000",
-    }
-    log = (folder / "server.log").open("wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "dispatch_opt.cli", "serve", "--port", str(port), "--workers", "2"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
+def start_server(
+    folder: Path, port: int, workers: int, env: dict[str, str] | None = None
+) -> subprocess.Popen:
+    """`dispatch-opt serve` on loopback in a subprocess (jobs in `folder`/jobs.sqlite3, its
+    output in `folder`/server.log, `env` adding DISPATCH_API_* settings), once ready."""
+    cmd = [sys.executable, "-m", "dispatch_opt.cli", "serve", "--port", str(port)]
+    log = folder / "server.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [*cmd, "--workers", str(workers)],
+            cwd=ROOT,
+            env={
+                **os.environ,
+                "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""),
+                "DISPATCH_API_DB_PATH": str(folder / "jobs.sqlite3"),
+                **(env or {}),
+            },
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
 
     def ready() -> bool:
-        assert proc.poll() is None, (folder / "server.log").read_text()
+        assert proc.poll() is None, f"the server exited: {log.read_text()}"
         try:
-            return httpx.get(f"{base}/readyz", timeout=2).status_code == 200
+            return httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200
         except httpx.HTTPError:
             return False
 
     try:
         wait_until(ready, "the server to be ready")
-        yield base
+    except BaseException:
+        stop_server(proc)
+        raise
+    return proc
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    """Terminate a server started by `start_server` (kill it when it lingers)."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`dispatch-opt serve` in a subprocess on loopback; yields its base URL."""
+    port = free_port()
+    env = {
+        "DISPATCH_API_SYNC_TIME_LIMIT_MAX_S": "1",
+        "DISPATCH_API_JOB_TIME_LIMIT_MAX_S": "1",
+        "DISPATCH_API_CLIENT_MAX_ACTIVE_JOBS": "1000",
+    }
+    proc = start_server(tmp_path_factory.mktemp("server"), port, workers=2, env=env)
+    try:
+        yield f"http://127.0.0.1:{port}"
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+        stop_server(proc)

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -16,12 +14,12 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 
 from tests.api.conftest import (
-    ROOT,
-    _free_port,
     assert_valid_plan,
+    free_port,
+    start_server,
+    stop_server,
     tiny_problem,
     wait_job,
-    wait_until,
 )
 
 
@@ -90,39 +88,17 @@ def test_unreachable_end_is_a_contract_error(live_server: str) -> None:
 
 
 def test_hard_kill_and_restart_loses_no_job(tmp_path: Path) -> None:
-    port = _free_port()
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""),
-        "DISPATCH_API_DB_PATH": str(tmp_path / "jobs.sqlite3"),
-    }
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
-    cmd = [sys.executable, "-m", "dispatch_opt.cli", "serve", "--port", str(port), "--workers", "1"]
-
-    def start() -> subprocess.Popen:
-        proc = subprocess.Popen(
-            cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-
-        def ready() -> bool:
-            assert proc.poll() is None, "the server exited"
-            try:
-                return httpx.get(f"{base}/readyz", timeout=2).status_code == 200
-            except httpx.HTTPError:
-                return False
-
-        wait_until(ready, "the server to be ready")
-        return proc
-
     docs = [tiny_problem(3.0), tiny_problem(1.0, seed=1)]
-    proc = start()
+    proc = start_server(tmp_path, port, workers=1)
     try:
         with httpx.Client(base_url=base, timeout=30) as client:
             ids = [client.post("/v1/jobs", json=doc).json()["id"] for doc in docs]
             wait_job(client, ids[0], ("running",))
         proc.send_signal(signal.SIGKILL)  # no shutdown at all
         proc.wait(timeout=10)
-        proc = start()
+        proc = start_server(tmp_path, port, workers=1)
         with httpx.Client(base_url=base, timeout=30) as client:
             for doc, job_id in zip(docs, ids, strict=True):
                 job = wait_job(client, job_id)
@@ -130,5 +106,4 @@ def test_hard_kill_and_restart_loses_no_job(tmp_path: Path) -> None:
                 assert_valid_plan(doc, client.get(f"/v1/jobs/{job_id}/plan").json())
             assert client.get(f"/v1/jobs/{ids[0]}").json()["attempts"] == 2
     finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+        stop_server(proc)
