@@ -80,11 +80,6 @@ def _chains(res: Residual, inst: RoutingInstance) -> list[list[int]]:
     return out
 
 
-def _timed(inst: RoutingInstance, v: int, nodes: list[int]) -> bool:
-    """The route can be timed (a held chain: the parts it fetches on the way come later)."""
-    return schedule_route(inst, v, nodes) is not None
-
-
 def _deviation_s(inst: RoutingInstance, nodes: tuple[int, ...], starts: tuple[int, ...]) -> int:
     """Seconds the tickets' starts differ from the previous plan's, summed."""
     total = 0
@@ -160,7 +155,8 @@ def prepare(problem: Problem) -> Prepared:
                     extra[tid] = extra.get(tid, 0.0) + need
                     changed = True
                 continue
-            while chain and not _timed(inst, v, chain) and len(chain) > len(base):
+            # timed without its depot pickups (fetched on the way, put back later)
+            while chain and schedule_route(inst, v, chain) is None and len(chain) > len(base):
                 released.add(_tid(inst, chain.pop()))
                 changed = True
         if not changed:
@@ -221,13 +217,6 @@ def churn_of(res: Residual, plan: Plan) -> Churn:
     return Churn(tuple(reassigned), tuple(moved), res.state.stability.tolerance_min)
 
 
-def _stats(result_objective: int, seed: int, status: str, compile_s: float) -> SolverStats:
-    """Solver statistics of a re-plan."""
-    return SolverStats(
-        engine=ENGINE, objective=result_objective, seed=seed, compile_s=compile_s, status=status
-    )
-
-
 def replan(
     problem: Problem,
     *,
@@ -275,12 +264,15 @@ def replan(
     elif res.new_tickets:
         status = "previous_plan_with_insertions"
     cost = routes_cost(inst, routes) or 0
-    plan = build_plan(
-        res.problem, inst, routes, prep.compiled.reasons, _stats(cost, seed, status, compile_s)
+    stats = SolverStats(
+        engine=ENGINE, objective=cost, seed=seed, compile_s=compile_s, status=status
     )
-    plan = dataclasses.replace(plan, churn=churn_of(res, plan))
+    plan = build_plan(res.problem, inst, routes, prep.compiled.reasons, stats)
+    churn = churn_of(res, plan)
     total = time.perf_counter() - t0
-    return dataclasses.replace(plan, solver=dataclasses.replace(plan.solver, time_s=total))
+    return dataclasses.replace(
+        plan, churn=churn, solver=dataclasses.replace(plan.solver, time_s=total)
+    )
 
 
 def _make_room(inst: RoutingInstance, res: Residual, routes: list[list[int]]) -> list[list[int]]:
