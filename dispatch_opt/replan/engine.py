@@ -28,7 +28,7 @@ from dispatch_opt.replan.residual import Residual, residual_problem
 from dispatch_opt.routing.compile import Compiled, Previous, compile_problem
 from dispatch_opt.routing.cost import routes_cost
 from dispatch_opt.routing.instance import RoutingInstance
-from dispatch_opt.routing.parts import open_pickups
+from dispatch_opt.routing.parts import depots_overdrawn, open_pickups
 from dispatch_opt.routing.timeline import schedule_route
 from dispatch_opt.solver.construct import construct
 from dispatch_opt.solver.portfolio import solve_portfolio
@@ -301,7 +301,7 @@ def _still_holds(prep: Prepared, routes: list[list[int]]) -> bool:
     """Nothing new, every planned visit kept where it was, no start moved beyond the
     tolerance: the previous plan stands."""
     res, inst = prep.residual, prep.instance
-    if res.new_tickets or routes_cost(inst, routes) is None:
+    if res.new_tickets or depots_overdrawn(inst, routes):
         return False
     served = {inst.ticket_of(n): v for v, r in enumerate(routes) for n in r if inst.is_ticket(n)}
     for k in range(inst.n_tickets):
