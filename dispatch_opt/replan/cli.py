@@ -12,11 +12,10 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from dispatch_opt.cli import EXIT_INVALID_PLAN, EXIT_OK
 from dispatch_opt.domain.problem import Problem, Ticket
 from dispatch_opt.domain.state import NO_STABILITY
 from dispatch_opt.errors import InputError, Issue
-
-EXIT_OK, EXIT_INVALID_PLAN = 0, 1
 
 
 def register(sub: Any) -> None:
