@@ -170,6 +170,10 @@ class _Travel(Protocol):
         """Driving (seconds, metres) from `a` to `b`, speed factor applied."""
         ...
 
+    def leg_at(self, a: _Place, b: _Place, tech: Technician, depart: float) -> float:
+        """Driving seconds from `a` to `b` leaving at `depart` (s from the horizon start)."""
+        ...
+
 
 def great_circle_m(a: Location, b: Location) -> float:
     """Great-circle distance in metres on a sphere of radius `EARTH_RADIUS_M` (haversine)."""
@@ -192,6 +196,10 @@ class _GreatCircleTravel:
         metres = great_circle_m(a.location, b.location) * self.circuity
         return metres / (self.speed_kmh / 3.6) * tech.speed_factor, metres
 
+    def leg_at(self, a: _Place, b: _Place, tech: Technician, depart: float) -> float:
+        """Driving seconds from `a` to `b`: the same at any departure hour."""
+        return self.leg(a, b, tech)[0]
+
 
 @dataclass(frozen=True, slots=True)
 class _MatrixTravel:
@@ -205,6 +213,10 @@ class _MatrixTravel:
         """Driving (seconds, metres) from `a` to `b`."""
         i, j = self._row(a), self._row(b)
         return float(self.durations_s[i, j]) * tech.speed_factor, float(self.distances_m[i, j])
+
+    def leg_at(self, a: _Place, b: _Place, tech: Technician, depart: float) -> float:
+        """Driving seconds from `a` to `b`: the same at any departure hour."""
+        return self.leg(a, b, tech)[0]
 
     def _row(self, place: _Place) -> int:
         """Matrix row of a place: its first key present in `locations`."""
@@ -676,10 +688,7 @@ def _check_one_arrival(
 ) -> None:
     """Arrival >= previous end + driving (+ overhead at a ticket not at the same spot)."""
     assert ctx.travel is not None and ts.arrival is not None
-    if isinstance(ctx.travel, _RoadTravel):
-        drive_s = ctx.travel.leg_at(place, target, rv.tech, free)
-    else:
-        drive_s, _ = ctx.travel.leg(place, target, rv.tech)
+    drive_s = ctx.travel.leg_at(place, target, rv.tech, free)
     same_spot = place.location == target.location
     overhead = ctx.overhead_s if ts.kind is StopKind.TICKET and not same_spot else 0.0
     expected = free + drive_s + overhead
