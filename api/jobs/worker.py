@@ -21,19 +21,18 @@ from typing import Any
 from dispatch_opt.errors import DispatchError, InputError
 from dispatch_opt.io import parse_problem, plan_to_dict
 from dispatch_opt.planner import solve_problem
+from dispatch_opt.solver.solve import Progress
 from dispatch_opt.validate import format_report, validate_plan
 
 
-def _progress_dict(p: Any) -> dict[str, Any]:
-    """The progress fields clients see, from the solver's Progress snapshot."""
-    placed = getattr(p, "tickets_placed", None)
-    if placed is None:
-        placed = getattr(p, "assigned", None)
+def _progress_dict(p: Progress) -> dict[str, Any]:
+    """The progress fields clients see, from the solver's Progress snapshot (which does not
+    count placed tickets: that is known once done)."""
     return {
         "elapsed_s": round(float(p.elapsed_s), 3),
         "best_objective": int(p.objective),
         "solutions": int(p.solutions),
-        "tickets_placed": None if placed is None else int(placed),
+        "tickets_placed": None,
     }
 
 
@@ -64,7 +63,7 @@ def solve_in_child(
     started = time.perf_counter()
     last: dict[str, Any] | None = None
 
-    def on_progress(p: Any) -> None:
+    def on_progress(p: Progress) -> None:
         nonlocal last
         last = _progress_dict(p)
         conn.send(("progress", last))
