@@ -244,12 +244,7 @@ class _RoadTravel:
     """Road graph mode: networkx Dijkstra between snapped nodes, per hour band."""
 
     def __init__(self, problem: Problem) -> None:
-        from dispatch_opt.travel.roads.bands import (
-            CONSERVATIVE,
-            day_bands,
-            factors,
-            slowest_candidates,
-        )
+        from dispatch_opt.travel.roads.bands import day_bands, edge_kmh, solver_bands
         from dispatch_opt.travel.roads.inputs import open_network
         from dispatch_opt.travel.roads.snap import main_snapper
         from dispatch_opt.travel.roads.speeds import free_flow_kmh
@@ -258,12 +253,10 @@ class _RoadTravel:
         self.network = open_network(spec)
         self.snapper = main_snapper(self.network)
         self.bands = day_bands(spec.speed_bands)
-        named = [b for b in self.bands if b.name == spec.solver_band]
-        conservative = spec.solver_band == CONSERVATIVE
-        self.solver_bands = slowest_candidates(self.bands) if conservative else tuple(named)
+        self.solver_bands = solver_bands(self.bands, spec.solver_band)
         free = free_flow_kmh(self.network.highway, self.network.maxspeed, spec.class_speeds_kmh)
         self.seconds = {
-            b.name: self.network.length_m / (free * factors(b)[self.network.group] / 3.6)
+            b.name: self.network.length_m / (edge_kmh(free, self.network.group, b) / 3.6)
             for b in self.bands
         }
         self.origin = problem.horizon.start

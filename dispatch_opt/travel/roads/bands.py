@@ -23,6 +23,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from dispatch_opt.domain.problem import SpeedBand
+from dispatch_opt.errors import InputError, Issue
 
 DAY_MIN = 24 * 60
 FREE_FLOW = SpeedBand("free_flow", 0, DAY_MIN)
@@ -57,6 +58,22 @@ def band_at(bands: Sequence[SpeedBand], minute_of_day: float) -> SpeedBand:
 def factors(band: SpeedBand) -> np.ndarray:
     """The band's speed factors in `speeds.GROUPS` order."""
     return np.array([band.major, band.arterial, band.minor], dtype=np.float64)
+
+
+def edge_kmh(free_flow_kmh: np.ndarray, group: np.ndarray, band: SpeedBand) -> np.ndarray:
+    """Per edge km/h in a band: free flow times the factor of the edge's road group."""
+    return free_flow_kmh * factors(band)[group]
+
+
+def solver_bands(bands: Sequence[SpeedBand], solver_band: str) -> tuple[SpeedBand, ...]:
+    """The bands the solver's one matrix takes, per pair, the slowest of: the named band
+    alone, or the candidates for the slowest (`conservative`). InputError for no such band."""
+    if solver_band == CONSERVATIVE:
+        return slowest_candidates(bands)
+    named = tuple(b for b in bands if b.name == solver_band)
+    if not named:
+        raise InputError(Issue("travel.solver_band", f"no band named {solver_band!r}"))
+    return named
 
 
 def slowest_candidates(bands: Sequence[SpeedBand]) -> tuple[SpeedBand, ...]:

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from dispatch_opt.domain.problem import SpeedBand
-from dispatch_opt.errors import InputError, Issue
-from dispatch_opt.travel.roads.bands import CONSERVATIVE, factors, slowest_candidates
+from dispatch_opt.errors import Issue
+from dispatch_opt.travel.roads.bands import edge_kmh, solver_bands
 from dispatch_opt.travel.roads.network import RoadNetwork
 from dispatch_opt.travel.roads.shortest import PathMatrix, edge_weights, many_to_many, packed_graph
 from dispatch_opt.travel.roads.snap import Snapped
@@ -45,7 +45,7 @@ def road_points(
 
 def band_speeds(rp: RoadPoints, band: SpeedBand) -> np.ndarray:
     """Per edge km/h in a band: free flow times the factor of the edge's road group."""
-    return rp.free_flow_kmh * factors(band)[rp.network.group]
+    return edge_kmh(rp.free_flow_kmh, rp.network.group, band)
 
 
 def node_paths(rp: RoadPoints, band: SpeedBand) -> PathMatrix:
@@ -58,14 +58,9 @@ def node_paths(rp: RoadPoints, band: SpeedBand) -> PathMatrix:
 def solver_node_paths(rp: RoadPoints, bands: Sequence[SpeedBand], solver_band: str) -> PathMatrix:
     """The one matrix the solver sees: a named band, or per pair the slowest band
     (`conservative`, with the metres of that band's path)."""
-    if solver_band != CONSERVATIVE:
-        band = next((b for b in bands if b.name == solver_band), None)
-        if band is None:
-            raise InputError(Issue("travel.solver_band", f"no band named {solver_band!r}"))
-        return node_paths(rp, band)
     seconds: np.ndarray | None = None
     metres: np.ndarray | None = None
-    for band in slowest_candidates(bands):
+    for band in solver_bands(bands, solver_band):
         paths = node_paths(rp, band)
         if seconds is None or metres is None:
             seconds, metres = paths.seconds, paths.metres
