@@ -176,7 +176,7 @@ def residual_problem(
     done = set(state.done)
     by_id = {t.id: t for t in problem.tickets}
     states = {t.id: state.technician(t.id) for t in problem.technicians}
-    busy = {ts.in_progress.ticket for ts in states.values() if ts.in_progress and ts.available}
+    doing = {ts.in_progress.ticket: ts for ts in states.values() if ts.in_progress and ts.available}
     previous = {a.ticket: a for a in state.previous if a.ticket not in done and a.ticket in by_id}
     held: dict[str, Held] = {}
     techs: list[Technician] = []
@@ -184,13 +184,15 @@ def residual_problem(
     for tech in problem.technicians:
         ts = states[tech.id]
         mine = sorted(
-            (a for a in previous.values() if a.technician == tech.id and a.ticket not in busy),
+            (a for a in previous.values() if a.technician == tech.id and a.ticket not in doing),
             key=lambda a: a.start,
         )
         anchor = _anchor_of(problem, ts, mine, state.now) if ts.available else None
-        chain = _held_visits(state, problem, tech.id, mine, anchor, set(released))
-        if not ts.available:
-            chain = []
+        chain = (
+            _held_visits(state, problem, tech.id, mine, anchor, set(released))
+            if ts.available
+            else []
+        )
         held.update((h.ticket, h) for h in chain)
         done_here = [by_id[a.ticket] for a in state.previous if a.ticket in done
                      and a.technician == tech.id and a.ticket in by_id]  # fmt: skip
@@ -205,15 +207,14 @@ def residual_problem(
     for ticket in problem.tickets:
         if ticket.id in done:
             continue
-        ts = next((s for s in states.values() if s.in_progress
-                   and s.in_progress.ticket == ticket.id and s.available), None)  # fmt: skip
+        ts = doing.get(ticket.id)
         if ts is not None:
             ticket = _in_progress_ticket(ticket, ts, state.now)
         h = held.get(ticket.id)
         if h is not None:
             ticket = _held_ticket(ticket, h, problem, strict)
         tickets.append(ticket)
-    known = set(previous) | set(state.previous_unassigned) | busy
+    known = set(previous) | set(state.previous_unassigned) | set(doing)
     new = tuple(t.id for t in tickets if t.id not in known)
     residual = dataclasses.replace(
         problem, technicians=tuple(techs), tickets=tuple(tickets), state=None
