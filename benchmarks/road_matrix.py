@@ -228,13 +228,6 @@ def bench_matrix(
 # --------------------------------------------------------------------------- haversine
 
 
-def _gc_m(a: Location, b: Location) -> float:
-    """Great-circle metres between two points."""
-    from dispatch_opt.travel.haversine import great_circle_m
-
-    return great_circle_m(a.lat, a.lon, b.lat, b.lon)
-
-
 def calibrate(problem: Any) -> dict[str, Any]:
     """Road over straight-line distance, and the speed that makes haversine times match
     road times, over the scenario's point pairs more than 1 km apart (per band)."""

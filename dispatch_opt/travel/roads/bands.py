@@ -93,12 +93,3 @@ def slowest_candidates(bands: Sequence[SpeedBand]) -> tuple[SpeedBand, ...]:
 def profile_key(band: SpeedBand) -> tuple[float, float, float]:
     """Bands with equal factors share one shortest-path run."""
     return (band.major, band.arterial, band.minor)
-
-
-def parse_hhmm(text: str) -> int:
-    """Minutes after midnight of `HH:MM` (`24:00` allowed); ValueError when malformed."""
-    hours, _, minutes = text.partition(":")
-    h, m = int(hours), int(minutes)
-    if not (0 <= h <= 24 and 0 <= m < 60) or h * 60 + m > DAY_MIN or len(minutes) != 2:
-        raise ValueError(f"{text!r} is not a time of day HH:MM")
-    return h * 60 + m
