@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+from functools import cached_property
 from typing import Literal
 
 from pydantic import Field
@@ -87,9 +88,9 @@ class ApiSettings(BaseSettings):
         description="Runs a job may start (a crashed or interrupted run is retried below it).",
     )
 
-    @property
+    @cached_property
     def keys(self) -> frozenset[str]:
-        """The accepted API keys."""
+        """The accepted API keys (split once, not on every request)."""
         return frozenset(k.strip() for k in self.api_keys.split(",") if k.strip())
 
     @property
