@@ -59,6 +59,17 @@ def great_circle_matrix_m(
     return out
 
 
+def great_circle_pairs_m(
+    lat1_deg: np.ndarray, lon1_deg: np.ndarray, lat2_deg: np.ndarray, lon2_deg: np.ndarray
+) -> np.ndarray:
+    """Great-circle metres between point `i` of the first arrays and point `i` of the
+    second (element-wise, same chord form as the matrix)."""
+    chord = np.linalg.norm(
+        _unit_vectors(lat1_deg, lon1_deg) - _unit_vectors(lat2_deg, lon2_deg), axis=1
+    )
+    return 2.0 * EARTH_RADIUS_M * np.arcsin(np.minimum(1.0, 0.5 * chord))
+
+
 def great_circle_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """Great-circle distance in metres between two points (scalar version)."""
     return float(great_circle_matrix_m(np.array([lat1, lat2]), np.array([lon1, lon2]))[0, 1])

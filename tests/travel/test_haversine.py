@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from dispatch_opt.domain import Location, TravelModel, TravelSpec
 from dispatch_opt.travel import build_travel, great_circle_matrix_m
+from dispatch_opt.travel.haversine import great_circle_pairs_m
 
 lat = st.floats(-80, 80, allow_nan=False)
 lon = st.floats(-179, 179, allow_nan=False)
@@ -31,6 +32,15 @@ def test_symmetric_zero_diagonal_and_float32_close():
     assert np.allclose(d64, d64.T)
     assert np.all(np.diag(d64) == 0)
     assert np.max(np.abs(d64 - d32)) < 0.05
+
+
+def test_pairs_equal_the_matrix_entries():
+    rng = np.random.default_rng(2)
+    la, lo = rng.uniform(22.4, 22.7, 40), rng.uniform(113.9, 114.2, 40)
+    mat = great_circle_matrix_m(la, lo)
+    i, j = rng.integers(0, 40, 200), rng.integers(0, 40, 200)
+    pairs = great_circle_pairs_m(la[i], lo[i], la[j], lo[j])
+    assert np.allclose(pairs, mat[i, j], rtol=0, atol=1e-6)
 
 
 def test_haversine_travel_applies_circuity_and_speed():

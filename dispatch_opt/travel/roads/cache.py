@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 """Bump when the meaning of cached numbers changes (speeds, snapping, packing)."""
 _UNREACHABLE = np.iinfo(np.uint32).max
 

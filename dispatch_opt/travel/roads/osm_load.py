@@ -22,7 +22,7 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from dispatch_opt.travel.haversine import EARTH_RADIUS_M
+from dispatch_opt.travel.haversine import great_circle_m, great_circle_pairs_m
 from dispatch_opt.travel.roads.speeds import DRIVABLE
 
 ONEWAY_FORWARD = frozenset({"yes", "true", "1"})
@@ -59,14 +59,6 @@ def _drivable(tags: Mapping[str, str]) -> bool:
     return not any(tags.get(k) in NO_ACCESS for k in ("access", "motor_vehicle", "motorcar"))
 
 
-def segment_lengths_m(lat: np.ndarray, lon: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Great-circle metres between node `a[i]` and node `b[i]` (haversine, vectorised)."""
-    p1, p2 = np.radians(lat[a]), np.radians(lat[b])
-    dl = np.radians(lon[b] - lon[a])
-    h = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    return 2.0 * EARTH_RADIUS_M * np.arcsin(np.minimum(1.0, np.sqrt(h)))
-
-
 def _build(
     nodes: Mapping[int, tuple[float, float]],
     ways: Iterable[tuple[int, list[int], Mapping[str, str]]],
@@ -100,7 +92,7 @@ def _build(
     lon = np.array([nodes[o][1] for o in used])
     a = np.fromiter((index[u] for u in tails), dtype=np.intp, count=len(tails))
     b = np.fromiter((index[v] for v in heads), dtype=np.intp, count=len(heads))
-    lengths = segment_lengths_m(lat, lon, a, b)
+    lengths = great_circle_pairs_m(lat[a], lon[a], lat[b], lon[b])
     graph = nx.MultiDiGraph()
     graph.add_nodes_from(
         (o, {"y": float(la), "x": float(lo)}) for o, la, lo in zip(used, lat, lon, strict=True)
@@ -178,9 +170,7 @@ def _graphml(path: Path) -> nx.MultiDiGraph:
         length = data.get("length")
         if length is None:
             a, b = graph.nodes[u], graph.nodes[v]
-            length = segment_lengths_m(
-                np.array([a["y"], b["y"]]), np.array([a["x"], b["x"]]), np.array([0]), np.array([1])
-            )[0]
+            length = great_circle_m(a["y"], a["x"], b["y"], b["x"])
         attrs["length"] = float(length)
         graph.add_edge(u, v, **attrs)
         if not directed:
@@ -221,4 +211,4 @@ def load_road_graph(path: str | Path) -> nx.MultiDiGraph:
         raise RoadFileError(f"cannot read {path.name}: {type(exc).__name__}: {exc}") from None
 
 
-__all__ = ["RoadFileError", "load_road_graph", "segment_lengths_m"]
+__all__ = ["RoadFileError", "load_road_graph"]

@@ -12,9 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.spatial import cKDTree
 
-from dispatch_opt.travel.haversine import EARTH_RADIUS_M
+from dispatch_opt.travel.haversine import EARTH_RADIUS_M, great_circle_pairs_m
 from dispatch_opt.travel.roads.network import RoadNetwork
-from dispatch_opt.travel.roads.osm_load import segment_lengths_m
 
 
 @dataclass(frozen=True)
@@ -47,10 +46,7 @@ class Snapper:
         lat, lon = np.asarray(lat, dtype=np.float64), np.asarray(lon, dtype=np.float64)
         _, k = self.tree.query(_project(lat, lon, self.lat0))
         node = self.index[np.asarray(k, dtype=np.intp)]
-        n = len(lat)
-        both_lat = np.concatenate([lat, self.network.lat[node]])
-        both_lon = np.concatenate([lon, self.network.lon[node]])
-        dist = segment_lengths_m(both_lat, both_lon, np.arange(n), np.arange(n, 2 * n))
+        dist = great_circle_pairs_m(lat, lon, self.network.lat[node], self.network.lon[node])
         return Snapped(node=node, distance_m=dist)
 
 
