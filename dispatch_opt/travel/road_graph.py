@@ -56,14 +56,13 @@ def road_graph_travel(
     lon = np.fromiter((p.lon for p in points), dtype=np.float64, count=len(points))
     key = cache.cache_key(network.digest, lat, lon, _profile(spec))
     hit = cache.load(root, key)
-    if hit is not None and "solver" in hit:
-        seconds, metres = hit["solver"]
-        return TravelMatrix(durations_s=seconds, distances_m=metres)
+    if hit is not None:
+        return TravelMatrix(durations_s=hit[0], distances_m=hit[1])
     rp = road_points(network, snapped, labels, dict(spec.class_speeds_kmh))
     paths = solver_node_paths(rp, day_bands(spec.speed_bands), spec.solver_band)
     issues = unreachable_issues(rp, paths)
     if issues:
         raise InputError(issues)
     seconds, metres = expand(rp, paths)
-    cache.store(root, key, {"solver": (seconds, metres)})
+    cache.store(root, key, seconds, metres)
     return TravelMatrix(durations_s=seconds, distances_m=metres)

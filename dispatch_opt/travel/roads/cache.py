@@ -1,7 +1,7 @@
 """On-disk cache of road matrices, keyed by the graph file's hash, the points and the speeds.
 
 A re-plan of the same day (same graph file, same GPS points, same speed settings) reads
-its band matrices back instead of running the shortest paths again. Entries are `.npz`
+the solver's matrix back instead of running the shortest paths again. Entries are `.npz`
 files of exact integers (milliseconds and decimetres), written atomically, so a reader
 never sees half a file and a cached answer equals a fresh one bit for bit.
 
@@ -62,29 +62,22 @@ def _decode(counts: np.ndarray, per_unit: float) -> np.ndarray:
     return out
 
 
-def load(root: Path | None, key: str) -> dict[str, tuple[np.ndarray, np.ndarray]] | None:
-    """Cached (seconds, metres) per profile name, or None on a miss or unreadable entry."""
+def load(root: Path | None, key: str) -> tuple[np.ndarray, np.ndarray] | None:
+    """The cached (seconds, metres), or None on a miss or an unreadable entry."""
     if root is None:
         return None
-    path = root / f"{key}.npz"
     try:
-        with np.load(path) as data:
-            names = [k[:-2] for k in data.files if k.endswith(":s")]
-            return {
-                n: (_decode(data[f"{n}:s"], 1000.0), _decode(data[f"{n}:m"], 10.0)) for n in names
-            }
+        with np.load(root / f"{key}.npz") as data:
+            return _decode(data["s"], 1000.0), _decode(data["m"], 10.0)
     except (OSError, ValueError, KeyError):
         return None
 
 
-def store(root: Path | None, key: str, matrices: dict[str, tuple[np.ndarray, np.ndarray]]) -> None:
+def store(root: Path | None, key: str, seconds: np.ndarray, metres: np.ndarray) -> None:
     """Write an entry atomically; a cache that cannot be written is silently skipped."""
     if root is None:
         return
-    arrays: dict[str, np.ndarray] = {}
-    for name, (seconds, metres) in matrices.items():
-        arrays[f"{name}:s"] = _encode(seconds, 1000.0)
-        arrays[f"{name}:m"] = _encode(metres, 10.0)
+    arrays = {"s": _encode(seconds, 1000.0), "m": _encode(metres, 10.0)}
     with contextlib.suppress(OSError):
         root.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=root, suffix=".tmp")
