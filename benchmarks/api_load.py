@@ -30,7 +30,7 @@ from pathlib import Path
 import httpx
 
 from benchmarks.generate import generate_problem
-from dispatch_opt.io import parse_problem, plan_from_dict
+from dispatch_opt.io import parse_problem, plan_from_dict, write_json_atomic
 from dispatch_opt.validate import validate_plan
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -203,7 +203,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     print(json.dumps(figures, indent=2))
     if args.json is not None:
-        args.json.write_text(json.dumps(figures, indent=2) + "\n")
+        write_json_atomic(args.json, figures)
     return 0 if not tally.errors and not tally.invalid else 1
 
 
