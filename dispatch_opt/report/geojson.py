@@ -96,16 +96,10 @@ def _stop_properties(
 
 def _stop_features(places: Places, route: Route, color: str) -> list[dict[str, Any]]:
     """Point features of a route's located stops; tickets and depots numbered from 1."""
-    out, seq = [], 0
-    for stop in route.stops:
-        loc = places.stop_location(route, stop)
-        if loc is None:
-            continue
-        if stop.kind in (StopKind.TICKET, StopKind.DEPOT):
-            seq += 1
-        number = seq if stop.kind in (StopKind.TICKET, StopKind.DEPOT) else 0
-        out.append(_point(loc, _stop_properties(places, route, stop, number, color)))
-    return out
+    return [
+        _point(loc, _stop_properties(places, route, stop, seq, color))
+        for stop, loc, seq in places.located_stops(route)
+    ]
 
 
 def plan_to_geojson(problem: Problem, plan: Plan) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from datetime import tzinfo
 from typing import Any
 
 from dispatch_opt.domain.plan import Plan, Route, Stop, StopKind
-from dispatch_opt.domain.problem import Location, Problem
+from dispatch_opt.domain.problem import Location, Problem, Ticket
 from dispatch_opt.report import fmt
 from dispatch_opt.report.places import Places, is_used
 
@@ -24,13 +24,21 @@ def _latlon(loc: Location) -> list[float]:
     return [float(loc.lat), float(loc.lon)]
 
 
+def _about(ticket: Ticket, tz: tzinfo | None) -> list[list[str]]:
+    """Popup rows describing a ticket: type, priority, slot."""
+    return [
+        ["type", ticket.type],
+        ["priority", fmt.priority(ticket)],
+        ["slot", fmt.slot(ticket, tz)],
+    ]
+
+
 def _ticket_rows(places: Places, stop: Stop, tz: tzinfo | None) -> list[list[str]]:
     """Popup rows of a ticket stop."""
     ticket = places.tickets.get(stop.id or "")
     rows = []
     if ticket is not None:
-        rows += [["type", ticket.type], ["priority", fmt.priority(ticket)]]
-        rows.append(["slot", fmt.slot(ticket, tz)])
+        rows += _about(ticket, tz)
         if ticket.sla_due is not None:
             rows.append(["SLA due", fmt.hm(ticket.sla_due, tz)])
     rows += [
@@ -76,17 +84,11 @@ def _title(route: Route, stop: Stop, number: int) -> str:
 
 def _route_data(places: Places, route: Route, color: str, tz: tzinfo | None) -> dict[str, Any]:
     """One route: its path and its located stops."""
-    stops, number = [], 0
-    for stop in route.stops:
-        loc = places.stop_location(route, stop)
-        if loc is None:
-            continue
-        numbered = stop.kind in (StopKind.TICKET, StopKind.DEPOT)
-        number += 1 if numbered else 0
-        mark = str(number) if numbered else stop.kind.value[0].upper()
+    stops = []
+    for stop, loc, number in places.located_stops(route):
         stops.append(
             {
-                "mark": mark,
+                "mark": str(number) if number else stop.kind.value[0].upper(),
                 "kind": stop.kind.value,
                 "at": _latlon(loc),
                 "late": stop.late_min >= 0.5,
@@ -137,9 +139,7 @@ def map_data(
         ticket = places.tickets.get(item.ticket)
         if ticket is None:
             continue
-        rows = [["type", ticket.type], ["priority", fmt.priority(ticket)]]
-        rows.append(["slot", fmt.slot(ticket, tz)])
-        rows += [[r.code.value, r.detail] for r in item.reasons]
+        rows = _about(ticket, tz) + [[r.code.value, r.detail] for r in item.reasons]
         unassigned.append({"id": ticket.id, "at": _latlon(ticket.location), "rows": rows})
     return {
         "routes": [

@@ -40,10 +40,22 @@ class Places:
             return depot.location if depot else None
         return None
 
+    def located_stops(self, route: Route) -> list[tuple[Stop, Location, int]]:
+        """The route's stops that have a position, in order, each with its number: tickets
+        and depots count from 1, other stops get 0."""
+        out, number = [], 0
+        for stop in route.stops:
+            loc = self.stop_location(route, stop)
+            if loc is None:
+                continue
+            numbered = stop.kind in (StopKind.TICKET, StopKind.DEPOT)
+            number += numbered
+            out.append((stop, loc, number if numbered else 0))
+        return out
+
     def path(self, route: Route) -> list[Location]:
         """The positions a route passes through in order (breaks have none)."""
-        points = [self.stop_location(route, s) for s in route.stops]
-        return [p for p in points if p is not None]
+        return [loc for _, loc, _ in self.located_stops(route)]
 
 
 def is_used(route: Route) -> bool:
