@@ -10,7 +10,7 @@ from enum import StrEnum
 
 from dispatch_opt.domain.plan import Route, Stop, StopKind
 from dispatch_opt.report import fmt
-from dispatch_opt.report.places import Places
+from dispatch_opt.report.places import Places, is_used
 
 
 class BlockKind(StrEnum):
@@ -91,7 +91,7 @@ def _gap(
 
 def route_blocks(places: Places, route: Route, tz: tzinfo | None) -> list[Block]:
     """The blocks of one route in time order (an unused route has none)."""
-    if not any(s.kind in (StopKind.TICKET, StopKind.DEPOT) for s in route.stops):
+    if not is_used(route):
         return []
     blocks: list[Block] = []
     prev_end: datetime | None = None

@@ -6,11 +6,12 @@ from dispatch_opt.domain.plan import Plan
 from dispatch_opt.domain.problem import Problem
 from dispatch_opt.report import fmt
 from dispatch_opt.report.markup import esc
+from dispatch_opt.report.places import Places
 
 
 def unassigned_html(problem: Problem, plan: Plan) -> str:
     """A section listing every unassigned ticket: type, priority, slot and reasons."""
-    tickets = {t.id: t for t in problem.tickets}
+    tickets = Places.of(problem).tickets
     tz = fmt.zone(problem)
     rows = []
     for item in plan.unassigned:
