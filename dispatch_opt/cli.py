@@ -22,6 +22,7 @@ from dispatch_opt.errors import DispatchError, InputError, Issue
 
 if TYPE_CHECKING:
     from dispatch_opt.domain import Plan, Problem
+    from dispatch_opt.validate import ValidationReport
 
 EXIT_OK, EXIT_INVALID_PLAN, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -185,10 +186,10 @@ def _progress_runner(console: Console, limit: float | None) -> tuple[Callable, C
 
 def _cmd_solve(args: argparse.Namespace, console: Console) -> int:
     """Load, plan, validate, print and write."""
-    from dispatch_opt.io import load_problem, plan_to_dict, write_json_atomic
+    from dispatch_opt.io import load_problem
     from dispatch_opt.planner import default_time_limit_s, solve_problem
     from dispatch_opt.report.tables import print_plan
-    from dispatch_opt.validate import format_report, validate_plan
+    from dispatch_opt.validate import validate_plan
 
     started = time.perf_counter()
     problem = load_problem(args.problem)
@@ -208,13 +209,23 @@ def _cmd_solve(args: argparse.Namespace, console: Console) -> int:
         stop()
     report = validate_plan(problem, plan)
     print_plan(problem, plan, console, routes=not args.quiet)
+    code = finish_plan(report, plan, args.out, console)
+    _write_views(args, problem, plan, console)
+    return code
+
+
+def finish_plan(report: ValidationReport, plan: Plan, out: Path | None, console: Console) -> int:
+    """After a solve: show the validator's report if a rule is broken, write the plan
+    when asked, and give the exit code (shared by solve and replan)."""
+    from dispatch_opt.io import plan_to_dict, write_json_atomic
+    from dispatch_opt.validate import format_report
+
     if not report.ok:
         console.print("[red]The plan breaks a rule (this is a bug, please report it):[/red]")
         console.print(format_report(report))
-    if args.out is not None:
-        write_json_atomic(args.out, plan_to_dict(plan))
-        console.print(f"plan written to {args.out}")
-    _write_views(args, problem, plan, console)
+    if out is not None:
+        write_json_atomic(out, plan_to_dict(plan))
+        console.print(f"plan written to {out}")
     return EXIT_OK if report.ok else EXIT_INVALID_PLAN
 
 

@@ -76,9 +76,10 @@ def _restore_pickup(
     used.add(options[0])
 
 
-def _reserve_s(problem: Problem) -> float:
-    """Seconds kept back for building and writing the plan after the search."""
-    return 0.3 + 0.0005 * len(problem.tickets)
+def reserve_s(n_tickets: int) -> float:
+    """Seconds of the time limit kept back for building and writing the plan after the
+    search (re-planning keeps the same)."""
+    return 0.3 + 0.0005 * n_tickets
 
 
 def solve_problem(
@@ -116,7 +117,7 @@ def solve_problem(
 
     compiled = compile_problem(problem)
     compile_s = time.perf_counter() - t0
-    budget = max(0.1, limit - (time.perf_counter() - t0) - _reserve_s(problem))
+    budget = max(0.1, limit - (time.perf_counter() - t0) - reserve_s(len(problem.tickets)))
     result = solve_portfolio(
         compiled.instance,
         SolveParams(

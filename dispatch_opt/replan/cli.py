@@ -12,7 +12,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from dispatch_opt.cli import EXIT_INVALID_PLAN, EXIT_OK
+from dispatch_opt.cli import EXIT_OK, finish_plan
 from dispatch_opt.domain.problem import Problem, Ticket
 from dispatch_opt.domain.state import NO_STABILITY
 from dispatch_opt.errors import InputError, Issue
@@ -92,11 +92,11 @@ def _with_events(problem: Problem, args: argparse.Namespace) -> Problem:
 
 def _cmd_replan(args: argparse.Namespace, console: Console) -> int:
     """Read the state (or read it off a plan), apply events, re-plan, validate, report."""
-    from dispatch_opt.io import load_plan, load_problem, plan_to_dict, write_json_atomic
+    from dispatch_opt.io import load_plan, load_problem
     from dispatch_opt.replan import replan
     from dispatch_opt.replan.from_plan import state_from_plan
     from dispatch_opt.report.tables import print_plan
-    from dispatch_opt.validate import format_report, validate_plan
+    from dispatch_opt.validate import validate_plan
 
     problem = load_problem(args.problem)
     if args.plan is not None:
@@ -125,13 +125,7 @@ def _cmd_replan(args: argparse.Namespace, console: Console) -> int:
             f"churn: {len(churn.reassigned)} reassigned, {len(churn.moved)} moved beyond "
             f"{churn.tolerance_min:g} min; call again: {', '.join(churn.calls) or 'nobody'}"
         )
-    if not report.ok:
-        console.print("[red]The plan breaks a rule (this is a bug, please report it):[/red]")
-        console.print(format_report(report))
-    if args.out is not None:
-        write_json_atomic(args.out, plan_to_dict(plan))
-        console.print(f"plan written to {args.out}")
-    return EXIT_OK if report.ok else EXIT_INVALID_PLAN
+    return finish_plan(report, plan, args.out, console)
 
 
 def _hours(text: str) -> list[tuple[int, int]]:

@@ -24,6 +24,7 @@ import numpy as np
 from dispatch_opt.domain.plan import Churn, Moved, Plan, Reassigned, SolverStats, StopKind
 from dispatch_opt.domain.problem import Problem
 from dispatch_opt.plan_builder import build_plan
+from dispatch_opt.planner import reserve_s
 from dispatch_opt.replan.residual import Residual, residual_problem
 from dispatch_opt.routing.compile import Compiled, Previous, compile_problem
 from dispatch_opt.routing.cost import routes_cost
@@ -248,7 +249,7 @@ def replan(
     status = "kept_previous_plan"
     routes = first
     if search or (search is None and not _still_holds(prep, first)):
-        budget = max(0.1, limit - (time.perf_counter() - t0) - 0.3 - 0.0005 * inst.n_tickets)
+        budget = max(0.1, limit - (time.perf_counter() - t0) - reserve_s(inst.n_tickets))
         result = solve_portfolio(
             inst,
             SolveParams(
@@ -260,10 +261,11 @@ def replan(
                 initial_routes=first,
             ),
         )
-        routes, status = result.routes, result.status
-    elif res.new_tickets:
-        status = "previous_plan_with_insertions"
-    cost = routes_cost(inst, routes) or 0
+        routes, status, cost = result.routes, result.status, result.objective
+    else:
+        if res.new_tickets:
+            status = "previous_plan_with_insertions"
+        cost = routes_cost(inst, routes) or 0
     stats = SolverStats(
         engine=ENGINE, objective=cost, seed=seed, compile_s=compile_s, status=status
     )

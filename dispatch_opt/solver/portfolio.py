@@ -15,7 +15,6 @@ import os
 import time
 from multiprocessing import get_all_start_methods, get_context
 
-from dispatch_opt.routing.cost import routes_cost
 from dispatch_opt.routing.instance import RoutingInstance
 from dispatch_opt.solver.solve import SolveParams, SolveResult, solve_instance
 
@@ -48,12 +47,9 @@ def _variant(params: SolveParams) -> SolveParams:
     )
 
 
-def _better(inst: RoutingInstance, a: SolveResult, b: SolveResult) -> SolveResult:
+def _better(a: SolveResult, b: SolveResult) -> SolveResult:
     """The result with the lower exact objective (ties keep `a`)."""
-    cost_a, cost_b = routes_cost(inst, a.routes), routes_cost(inst, b.routes)
-    if cost_b is not None and (cost_a is None or cost_b < cost_a):
-        return b
-    return a
+    return b if b.objective < a.objective else a
 
 
 def _child(conn, inst: RoutingInstance, params: SolveParams) -> None:
@@ -102,7 +98,7 @@ def solve_portfolio(inst: RoutingInstance, params: SolveParams) -> SolveResult:
             worker.join(timeout=1.0)
     if second is None:
         return first
-    best = _better(inst, first, second)
+    best = _better(first, second)
     return dataclasses.replace(
         best,
         time_s=time.perf_counter() - started,

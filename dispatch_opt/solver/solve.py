@@ -203,7 +203,7 @@ def solve_instance(inst: RoutingInstance, params: SolveParams) -> SolveResult:
         deadline = min(deadline, started + (params.deadline_unix - time.time()))
     empty: list[list[int]] = [[] for _ in range(inst.n_vehicles)]
     if inst.n_tickets == 0 or not inst.allowed.any():
-        return SolveResult(empty, 0, 0.0, 0.0, 0, "trivial")
+        return SolveResult(empty, routes_cost(inst, empty) or 0, 0.0, 0.0, 0, "trivial")
     start_routes = _initial_routes(inst, params)
     state: dict = {"n": 0, "first": None, "best": None}
     if start_routes is not None:
