@@ -18,6 +18,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
 from dispatch_opt.travel.roads.osm_load import load_road_graph
+from dispatch_opt.travel.roads.snap import Snapper
 from dispatch_opt.travel.roads.speeds import group_index
 
 
@@ -53,6 +54,11 @@ class RoadNetwork:
         adj = csr_matrix((np.ones(len(self.tail)), (self.tail, self.head)), shape=(n, n))
         _, labels = connected_components(adj, directed=True, connection="strong")
         return labels == np.bincount(labels).argmax()
+
+    @cached_property
+    def snapper(self) -> Snapper:
+        """Nearest-node lookup among the main component's nodes (KD-tree built once)."""
+        return Snapper(self)
 
 
 def network_from_graph(graph: nx.MultiDiGraph, digest: str = "") -> RoadNetwork:

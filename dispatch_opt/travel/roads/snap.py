@@ -8,12 +8,15 @@ the nearest node in O(log n). Distances reported are great-circle metres.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy.spatial import cKDTree
 
 from dispatch_opt.travel.haversine import EARTH_RADIUS_M, great_circle_pairs_m
-from dispatch_opt.travel.roads.network import RoadNetwork
+
+if TYPE_CHECKING:
+    from dispatch_opt.travel.roads.network import RoadNetwork
 
 
 @dataclass(frozen=True)
@@ -50,12 +53,6 @@ class Snapper:
         return Snapped(node=node, distance_m=dist)
 
 
-_SNAPPERS: dict[int, Snapper] = {}
-
-
 def main_snapper(network: RoadNetwork) -> Snapper:
     """The main-component snapper of a network, built once per network object."""
-    snapper = _SNAPPERS.get(id(network))
-    if snapper is None or snapper.network is not network:
-        snapper = _SNAPPERS[id(network)] = Snapper(network)
-    return snapper
+    return network.snapper
