@@ -8,7 +8,6 @@ sends may reach the last handler, which answers 500 without a traceback.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -17,7 +16,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
-from dispatch_opt.errors import InputError, Issue
+from dispatch_opt.errors import InputError
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("dispatch_opt.api")
@@ -56,18 +55,6 @@ class ApiError(Exception):
         self.title = title
         self.headers = headers or {}
         self.extra = extra
-
-
-def issues_under(prefix: str, issues: Iterable[Issue]) -> list[Issue]:
-    """Issues of a document nested under `prefix` (`problem` + `tickets[0]` gives
-    `problem.tickets[0]`, `+ [2]` gives `problem[2]`, the document itself `problem`)."""
-    return [
-        Issue(
-            f"{prefix}.{i.path}" if i.path and not i.path.startswith("[") else prefix + i.path,
-            i.rule,
-        )
-        for i in issues
-    ]
 
 
 def contract_error(exc: InputError) -> ApiError:

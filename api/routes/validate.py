@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
 from api.body import json_body, request_body
-from api.errors import contract_error, issues_under
+from api.errors import contract_error
 from api.models import ReportOut
 from api.routes.common import errors
 from api.security import client_id
@@ -34,7 +34,7 @@ def _report(body: bytes) -> dict[str, Any]:
         try:
             docs[key] = parse(raw[key])
         except InputError as exc:
-            issues += issues_under(key, exc.issues)
+            issues += [i.under(key) for i in exc.issues]
     if issues:
         raise contract_error(InputError(issues))
     report = validate_plan(docs["problem"], docs["plan"])
