@@ -257,7 +257,7 @@ class _RoadTravel:
         free = free_flow_kmh(self.network.highway, self.network.maxspeed, spec.class_speeds_kmh)
         self.seconds = {
             b.name: self.network.length_m / (edge_kmh(free, self.network.group, b) / 3.6)
-            for b in self.bands
+            for b in (*self.bands, *self.solver_bands)
         }
         self.origin = problem.horizon.start
         self.paths: dict[tuple[str, int, int], tuple[float, float]] = {}

@@ -122,6 +122,13 @@ def test_bands_conservative_is_the_slowest_band(toy_json: Path) -> None:
     assert via_motorway < _path_s(toy_json, [1, 4, 5, 6], slow=0.2)[0]
 
 
+def test_free_flow_is_a_solver_band_even_when_the_bands_cover_the_day(toy_json: Path) -> None:
+    pts = _at(1, 6, 4)
+    free = road_graph_travel(pts, _spec(toy_json, speed_bands=None, solver_band="free_flow"))
+    night = road_graph_travel(pts, _spec(toy_json, speed_bands=None, solver_band="night"))
+    assert np.array_equal(free.durations_s, night.durations_s)  # night runs at free flow
+
+
 def test_default_bands_cover_the_day_with_slower_peaks() -> None:
     bands = day_bands(None)
     assert [band_at(bands, h * 60).name for h in (3, 8, 12, 18, 21)] == [

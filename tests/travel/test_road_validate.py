@@ -62,3 +62,12 @@ def test_conservative_plan_holds_and_reports_its_slack(tmp_path: Path, toy_json:
     assert "road_band_difference" in report.warning_codes
     check = road_band_check(problem, plan)
     assert check.legs == 3 and check.slower_legs == 0
+
+
+def test_free_flow_plan_is_checked_on_days_without_a_free_flow_hour(
+    tmp_path: Path, toy_json: Path
+) -> None:
+    problem = _problem(tmp_path, toy_json, "free_flow")  # BANDS cover the whole day
+    plan = solve_problem(problem, time_limit_s=2, deterministic=True)
+    report = validate_plan(problem, plan)
+    assert "arrival_too_early" in report.codes

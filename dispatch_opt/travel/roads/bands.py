@@ -67,9 +67,12 @@ def edge_kmh(free_flow_kmh: np.ndarray, group: np.ndarray, band: SpeedBand) -> n
 
 def solver_bands(bands: Sequence[SpeedBand], solver_band: str) -> tuple[SpeedBand, ...]:
     """The bands the solver's one matrix takes, per pair, the slowest of: the named band
-    alone, or the candidates for the slowest (`conservative`). InputError for no such band."""
+    alone, or the candidates for the slowest (`conservative`). `free_flow` is always a band,
+    as the contract allows, even when the day's bands leave no gap. InputError for no such band."""
     if solver_band == CONSERVATIVE:
         return slowest_candidates(bands)
+    if solver_band == FREE_FLOW.name:
+        return (FREE_FLOW,)
     named = tuple(b for b in bands if b.name == solver_band)
     if not named:
         raise InputError(Issue("travel.solver_band", f"no band named {solver_band!r}"))
