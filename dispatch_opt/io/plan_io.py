@@ -377,10 +377,11 @@ def _fsync_dir(folder: Path) -> None:
             os.close(fd)
 
 
-def write_json_atomic(path: str | Path, obj: Any) -> None:
-    """Write JSON so readers see the old file or the new one, never half of one."""
+def write_text_atomic(path: str | Path, text: str) -> None:
+    """Write text so readers see the old file or the new one, never half of one: a
+    synced temporary file in the same folder (keeping an existing file's permissions),
+    renamed over the target."""
     target = Path(path)
-    text = json.dumps(obj, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
     folder = target.parent
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     try:
@@ -395,3 +396,8 @@ def write_json_atomic(path: str | Path, obj: Any) -> None:
             os.unlink(tmp_name)
         raise
     _fsync_dir(folder)
+
+
+def write_json_atomic(path: str | Path, obj: Any) -> None:
+    """Write JSON atomically (see `write_text_atomic`)."""
+    write_text_atomic(path, json.dumps(obj, ensure_ascii=False, indent=2, allow_nan=False) + "\n")

@@ -345,9 +345,7 @@ def parse_ticket(data: Mapping[str, Any] | str | bytes) -> Ticket:
         doc = TicketDoc.model_validate(raw)
     except ValidationError as exc:
         found = validation_issues(exc, TicketDoc)
-        raise InputError(
-            issues + [i.under("ticket") for i in found]
-        ) from None
+        raise InputError(issues + [i.under("ticket") for i in found]) from None
     if issues:
         raise InputError(issues)
     return _ticket(doc)

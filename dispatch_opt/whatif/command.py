@@ -12,8 +12,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from dispatch_opt.io import plan_to_dict, write_json_atomic
-from dispatch_opt.report.files import write_text_atomic
+from dispatch_opt.io import plan_to_dict, write_json_atomic, write_text_atomic
 from dispatch_opt.whatif.render import kpi_table, render_markdown, result_to_dict
 from dispatch_opt.whatif.result import WhatIfResult, run_whatif
 from dispatch_opt.whatif.runner import Outcome
