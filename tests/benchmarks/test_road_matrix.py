@@ -6,21 +6,12 @@ import json
 from pathlib import Path
 
 import numpy as np
-import pytest
 
 from benchmarks import road_matrix
 from dispatch_opt.io import load_problem
 from dispatch_opt.travel.roads.inputs import problem_points
-from dispatch_opt.travel.roads.network import RoadNetwork, load_network
+from dispatch_opt.travel.roads.network import RoadNetwork
 from dispatch_opt.travel.roads.snap import main_snapper
-
-
-@pytest.fixture(scope="module")
-def shenzhen() -> RoadNetwork:
-    """The Shenzhen extract (parsed once per process by `load_network`), or skip."""
-    if not road_matrix.SHENZHEN.is_file():
-        pytest.skip(f"Shenzhen road extract not found at {road_matrix.SHENZHEN}")
-    return load_network(road_matrix.SHENZHEN)
 
 
 def test_csgraph_and_plain_networkx_builders_agree(shenzhen: RoadNetwork) -> None:

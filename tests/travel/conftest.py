@@ -6,8 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.road_matrix import SHENZHEN
-from dispatch_opt.travel.roads.network import RoadNetwork, load_network
 from tests.travel.roads_fixture import write_osm_xml, write_overpass
 
 
@@ -21,14 +19,6 @@ def toy_json(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def toy_xml(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The hand-made network as OSM XML."""
     return write_osm_xml(tmp_path_factory.mktemp("roads") / "toy.osm")
-
-
-@pytest.fixture(scope="session")
-def shenzhen() -> RoadNetwork:
-    """The Shenzhen extract, parsed once per test session (skipped when absent)."""
-    if not SHENZHEN.is_file():
-        pytest.skip(f"Shenzhen road extract not found at {SHENZHEN}")
-    return load_network(SHENZHEN)
 
 
 @pytest.fixture(autouse=True)
