@@ -55,18 +55,25 @@ def _clip(window: TimeWindow, horizon: TimeWindow) -> TimeWindow | None:
     return TimeWindow(start, end) if start < end else None
 
 
-def _fit(ticket: Ticket, new_id: str, problem: Problem, shift: tuple[float, float]) -> Ticket:
-    """A generated ticket made to belong to `problem`."""
+def _fit(
+    ticket: Ticket, new_id: str, problem: Problem, shift: tuple[float, float]
+) -> Ticket | None:
+    """A generated ticket made to belong to `problem`, or None when every one of its
+    appointment windows falls outside the horizon (dropping them all would silently
+    turn it into an any-time ticket)."""
     tz = problem.horizon.start.tzinfo
-    windows = (
+    clipped = (
         _clip(TimeWindow(_rezone(w.start, tz), _rezone(w.end, tz)), problem.horizon)
         for w in ticket.time_windows
     )
+    windows = tuple(w for w in clipped if w is not None)
+    if ticket.time_windows and not windows:
+        return None
     return replace(
         ticket,
         id=new_id,
         location=Location(ticket.location.lat + shift[0], ticket.location.lon + shift[1]),
-        time_windows=tuple(w for w in windows if w is not None),
+        time_windows=windows,
         sla_due=None if ticket.sla_due is None else _rezone(ticket.sla_due, tz),
         required=False,
         pinned_technician=None,
@@ -89,13 +96,19 @@ def generated_tickets(problem: Problem, count: int, seed: int, prefix: str) -> t
     )
     day = problem.horizon.start.date().isoformat()
     doc = generate_problem(
-        tickets=count,
-        technicians=max(1, round(count / per_tech)),
+        tickets=2 * count,  # spares for tickets whose slots all miss the horizon
+        technicians=max(1, round(2 * count / per_tech)),
         depots=0,
         city=city.name,
         seed=seed,
         date=day,
     )
-    made = parse_problem(doc).tickets
     width = max(3, len(str(count)))
-    return tuple(_fit(t, f"{prefix}{k + 1:0{width}d}", problem, shift) for k, t in enumerate(made))
+    fitted: list[Ticket] = []
+    for t in parse_problem(doc).tickets:
+        ticket = _fit(t, f"{prefix}{len(fitted) + 1:0{width}d}", problem, shift)
+        if ticket is not None:
+            fitted.append(ticket)
+        if len(fitted) == count:
+            break
+    return tuple(fitted)

@@ -218,6 +218,26 @@ def test_add_tickets_fits_generated_tickets_to_the_problem():
     assert other.tickets != after.tickets
 
 
+def test_a_generated_ticket_whose_slots_all_miss_the_horizon_is_not_made_any_time():
+    from dispatch_opt.domain import TimeWindow
+    from dispatch_opt.whatif.newtickets import _fit
+
+    base = tiny()
+    day = base.horizon.start
+    base = replace(base, horizon=TimeWindow(day.replace(hour=13), day.replace(hour=15)))
+    morning = replace(
+        base.tickets[0], time_windows=(TimeWindow(day.replace(hour=9), day.replace(hour=10)),)
+    )
+    assert _fit(morning, "N-1", base, (0.0, 0.0)) is None
+    early_pm = replace(
+        morning, time_windows=(TimeWindow(day.replace(hour=13), day.replace(hour=14)),)
+    )
+    fitted = _fit(early_pm, "N-2", base, (0.0, 0.0))
+    assert fitted is not None and fitted.time_windows == early_pm.time_windows
+    anytime = replace(morning, time_windows=())
+    assert _fit(anytime, "N-3", base, (0.0, 0.0)).time_windows == ()
+
+
 def test_add_tickets_far_from_any_generator_city_are_moved_onto_the_problem():
     far = Location(48.14, 11.58)  # Munich: no generator city there
     base = tiny()
