@@ -82,6 +82,10 @@ def _fit(
     )
 
 
+FIT_ATTEMPTS = 5
+"""Generator batches tried to find `count` tickets with a slot inside the horizon."""
+
+
 def generated_tickets(problem: Problem, count: int, seed: int, prefix: str) -> tuple[Ticket, ...]:
     """`count` seeded generator tickets fitted to `problem`, ids `prefix001`, `prefix002`..."""
     if count <= 0:
@@ -95,20 +99,21 @@ def generated_tickets(problem: Problem, count: int, seed: int, prefix: str) -> t
         else DEFAULT_TICKETS_PER_TECHNICIAN
     )
     day = problem.horizon.start.date().isoformat()
-    doc = generate_problem(
-        tickets=2 * count,  # spares for tickets whose slots all miss the horizon
-        technicians=max(1, round(2 * count / per_tech)),
-        depots=0,
-        city=city.name,
-        seed=seed,
-        date=day,
-    )
     width = max(3, len(str(count)))
     fitted: list[Ticket] = []
-    for t in parse_problem(doc).tickets:
-        ticket = _fit(t, f"{prefix}{len(fitted) + 1:0{width}d}", problem, shift)
-        if ticket is not None:
-            fitted.append(ticket)
+    for attempt in range(FIT_ATTEMPTS):  # more batches only if slots missed the horizon
+        doc = generate_problem(
+            tickets=count,
+            technicians=max(1, round(count / per_tech)),
+            depots=0,
+            city=city.name,
+            seed=seed + attempt * 7919,
+            date=day,
+        )
+        for t in parse_problem(doc).tickets:
+            ticket = _fit(t, f"{prefix}{len(fitted) + 1:0{width}d}", problem, shift)
+            if ticket is not None and len(fitted) < count:
+                fitted.append(ticket)
         if len(fitted) == count:
             break
     return tuple(fitted)
