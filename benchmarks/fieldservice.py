@@ -45,7 +45,9 @@ from dispatch_opt.routing.timeline import route_violations, schedule_route
 from dispatch_opt.solver.solve import repair_route
 
 REPO = Path(__file__).resolve().parents[1]
-SOLVERS = ("dispatch-opt", "vroom", "ortools", "dispatch-opt-van-only")
+SOLVERS = ("dispatch-opt", "vroom", "ortools", "dispatch-opt-van-only", "dispatch-opt-own")
+OWN = "dispatch-opt-own"
+"""dispatch-opt without portfolio members: its own construction and search only."""
 VAN_ONLY = "dispatch-opt-van-only"
 """dispatch-opt on the same day with the depots taken away: van-only parts planning,
 what VROOM and the plain model can do, to price the depot pickups."""
@@ -217,11 +219,13 @@ def _fill_parts(result: RunResult, problem, plan: Plan) -> None:
     result.depot_stops = sum(1 for r in plan.routes for s in r.stops if s.kind is StopKind.DEPOT)
 
 
-def _run_dispatch_opt(problem, budget: float, deterministic: bool) -> tuple[Plan, Screened]:
+def _run_dispatch_opt(
+    problem, budget: float, deterministic: bool, member: str = "auto"
+) -> tuple[Plan, Screened]:
     """dispatch-opt end to end; its first-feasible time counts compiling too."""
     from dispatch_opt.planner import solve_problem
 
-    plan = solve_problem(problem, time_limit_s=budget, deterministic=deterministic)
+    plan = solve_problem(problem, time_limit_s=budget, deterministic=deterministic, member=member)
     first = plan.solver.first_solution_s
     if first is not None:
         first += plan.solver.compile_s or 0.0
@@ -268,8 +272,9 @@ def run_one(case: Case, solver: str, budget: float, deterministic: bool, workers
     result.base_rss_mb = psutil.Process().memory_info().rss / 2**20
     if solver == VAN_ONLY:
         problem = replace(problem, depots=())
-    if solver in ("dispatch-opt", VAN_ONLY):
-        plan, screened = _run_dispatch_opt(problem, budget, deterministic)
+    if solver in ("dispatch-opt", VAN_ONLY, OWN):
+        member = "none" if solver == OWN else "auto"
+        plan, screened = _run_dispatch_opt(problem, budget, deterministic, member)
     else:
         plan, screened = _run_peer(problem, solver, budget, workers)
     _fill_kpis(result, plan)
@@ -370,22 +375,23 @@ def ratio_lines(results: list[RunResult]) -> list[str]:
     lines = []
     by_key = {(r.size, r.solver): r for r in results if not r.error}
     for size in sorted({r.size for r in results}):
-        ours = by_key.get((size, "dispatch-opt"))
-        if ours is None:
-            continue
-        for peer in SOLVERS[1:3]:
-            other = by_key.get((size, peer))
-            if other is None:
+        for name in ("dispatch-opt", OWN):
+            ours = by_key.get((size, name))
+            if ours is None:
                 continue
-            if not other.served:
-                lines.append(f"- {size} tickets, dispatch-opt vs {peer}: the peer served nothing")
-                continue
-            ws = ours.weighted_served / other.weighted_served if other.weighted_served else None
-            km = ours.travel_km / other.travel_km if other.travel_km else None
-            lines.append(
-                f"- {size} tickets, dispatch-opt vs {peer}: weighted served x{_fmt(ws, 3)}, "
-                f"km x{_fmt(km, 3)}"
-            )
+            for peer in SOLVERS[1:3]:
+                other = by_key.get((size, peer))
+                if other is None:
+                    continue
+                if not other.served:
+                    lines.append(f"- {size} tickets, {name} vs {peer}: the peer served nothing")
+                    continue
+                ws = ours.weighted_served / other.weighted_served if other.weighted_served else None
+                km = ours.travel_km / other.travel_km if other.travel_km else None
+                lines.append(
+                    f"- {size} tickets, {name} vs {peer}: weighted served x{_fmt(ws, 3)}, "
+                    f"km x{_fmt(km, 3)}"
+                )
     return lines
 
 

@@ -34,7 +34,9 @@ from benchmarks.vrptw_instance import PeerResult, VrptwData, read_vrptw
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DIR = REPO / ".." / "shared" / "benchmarks" / "vrptw" / "solomon"
-SOLVERS = ("dispatch-opt", "ortools", "pyvrp", "vroom")
+SOLVERS = ("dispatch-opt", "dispatch-opt-own", "ortools", "pyvrp", "vroom")
+OWN = "dispatch-opt-own"
+"""dispatch-opt without portfolio members (its own construction and search only)."""
 PEER_MODULES = {
     "ortools": ("ortools", "benchmarks.peers.vrptw_plain_ortools"),
     "pyvrp": ("pyvrp", "benchmarks.peers.vrptw_pyvrp"),
@@ -117,8 +119,9 @@ def instance_class(name: str) -> str:
 # --------------------------------------------------------------------------- solvers
 
 
-def _dispatch_opt_runner(deterministic: bool) -> Runner:
-    """dispatch-opt: build the RoutingInstance and solve it (both timed)."""
+def _dispatch_opt_runner(deterministic: bool, member: str = "auto") -> Runner:
+    """dispatch-opt: build the RoutingInstance and solve it (both timed); `member`
+    "none" keeps other engines out of the portfolio."""
     from benchmarks.vrptw_instance import build_instance, customer_routes
     from dispatch_opt.solver.portfolio import solve_portfolio
     from dispatch_opt.solver.solve import SolveParams
@@ -127,7 +130,9 @@ def _dispatch_opt_runner(deterministic: bool) -> Runner:
         started = time.perf_counter()
         inst = build_instance(data)
         built = time.perf_counter() - started
-        params = SolveParams(time_limit_s=budget_s, seed=seed, deterministic=deterministic)
+        params = SolveParams(
+            time_limit_s=budget_s, seed=seed, deterministic=deterministic, member=member
+        )
         result = solve_portfolio(inst, params)
         elapsed = time.perf_counter() - started
         info = {
@@ -146,6 +151,8 @@ def make_runner(solver: str, deterministic: bool) -> Runner | str:
     """The solver's run function, or a reason it cannot run ("not installed")."""
     if solver == REFERENCE:
         return _dispatch_opt_runner(deterministic)
+    if solver == OWN:
+        return _dispatch_opt_runner(deterministic, member="none")
     package, module_name = PEER_MODULES[solver]
     if importlib.util.find_spec(package) is None:
         return "not installed"
@@ -461,15 +468,15 @@ def plot_gap_vs_budget(summary: dict[str, Any], meta: dict[str, Any], path: Path
 
 
 def _versions(solvers: list[str]) -> dict[str, str]:
-    """Installed versions of the packages involved."""
-    names = {"dispatch-opt": "dispatch-opt", "ortools": "ortools", "pyvrp": "pyvrp",
-             "vroom": "pyvroom"}  # fmt: skip
+    """Installed versions of every package involved (dispatch-opt's portfolio may use
+    PyVRP and VROOM as members even when they are not run as peers)."""
+    del solvers  # the same packages matter whichever solvers run
     found = {}
-    for solver in solvers:
+    for package in ("dispatch-opt", "ortools", "pyvrp", "pyvroom"):
         try:
-            found[names[solver]] = metadata.version(names[solver])
+            found[package] = metadata.version(package)
         except metadata.PackageNotFoundError:
-            found[names[solver]] = "not installed"
+            found[package] = "not installed"
     return found
 
 

@@ -91,8 +91,13 @@ def solve_problem(
     progress: Callable[[Progress], None] | None = None,
     started: float | None = None,
     warm_start: Plan | None = None,
+    member: str = "auto",
 ) -> Plan:
     """Plan `problem`; options given here override the problem's `solve` section.
+
+    `member` picks another engine for the portfolio to start from (see
+    `dispatch_opt.solver.members`): "auto" (whatever is installed and fits), "none",
+    "pyvrp" or "vroom".
 
     `warm_start` is an earlier plan whose routes (tickets still in the problem, in the
     same order) seed the search; the answer is never worse than it when it is feasible.
@@ -126,6 +131,7 @@ def solve_problem(
             deterministic=deterministic,
             progress=progress,
             workers=opts.workers,
+            member=member,
             initial_routes=None
             if warm_start is None
             else initial_routes(problem, warm_start, compiled.instance),

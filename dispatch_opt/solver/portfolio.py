@@ -1,7 +1,9 @@
 """Use both cores: two different searches at once, keep the better plan.
 
 The main process runs guided local search (and reports progress); a worker process runs
-ruin-and-recreate around OR-Tools' descent. They win on different problems (ruin and
+ruin-and-recreate around OR-Tools' descent, started from another engine's routes when one
+is installed and fits the instance (`solver.members`: PyVRP on VRPTW-like instances,
+VROOM on field-service days). They win on different problems (ruin and
 recreate on uniform VRPTW benchmarks, guided local search on some field-service days),
 so racing them is better than either alone. Under the deterministic option both run
 ruin-and-recreate with different seeds: the answer depends only on the input, the seed
@@ -70,9 +72,9 @@ def solve_portfolio(inst: RoutingInstance, params: SolveParams) -> SolveResult:
     if _worker_count(params) < 2 or inst.n_tickets < PORTFOLIO_FROM:
         return solve_instance(inst, params)
     started = time.perf_counter()
-    main = params
+    main = dataclasses.replace(params, member="none")  # members run in the worker
     if not params.deterministic and params.metaheuristic == "auto":
-        main = dataclasses.replace(params, metaheuristic="gls")
+        main = dataclasses.replace(main, metaheuristic="gls")
     variant = _variant(params)
     if not params.deterministic:
         variant = dataclasses.replace(variant, deadline_unix=time.time() + params.time_limit_s)

@@ -19,6 +19,7 @@ from dispatch_opt.routing.parts import drop_idle_pickups
 from dispatch_opt.routing.timeline import route_violations, schedule_route
 from dispatch_opt.solver.construct import construct
 from dispatch_opt.solver.lns import ruin_and_recreate
+from dispatch_opt.solver.members import SHARE, choose_member, run_member
 from dispatch_opt.solver.ortools_model import OrToolsModel, build_model
 from dispatch_opt.solver.required import ensure_required
 
@@ -53,6 +54,7 @@ class SolveParams:
     first_solution: str = "auto"
     metaheuristic: str = "auto"  # "lns" (ruin and recreate + descent) or "gls"
     workers: int | None = None  # processes for the portfolio (None: every core)
+    member: str = "auto"  # another engine to start from: auto, none, pyvrp, vroom
     deadline_unix: float | None = None  # wall-clock end, for searches in other processes
     progress: Callable[[Progress], None] | None = None
     initial_routes: list[list[int]] | None = None
@@ -204,7 +206,9 @@ def solve_instance(inst: RoutingInstance, params: SolveParams) -> SolveResult:
     empty: list[list[int]] = [[] for _ in range(inst.n_vehicles)]
     if inst.n_tickets == 0 or not inst.allowed.any():
         return SolveResult(empty, routes_cost(inst, empty) or 0, 0.0, 0.0, 0, "trivial")
-    start_routes = _initial_routes(inst, params)
+    member_status, start_routes = _member_start(inst, params, deadline)
+    if start_routes is None:
+        start_routes = _initial_routes(inst, params)
     state: dict = {"n": 0, "first": None, "best": None}
     if start_routes is not None:
         state["first"] = time.perf_counter() - started
@@ -214,9 +218,8 @@ def solve_instance(inst: RoutingInstance, params: SolveParams) -> SolveResult:
         routes, cost = ruin_and_recreate(
             inst, routes, lambda r: r, rounds=rounds, seed=params.seed, deadline=until
         )
-        return SolveResult(
-            routes, cost, time.perf_counter() - started, state["first"], 1, "ruin_recreate_only"
-        )
+        status = f"{member_status}ruin_recreate_only"
+        return SolveResult(routes, cost, time.perf_counter() - started, state["first"], 1, status)
     model = build_model(inst, seed=params.seed)
     routing = model.routing
 
@@ -263,9 +266,32 @@ def solve_instance(inst: RoutingInstance, params: SolveParams) -> SolveResult:
         time_s=time.perf_counter() - started,
         first_solution_s=state["first"],
         solutions=state["n"],
-        status=status,
+        status=member_status + status,
         repaired=repaired,
     )
+
+
+def _member_start(
+    inst: RoutingInstance, params: SolveParams, deadline: float
+) -> tuple[str, list[list[int]] | None]:
+    """Routes from another engine (see `solver.members`), repaired and completed so that
+    every rule holds, with a status prefix; ("", None) when no member runs (the
+    deterministic option, a caller's warm start, nothing installed, a small batch)."""
+    if params.deterministic or params.initial_routes is not None:
+        return "", None
+    name = choose_member(inst, params.member)
+    if name is None:
+        return "", None
+    budget = SHARE[name] * max(0.0, deadline - time.perf_counter())
+    try:
+        found = run_member(name, inst, budget, seed=params.seed)
+    except Exception as exc:  # a member's failure must never cost the plan
+        return f"member_{name}_failed({type(exc).__name__})+", None
+    routes = [repair_route(inst, v, list(r))[0] for v, r in enumerate(found.routes)]
+    if len(routes) != inst.n_vehicles or routes_cost(inst, routes) is None:
+        return f"member_{name}_unusable+", None
+    routes, _ = fill(inst, ensure_required(inst, routes))
+    return f"member_{name}+", routes
 
 
 def _rounds_and_deadline(

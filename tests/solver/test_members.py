@@ -1,0 +1,126 @@
+"""Portfolio members (PyVRP, VROOM): used only where they fit, always re-checked."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from dispatch_opt.domain import Priority, SolveOptions
+from dispatch_opt.planner import solve_problem
+from dispatch_opt.routing import compile_problem, route_violations, schedule_route
+from dispatch_opt.solver import members
+from dispatch_opt.solver.members import choose_member, pyvrp_member
+from tests.checks import assert_valid, served
+from tests.factories import lunch, near, problem, tech, ticket, win
+
+
+def _day(n_tickets: int = 36, **tech_kw) -> object:
+    """A VRPTW-like day: three all-round technicians, tickets in two-hour slots."""
+    rng = np.random.default_rng(7)
+    slots = [win("09:00", "11:00"), win("11:00", "13:00"), win("13:00", "15:00")]
+    tickets = [
+        ticket(
+            f"T{i}",
+            near(float(rng.uniform(-6, 6)), float(rng.uniform(-6, 6))),
+            duration_min=30.0,
+            time_windows=(slots[i % 3],),
+            priority=Priority.HIGH if i % 5 == 0 else Priority.NORMAL,
+        )
+        for i in range(n_tickets)
+    ]
+    techs = [tech(f"E{j}", **tech_kw) for j in range(3)]
+    return problem(techs, tickets, solve=SolveOptions(time_limit_s=3.0, workers=1))
+
+
+def _routes_ok(inst, routes) -> None:
+    """Every route keeps every rule and no ticket is served twice."""
+    nodes = [n for r in routes for n in r]
+    assert len(nodes) == len(set(nodes))
+    for v, r in enumerate(routes):
+        assert not route_violations(inst, v, r)
+        assert schedule_route(inst, v, r) is not None
+
+
+def test_pyvrp_is_chosen_only_where_it_can_express_every_hard_rule():
+    pytest.importorskip("pyvrp")
+    plain = compile_problem(_day()).instance
+    assert pyvrp_member.unsupported(plain) is None
+    assert choose_member(plain) == "pyvrp"
+    with_breaks = compile_problem(_day(breaks=(lunch(),))).instance
+    assert pyvrp_member.unsupported(with_breaks) == "breaks"
+    assert choose_member(with_breaks) in ("vroom", None)
+    capped = compile_problem(_day(max_jobs=4)).instance
+    assert pyvrp_member.unsupported(capped) == "job-count limits"
+    assert choose_member(plain, "none") is None
+    assert choose_member(compile_problem(_day(n_tickets=5)).instance) is None  # too small
+
+
+def test_pyvrp_member_routes_keep_every_rule_and_serve_the_day():
+    pytest.importorskip("pyvrp")
+    inst = compile_problem(_day()).instance
+    result = pyvrp_member.solve_pyvrp(inst, 1.0)
+    assert result.status == "solved"
+    _routes_ok(inst, result.routes)
+    assert sum(map(len, result.routes)) >= 25  # 27 fit (three per slot per technician)
+
+
+def test_pyvrp_member_models_alternative_windows_as_one_visit():
+    pytest.importorskip("pyvrp")
+    p = _day()
+    two = (win("09:00", "10:00"), win("15:00", "16:00"))
+    tickets = tuple(dataclasses.replace(t, time_windows=two) for t in p.tickets)
+    inst = compile_problem(dataclasses.replace(p, tickets=tickets)).instance
+    result = pyvrp_member.solve_pyvrp(inst, 1.0)
+    _routes_ok(inst, result.routes)
+    visits = [n for r in result.routes for n in r]
+    assert len(visits) == len(set(visits)) > 0
+
+
+def test_vroom_member_routes_are_checked_and_may_break_nothing():
+    pytest.importorskip("vroom")
+    from dispatch_opt.solver.members.vroom_member import solve_vroom
+
+    inst = compile_problem(_day(breaks=(lunch(),))).instance
+    result = solve_vroom(inst, 1.0)
+    assert sum(map(len, result.routes)) > 0
+    _routes_ok(inst, result.routes)
+
+
+@pytest.mark.parametrize("member", ["pyvrp", "vroom"])
+def test_a_plan_started_from_a_member_is_valid_and_says_so(member):
+    pytest.importorskip("pyvrp" if member == "pyvrp" else "vroom")
+    p = _day()
+    plan = assert_valid(p, solve_problem(p, time_limit_s=2.0, deterministic=False, member=member))
+    assert plan.solver.status.startswith(f"member_{member}+")
+    own = solve_problem(p, time_limit_s=2.0, deterministic=False, member="none")
+    assert len(served(plan)) >= len(served(own)) - 1
+
+
+def test_a_failing_member_never_costs_the_plan(monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("engine crashed")
+
+    monkeypatch.setattr("dispatch_opt.solver.solve.choose_member", lambda inst, choice: "pyvrp")
+    monkeypatch.setattr("dispatch_opt.solver.solve.run_member", broken)
+    p = _day()
+    plan = assert_valid(p, solve_problem(p, time_limit_s=1.0, deterministic=False))
+    assert plan.solver.status.startswith("member_pyvrp_failed(RuntimeError)+")
+    assert len(served(plan)) >= 25
+
+
+def test_members_never_run_under_the_deterministic_option(monkeypatch):
+    def forbidden(*args, **kwargs):
+        raise AssertionError("a member ran in a deterministic solve")
+
+    monkeypatch.setattr("dispatch_opt.solver.solve.run_member", forbidden)
+    p = _day()
+    plan = assert_valid(p, solve_problem(p, deterministic=True))
+    assert "member" not in plan.solver.status
+
+
+def test_unknown_member_name_is_refused():
+    inst = compile_problem(_day()).instance
+    with pytest.raises(ValueError, match="unknown member"):
+        members.run_member("gurobi", inst, 1.0)
