@@ -13,7 +13,7 @@ import numpy as np
 
 from dispatch_opt.domain.plan import Reason, ReasonCode
 from dispatch_opt.domain.problem import Problem, Ticket
-from dispatch_opt.domain.stock import covers, missing
+from dispatch_opt.domain.stock import missing
 from dispatch_opt.routing.instance import RoutingInstance
 
 
@@ -136,11 +136,7 @@ def compute_eligibility(
             allowed[k] = False
             continue
         if ticket.parts:
-            has_parts = np.fromiter(
-                (_can_get_parts(problem, t.stock, ticket) for t in techs),
-                dtype=bool,
-                count=len(techs),
-            )
+            has_parts = _can_get_parts(inst, k)
             if not (row & has_parts).any():
                 reasons[k] = (Reason(ReasonCode.PARTS_UNAVAILABLE, parts_detail(problem, ticket)),)
                 allowed[k] = False
@@ -172,12 +168,13 @@ def compute_eligibility(
     return allowed, reasons
 
 
-def _can_get_parts(problem: Problem, van: dict[str, int], ticket: Ticket) -> bool:
-    """The van covers the ticket's parts, alone or with one depot's shelves."""
-    if covers(van, ticket.parts):
-        return True
-    short = missing(van, ticket.parts)
-    return any(covers(d.stock, short) for d in problem.depots)
+def _can_get_parts(inst: RoutingInstance, k: int) -> np.ndarray:
+    """(V,) bool: the van covers ticket k's parts, alone or with one depot's shelves."""
+    need = inst.demand[k]
+    ok = (inst.stock >= need).all(axis=1)
+    for shelf in inst.depot_stock:
+        ok |= (inst.stock + shelf >= need).all(axis=1)
+    return ok
 
 
 def parts_detail(problem: Problem, ticket: Ticket) -> str:
