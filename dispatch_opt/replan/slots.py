@@ -21,6 +21,7 @@ import numpy as np
 from dispatch_opt.domain.plan import Plan, StopKind
 from dispatch_opt.domain.problem import Problem, Ticket, TimeWindow
 from dispatch_opt.domain.state import Stability
+from dispatch_opt.errors import InputError, Issue
 from dispatch_opt.planner import initial_routes, solve_problem
 from dispatch_opt.replan.engine import prepare
 from dispatch_opt.routing.compile import Previous, compile_problem
@@ -59,6 +60,22 @@ def day_slots(day: datetime, hours: list[tuple[int, int]], days: int = 1) -> lis
         for d in range(days)
         for a, b in hours
     ]
+
+
+def parse_hours(text: str, field: str) -> list[tuple[int, int]]:
+    """'9-12,13-17' -> [(9, 12), (13, 17)]; a bad part is an input error on `field` (the
+    CLI's --slots, the API's hours)."""
+    out = []
+    for part in text.split(","):
+        a, _, b = part.partition("-")
+        try:
+            lo, hi = int(a), int(b)
+        except ValueError:
+            raise InputError(Issue(field, f"'{part}': use hours like 9-12")) from None
+        if not 0 <= lo < hi <= 24:
+            raise InputError(Issue(field, f"'{part}': hours must run from 0 to 24"))
+        out.append((lo, hi))
+    return out
 
 
 def _instance(problem: Problem, ticket: Ticket, plan: Plan) -> tuple[Problem, RoutingInstance]:
