@@ -16,6 +16,7 @@ from dispatch_opt.cli import EXIT_OK, finish_plan
 from dispatch_opt.domain.problem import Problem, Ticket
 from dispatch_opt.domain.state import NO_STABILITY
 from dispatch_opt.errors import InputError, Issue
+from dispatch_opt.replan.slots import DEFAULT_DAYS, DEFAULT_HOURS
 
 
 def register(sub: Any) -> None:
@@ -43,8 +44,8 @@ def register(sub: Any) -> None:
     sl.add_argument("problem", type=Path, help="problem JSON (with or without a state)")
     sl.add_argument("plan", type=Path, help="the current plan JSON")
     sl.add_argument("ticket", type=Path, help="the new ticket JSON (its windows are ignored)")
-    sl.add_argument("--slots", default="9-12,13-17,18-21", help="hours, e.g. 9-12,13-17")
-    sl.add_argument("--days", type=int, default=2, help="today and the next days")
+    sl.add_argument("--slots", default=DEFAULT_HOURS, help="hours, e.g. 9-12,13-17")
+    sl.add_argument("--days", type=int, default=DEFAULT_DAYS, help="today and the next days")
     sl.add_argument("--json", action="store_true", help="print the offers as JSON")
     sl.set_defaults(run=_cmd_slots)
 

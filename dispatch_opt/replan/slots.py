@@ -31,6 +31,11 @@ from dispatch_opt.routing.parts import depots_overdrawn
 from dispatch_opt.routing.timeline import RouteSchedule, route_violations, schedule_route
 from dispatch_opt.solver.required import insertion_variants
 
+DEFAULT_HOURS = "9-12,13-17,18-21"
+"""Slots offered when none are asked for (the CLI's --slots, the API's hours)."""
+DEFAULT_DAYS = 2
+"""Days of slots offered by default: today and tomorrow."""
+
 RISK_SLACK_MIN = 30.0
 """An existing ticket whose start comes within this many minutes of its SLA due is at risk."""
 
