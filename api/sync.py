@@ -9,10 +9,11 @@ from typing import Any
 from fastapi import Response
 from starlette.concurrency import run_in_threadpool
 
-from api.errors import ApiError
+from api.errors import ApiError, contract_error
 from api.jobs.process import Outcome, WorkerProcess
 from api.limits import capped_time_limit, hard_deadline_s
 from dispatch_opt.domain import Problem
+from dispatch_opt.errors import InputError, Issue
 
 
 def check_size(app: Any, problem: Problem, what: str, instead: str | None) -> None:
@@ -53,8 +54,8 @@ def _error(outcome: Outcome) -> ApiError:
         return ApiError(
             503, "worker_died", f"{outcome.detail}; try again", headers={"Retry-After": "1"}
         )
-    if outcome.code == "invalid_input":
-        return ApiError(422, "invalid_input", outcome.detail or "invalid input")
+    if outcome.code == "invalid_input":  # found while solving (e.g. an unreachable end)
+        return contract_error(InputError([Issue(i["path"], i["rule"]) for i in outcome.issues]))
     return ApiError(500, outcome.code or "solver_error", outcome.detail or "the solve failed")
 
 

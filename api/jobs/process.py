@@ -46,6 +46,7 @@ class Outcome:
     progress: dict[str, Any] | None = None
     code: str | None = None
     detail: str | None = None
+    issues: tuple[dict[str, str], ...] = ()
 
 
 class WorkerProcess:
@@ -140,4 +141,10 @@ class WorkerProcess:
             elif kind == "done":
                 return Outcome("done", result=message[1], progress=message[2])
             else:
-                return Outcome("failed", progress=last, code=message[1], detail=message[2])
+                return Outcome(
+                    "failed",
+                    progress=last,
+                    code=message[1],
+                    detail=message[2],
+                    issues=tuple(message[3]),
+                )

@@ -18,6 +18,7 @@ from typing import Any
 from api.inputs.replan import read_replan
 from api.inputs.scenario import read_scenario, scenario_result
 from dispatch_opt.domain import Problem
+from dispatch_opt.errors import InputError
 from dispatch_opt.io import parse_problem, plan_to_dict
 from dispatch_opt.planner import solve_problem
 from dispatch_opt.solver.solve import Progress
@@ -87,8 +88,13 @@ def solve_task(
 def replan_task(
     payload: str, limit_s: float, max_workers: int, progress: ProgressFn, started: float
 ) -> tuple[str, dict[str, Any]]:
-    """A /v1/replan body in (state, events), the re-plan with its churn out."""
-    return _plan(read_replan(payload), limit_s, max_workers, progress, started)
+    """A /v1/replan body in (state, events), the re-plan with its churn out; an input
+    error found while re-planning is named under the body's `problem`."""
+    problem = read_replan(payload)
+    try:
+        return _plan(problem, limit_s, max_workers, progress, started)
+    except InputError as exc:
+        raise InputError([i.under("problem") for i in exc.issues]) from None
 
 
 def scenario_task(

@@ -4,7 +4,8 @@ Runs in a child process (forkserver or spawn), never in the server. It starts it
 process group so that a cancel or a timeout can stop it together with every process it
 starts (the solver's portfolio process, a what-if run's pool). The task is picked by its
 kind (`api.jobs.tasks`). Messages sent: ("progress", dict), then one of
-("done", result_json, progress_dict) or ("failed", code, detail).
+("done", result_json, progress_dict) or ("failed", code, detail, issues), `issues` the
+`{path, rule}` list of an input error (else empty).
 """
 
 from __future__ import annotations
@@ -53,12 +54,13 @@ def run_in_child(
         )
         conn.send(("done", result, final))
     except TaskFailed as exc:
-        conn.send(("failed", exc.code, exc.detail))
+        conn.send(("failed", exc.code, exc.detail, []))
     except InputError as exc:
-        conn.send(("failed", "invalid_input", str(exc)))
+        issues = [{"path": i.path, "rule": i.rule} for i in exc.issues]
+        conn.send(("failed", "invalid_input", str(exc), issues))
     except DispatchError as exc:
-        conn.send(("failed", "solver_error", str(exc)))
+        conn.send(("failed", "solver_error", str(exc), []))
     except Exception as exc:  # reported as a failed job, never a traceback to the client
-        conn.send(("failed", "solver_error", f"{type(exc).__name__}: {exc}"))
+        conn.send(("failed", "solver_error", f"{type(exc).__name__}: {exc}", []))
     finally:
         conn.close()
