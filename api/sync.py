@@ -46,7 +46,7 @@ def _wait(kind: str, payload: str, limit_s: float, kill_after_s: float, workers:
         process.close()
 
 
-def _error(outcome: Outcome) -> ApiError:
+def outcome_error(outcome: Outcome) -> ApiError:
     """The problem details of a task that ended without a result."""
     if outcome.kind == "timeout":
         return ApiError(504, "solve_timeout", outcome.detail or "timeout")
@@ -70,6 +70,6 @@ async def run_sync(app: Any, kind: str, payload: str, problem: Problem, metric: 
             _wait, kind, payload, limit, kill_after, app.settings.solve_workers
         )
     if outcome.kind != "done" or outcome.result is None:
-        raise _error(outcome)
+        raise outcome_error(outcome)
     app.metrics.observe_solve(metric, time.perf_counter() - started)
     return Response(outcome.result, media_type="application/json")

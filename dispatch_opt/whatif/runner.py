@@ -92,7 +92,9 @@ ProgressFn = Callable[[Outcome, int, int], None]
 """Called in the calling process as each solve ends: (outcome, done so far, total)."""
 
 
-def solve_limit(spec: ScenarioSpec, variant: Variant | None, override: float | None) -> float | None:
+def solve_limit(
+    spec: ScenarioSpec, variant: Variant | None, override: float | None
+) -> float | None:
     """Time limit of a solve: the variant's own, else the caller's, else the scenario's
     (None: the problem's own, or its size-based default)."""
     own = variant.own_time_limit_s if variant is not None else None
