@@ -25,8 +25,10 @@ def test_construction_places_the_required_and_heavy_tickets_first():
 
     p = problem(
         [tech("A", shift=win("09:00", "10:30"))],
-        [ticket("LOW", near(1, 0), priority=Priority.LOW, duration_min=60),
-         ticket("URG", near(-1, 0), priority=Priority.URGENT, duration_min=60)],
+        [
+            ticket("LOW", near(1, 0), priority=Priority.LOW, duration_min=60),
+            ticket("URG", near(-1, 0), priority=Priority.URGENT, duration_min=60),
+        ],
     )
     inst = compile_problem(p).instance
     assert construct(inst) == [[inst.ticket_node(1)]]

@@ -17,9 +17,11 @@ def test_required_ticket_is_inserted_into_a_route_with_room():
 def test_required_ticket_displaces_optional_work_when_the_day_is_full():
     p = problem(
         [tech("A", shift=win("09:00", "11:10"))],
-        [ticket("U1", near(1, 0), duration_min=50, priority=Priority.URGENT),
-         ticket("U2", near(1.1, 0), duration_min=50, priority=Priority.URGENT),
-         ticket("REQ", near(-1, 0), duration_min=50, priority=Priority.LOW, required=True)],
+        [
+            ticket("U1", near(1, 0), duration_min=50, priority=Priority.URGENT),
+            ticket("U2", near(1.1, 0), duration_min=50, priority=Priority.URGENT),
+            ticket("REQ", near(-1, 0), duration_min=50, priority=Priority.LOW, required=True),
+        ],
     )
     inst = compile_problem(p).instance
     full = [[inst.ticket_node(0), inst.ticket_node(1)]]
@@ -31,7 +33,9 @@ def test_required_ticket_displaces_optional_work_when_the_day_is_full():
 
 
 def test_required_ticket_nobody_can_serve_is_left_alone():
-    p = problem([tech("A", shift=win("09:00", "10:00"))],
-                [ticket("REQ", near(1, 0), duration_min=180, required=True)])
+    p = problem(
+        [tech("A", shift=win("09:00", "10:00"))],
+        [ticket("REQ", near(1, 0), duration_min=180, required=True)],
+    )
     inst = compile_problem(p).instance
     assert ensure_required(inst, [[]]) == [[]]
