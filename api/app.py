@@ -12,17 +12,29 @@ from fastapi.openapi.utils import get_openapi
 
 import dispatch_opt
 from api.errors import install_handlers
+from api.inputs.replan import ReplanRequest
+from api.inputs.scenario import ScenarioRequest
+from api.inputs.slots import SlotsRequest
 from api.jobs.runner import JobRunner
 from api.jobs.store import JobStore
 from api.metrics import ApiMetrics
 from api.middleware import BodyLimit, RequestMetrics
-from api.models import ProblemDetails, ProblemDoc, ValidateRequest
-from api.routes import health, jobs, solve, validate
+from api.models import ProblemDetails, ProblemDoc, ScenarioResultOut, ValidateRequest
+from api.routes import health, jobs, replan, scenarios, slots, solve, validate
 from api.security import InflightLimiter, check_api_key
 from api.settings import ApiSettings
 
-_BODY_SCHEMAS = (ProblemDoc, ValidateRequest, ProblemDetails)
-"""Models of bodies read by hand (for contract error paths), added to the OpenAPI."""
+_BODY_SCHEMAS = (
+    ProblemDoc,
+    ValidateRequest,
+    ReplanRequest,
+    SlotsRequest,
+    ScenarioRequest,
+    ProblemDetails,
+    ScenarioResultOut,
+)
+"""Models of bodies read by hand (for contract error paths), and of a result served as
+stored text, added to the OpenAPI."""
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:
@@ -87,7 +99,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     metrics.watch_jobs(lambda: app.state.store.counts(), lambda: app.state.runner.busy())
     install_handlers(app)
     app.include_router(health.router)
-    for module in (solve, jobs, validate):
+    for module in (solve, jobs, scenarios, replan, slots, validate):
         app.include_router(module.router, dependencies=[Depends(check_api_key)])
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestMetrics, metrics=metrics)

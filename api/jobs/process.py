@@ -1,8 +1,9 @@
-"""Start a solver process, follow its messages, and stop it with its whole process tree.
+"""Start a worker process, follow its messages, and stop it with its whole process tree.
 
-Used by the synchronous /v1/solve and by the job runner alike. Processes come from a
-forkserver (Linux; the solver modules are preloaded so a job starts in milliseconds) or
-from spawn elsewhere; never from a plain fork of the multi-threaded server.
+Used by the synchronous /v1/solve and /v1/replan and by the job runner alike; the task
+(solve, replan, scenario) is the process's `kind`. Processes come from a forkserver
+(Linux; the solver modules are preloaded so a job starts in milliseconds) or from spawn
+elsewhere; never from a plain fork of the multi-threaded server.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from multiprocessing.context import BaseContext
 from typing import Any
 
-from api.jobs.worker import solve_in_child
+from api.jobs.worker import run_in_child
 
 _CONTEXT: BaseContext | None = None
 
@@ -35,36 +36,30 @@ def context() -> BaseContext:
     return _CONTEXT
 
 
-def hard_deadline_s(time_limit_s: float, deterministic: bool) -> float:
-    """Seconds after which a solve is killed: the limit plus slack (deterministic solves
-    stop on effort, with the solver's own clock safety net at max(10 x limit, 120 s))."""
-    if deterministic:
-        return max(10 * time_limit_s, 120.0) + 15.0
-    return 1.5 * time_limit_s + 10.0
-
-
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    """How a solve process ended: done (with a plan), failed, crashed, cancelled, timeout."""
+    """How a worker process ended: done (with its result JSON), failed, crashed, cancelled,
+    timeout."""
 
     kind: str
-    plan: str | None = None
+    result: str | None = None
     progress: dict[str, Any] | None = None
     code: str | None = None
     detail: str | None = None
+    issues: tuple[dict[str, str], ...] = ()
 
 
-class SolveProcess:
-    """One solver process: start it, wait for its answer, or kill its process group."""
+class WorkerProcess:
+    """One worker process: start it, wait for its answer, or kill its process group."""
 
-    def __init__(self, problem_json: str, time_limit_s: float, max_workers: int) -> None:
+    def __init__(self, kind: str, payload: str, time_limit_s: float, max_workers: int) -> None:
         ctx = context()
         self._recv, send = ctx.Pipe(duplex=False)
         self.process = ctx.Process(
-            target=solve_in_child,
-            args=(problem_json, time_limit_s, max_workers, send),
+            target=run_in_child,
+            args=(kind, payload, time_limit_s, max_workers, send),
             daemon=False,
-            name="dispatch-opt-solve",
+            name=f"dispatch-opt-{kind}",
         )
         self.process.start()
         send.close()
@@ -144,6 +139,12 @@ class SolveProcess:
                 if on_progress is not None:
                     on_progress(last)
             elif kind == "done":
-                return Outcome("done", plan=message[1], progress=message[2])
+                return Outcome("done", result=message[1], progress=message[2])
             else:
-                return Outcome("failed", progress=last, code=message[1], detail=message[2])
+                return Outcome(
+                    "failed",
+                    progress=last,
+                    code=message[1],
+                    detail=message[2],
+                    issues=tuple(message[3]),
+                )

@@ -1,5 +1,5 @@
 """The job runner: a fixed number of slot threads, each running one job at a time in a
-solver process, plus a sweeper that expires old jobs.
+worker process (of the job's kind), plus a sweeper that expires old jobs.
 
 Threads only wait (on the queue signal and on pipes); the solving happens in child
 processes, so the event loop is never blocked. All database writes happen here, in the
@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from api.jobs.process import SolveProcess
+from api.jobs.process import WorkerProcess
 from api.jobs.store import Job, JobStore
 
 log = logging.getLogger("dispatch_opt.api.jobs")
@@ -25,10 +25,10 @@ PROGRESS_EVERY_S = 0.5
 
 @dataclass(slots=True)
 class _Running:
-    """A job being solved in this server: its process and whether it was cancelled."""
+    """A job being run in this server: its process and whether it was cancelled."""
 
     job_id: str
-    process: SolveProcess | None = None
+    process: WorkerProcess | None = None
     cancel: threading.Event = field(default_factory=threading.Event)
 
 
@@ -113,7 +113,7 @@ class JobRunner:
         return ok
 
     def running_pids(self) -> dict[str, int]:
-        """job id -> solver process id, for the jobs solving now."""
+        """job id -> worker process id (its process group), for the jobs running now."""
         with self._lock:
             return {
                 r.job_id: r.process.pid
@@ -149,9 +149,9 @@ class JobRunner:
                 self.store.finish_failed(job.id, "internal_error", "the job runner failed")
 
     def _run(self, job: Job) -> None:
-        """Solve one claimed job in a child process and store how it ended."""
-        problem = self.store.problem(job.id)
-        if problem is None:  # expired or deleted meanwhile
+        """Run one claimed job in a child process and store how it ended."""
+        payload = self.store.payload(job.id)
+        if payload is None:  # expired or deleted meanwhile
             return
         entry = _Running(job.id)
         with self._lock:
@@ -171,7 +171,7 @@ class JobRunner:
 
         started = time.perf_counter()
         try:
-            entry.process = SolveProcess(problem, job.time_limit_s, self.solve_workers)
+            entry.process = WorkerProcess(job.kind, payload, job.time_limit_s, self.solve_workers)
             if entry.cancel.is_set() or self._stop.is_set():
                 entry.process.kill()
             outcome = entry.process.wait(
@@ -188,10 +188,11 @@ class JobRunner:
             self.store.release(job.id)  # server stopping: runs again after the restart
             return
         if outcome.kind == "done":
-            assert outcome.plan is not None
-            self.store.finish_done(job.id, outcome.plan, outcome.progress)
+            assert outcome.result is not None
+            self.store.finish_done(job.id, outcome.result, outcome.progress)
             if self.observe_solve is not None:
-                self.observe_solve("job", time.perf_counter() - started)
+                label = "job" if job.kind == "solve" else job.kind
+                self.observe_solve(label, time.perf_counter() - started)
         elif outcome.kind == "cancelled":
             self.store.cancel(job.id)
         elif outcome.kind == "crashed" and job.attempts < self.max_attempts:

@@ -3,6 +3,11 @@
 SQLAlchemy Core, so a PostgreSQL URL works as well. Every state change is a conditional
 UPDATE (`... WHERE state = expected`): a cancel and a finishing worker cannot overwrite
 each other, and two runners cannot claim the same job.
+
+A job has a `kind` (`solve`, `scenario`): its input is the `problem` column (a problem, or
+a what-if scenario document) and its result the `plan` column (a plan, or a what-if
+comparison); the column names predate scenario jobs and are kept so existing databases
+need no migration beyond the `kind` column, added at start-up when missing.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from sqlalchemy import (
     event,
     func,
     insert,
+    inspect,
     select,
     text,
     update,
@@ -36,6 +42,8 @@ QUEUED, RUNNING, DONE, FAILED, CANCELLED = "queued", "running", "done", "failed"
 STATES = (QUEUED, RUNNING, DONE, FAILED, CANCELLED)
 ACTIVE = (QUEUED, RUNNING)
 FINISHED = (DONE, FAILED, CANCELLED)
+SOLVE, SCENARIO = "solve", "scenario"
+KINDS = (SOLVE, SCENARIO)
 
 metadata = MetaData()
 jobs = Table(
@@ -56,6 +64,7 @@ jobs = Table(
     Column("progress", Text),
     Column("error_code", String(64)),
     Column("error_detail", Text),
+    Column("kind", String(16), nullable=False, default=SOLVE, server_default=SOLVE),
 )
 
 
@@ -76,6 +85,7 @@ class Job:
     progress: dict[str, Any] | None
     error_code: str | None
     error_detail: str | None
+    kind: str = SOLVE
 
 
 _SUMMARY = [c for c in jobs.c if c.name not in ("problem", "plan")]
@@ -98,6 +108,7 @@ def _job(row: Any) -> Job:
         progress=json.loads(m["progress"]) if m["progress"] else None,
         error_code=m["error_code"],
         error_detail=m["error_detail"],
+        kind=m["kind"],
     )
 
 
@@ -124,6 +135,16 @@ class JobStore:
     def __init__(self, url: str) -> None:
         self.engine = make_engine(url)
         metadata.create_all(self.engine)
+        self._add_kind_column()
+
+    def _add_kind_column(self) -> None:
+        """A database made before scenario jobs lacks `kind`: add it (its jobs are solves)."""
+        if "kind" in {c["name"] for c in inspect(self.engine).get_columns("jobs")}:
+            return
+        with self.engine.begin() as conn:
+            conn.execute(
+                text(f"ALTER TABLE jobs ADD COLUMN kind VARCHAR(16) NOT NULL DEFAULT '{SOLVE}'")
+            )
 
     def close(self) -> None:
         """Release the connection pool."""
@@ -135,9 +156,15 @@ class JobStore:
             conn.execute(text("SELECT 1"))
 
     def create(
-        self, problem: str, client: str, n_tickets: int, time_limit_s: float, kill_after_s: float
+        self,
+        payload: str,
+        client: str,
+        n_tickets: int,
+        time_limit_s: float,
+        kill_after_s: float,
+        kind: str = SOLVE,
     ) -> Job:
-        """Store a new queued job (the problem as validated JSON text)."""
+        """Store a new queued job (its input as validated JSON text)."""
         job_id = uuid.uuid4().hex
         with self.engine.begin() as conn:
             conn.execute(
@@ -150,7 +177,8 @@ class JobStore:
                     n_tickets=n_tickets,
                     time_limit_s=time_limit_s,
                     kill_after_s=kill_after_s,
-                    problem=problem,
+                    problem=payload,
+                    kind=kind,
                 )
             )
         job = self.get(job_id)
@@ -163,13 +191,13 @@ class JobStore:
             row = conn.execute(select(*_SUMMARY).where(jobs.c.id == job_id)).first()
         return None if row is None else _job(row)
 
-    def problem(self, job_id: str) -> str | None:
-        """A job's problem JSON text."""
+    def payload(self, job_id: str) -> str | None:
+        """A job's input JSON text (a problem, or a scenario)."""
         with self.engine.connect() as conn:
             return conn.execute(select(jobs.c.problem).where(jobs.c.id == job_id)).scalar()
 
-    def plan(self, job_id: str) -> str | None:
-        """A finished job's plan JSON text."""
+    def result(self, job_id: str) -> str | None:
+        """A finished job's result JSON text (a plan, or a what-if comparison)."""
         with self.engine.connect() as conn:
             return conn.execute(select(jobs.c.plan).where(jobs.c.id == job_id)).scalar()
 
@@ -210,9 +238,9 @@ class JobStore:
         """Record a running job's latest progress."""
         return self._transition(job_id, (RUNNING,), progress=json.dumps(progress))
 
-    def finish_done(self, job_id: str, plan: str, progress: dict[str, Any] | None) -> bool:
-        """Store the plan of a running job and mark it done."""
-        values: dict[str, Any] = {"state": DONE, "plan": plan, "finished_at": time.time()}
+    def finish_done(self, job_id: str, result: str, progress: dict[str, Any] | None) -> bool:
+        """Store the result of a running job and mark it done."""
+        values: dict[str, Any] = {"state": DONE, "plan": result, "finished_at": time.time()}
         if progress is not None:
             values["progress"] = json.dumps(progress)
         return self._transition(job_id, (RUNNING,), **values)

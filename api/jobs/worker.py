@@ -1,39 +1,24 @@
-"""The body of a solver process: parse, solve, validate, send the plan back on a pipe.
+"""The body of a worker process: run one task, send its result back on a pipe.
 
 Runs in a child process (forkserver or spawn), never in the server. It starts its own
-process group so that a cancel or a timeout can stop it together with the portfolio
-process the solver may fork. Messages sent: ("progress", dict), then one of
-("done", plan_json, progress_dict) or ("failed", code, detail).
+process group so that a cancel or a timeout can stop it together with every process it
+starts (the solver's portfolio process, a what-if run's pool). The task is picked by its
+kind (`api.jobs.tasks`). Messages sent: ("progress", dict), then one of
+("done", result_json, progress_dict) or ("failed", code, detail, issues), `issues` the
+`{path, rule}` list of an input error (else empty).
 """
 
 from __future__ import annotations
 
 import contextlib
-import dataclasses
-import json
 import os
 import signal
 import threading
 import time
 from multiprocessing.connection import Connection
-from typing import Any
 
+from api.jobs.tasks import TASKS, TaskFailed
 from dispatch_opt.errors import DispatchError, InputError
-from dispatch_opt.io import parse_problem, plan_to_dict
-from dispatch_opt.planner import solve_problem
-from dispatch_opt.solver.solve import Progress
-from dispatch_opt.validate import format_report, validate_plan
-
-
-def _progress_dict(p: Progress) -> dict[str, Any]:
-    """The progress fields clients see, from the solver's Progress snapshot (which does not
-    count placed tickets: that is known once done)."""
-    return {
-        "elapsed_s": round(float(p.elapsed_s), 3),
-        "best_objective": int(p.objective),
-        "solutions": int(p.solutions),
-        "tickets_placed": None,
-    }
 
 
 def _exit_with_parent(poll_s: float = 0.5) -> None:
@@ -52,47 +37,30 @@ def _exit_with_parent(poll_s: float = 0.5) -> None:
     threading.Thread(target=watch, name="parent-watchdog", daemon=True).start()
 
 
-def solve_in_child(
-    problem_json: str, time_limit_s: float, max_workers: int, conn: Connection
+def run_in_child(
+    kind: str, payload: str, time_limit_s: float, max_workers: int, conn: Connection
 ) -> None:
-    """Process target: solve one problem and report on `conn`; never raises."""
+    """Process target: run the task of `kind` on `payload` and report on `conn`; never
+    raises."""
     if hasattr(os, "setsid"):
         with contextlib.suppress(OSError):  # already a group leader
             os.setsid()
     _exit_with_parent()
     started = time.perf_counter()
-    last: dict[str, Any] | None = None
-
-    def on_progress(p: Progress) -> None:
-        nonlocal last
-        last = _progress_dict(p)
-        conn.send(("progress", last))
-
     try:
-        problem = parse_problem(problem_json)
-        workers = min(problem.solve.workers or max_workers, max_workers)
-        problem = dataclasses.replace(
-            problem, solve=dataclasses.replace(problem.solve, workers=workers)
+        task = TASKS[kind]
+        result, final = task(
+            payload, time_limit_s, max_workers, lambda p: conn.send(("progress", p)), started
         )
-        plan = solve_problem(
-            problem, time_limit_s=time_limit_s, progress=on_progress, started=started
-        )
-        report = validate_plan(problem, plan)
-        if not report.ok:
-            conn.send(("failed", "invalid_plan", format_report(report)))
-            return
-        final = {
-            "elapsed_s": round(time.perf_counter() - started, 3),
-            "best_objective": int(plan.solver.objective),
-            "solutions": (last or {}).get("solutions", 0),
-            "tickets_placed": plan.kpis.assigned,
-        }
-        conn.send(("done", json.dumps(plan_to_dict(plan)), final))
+        conn.send(("done", result, final))
+    except TaskFailed as exc:
+        conn.send(("failed", exc.code, exc.detail, []))
     except InputError as exc:
-        conn.send(("failed", "invalid_input", str(exc)))
+        issues = [{"path": i.path, "rule": i.rule} for i in exc.issues]
+        conn.send(("failed", "invalid_input", str(exc), issues))
     except DispatchError as exc:
-        conn.send(("failed", "solver_error", str(exc)))
+        conn.send(("failed", "solver_error", str(exc), []))
     except Exception as exc:  # reported as a failed job, never a traceback to the client
-        conn.send(("failed", "solver_error", f"{type(exc).__name__}: {exc}"))
+        conn.send(("failed", "solver_error", f"{type(exc).__name__}: {exc}", []))
     finally:
         conn.close()

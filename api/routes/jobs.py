@@ -1,7 +1,12 @@
-"""Jobs: submit a problem (202), poll its state and progress, fetch the plan, cancel."""
+"""Jobs: submit a problem (202), poll its state and progress, fetch the result, cancel.
+
+A job is a solve (POST /v1/jobs: its result is a plan) or a what-if scenario (POST
+/v1/scenarios: its result is the comparison); both are polled, fetched and cancelled here.
+"""
 
 from __future__ import annotations
 
+import json
 import time
 
 from fastapi import APIRouter, Request, Response
@@ -10,14 +15,21 @@ from starlette.concurrency import run_in_threadpool
 
 from api.body import json_body, request_body
 from api.errors import ApiError
-from api.jobs.process import hard_deadline_s
-from api.jobs.store import FINISHED, Job
-from api.limits import capped_time_limit
-from api.models import JobErrorOut, JobLinks, JobOut, PlanDoc, ProgressOut, rfc3339
+from api.jobs.store import FINISHED, SCENARIO, SOLVE, Job
+from api.limits import capped_time_limit, hard_deadline_s
+from api.models import (
+    JobErrorOut,
+    JobLinks,
+    JobOut,
+    PlanDoc,
+    ProgressOut,
+    rfc3339,
+)
 from api.routes.common import errors, state
 from api.security import client_id
 from dispatch_opt.io import parse_problem, plan_from_dict
-from dispatch_opt.report.html import render_report
+from dispatch_opt.report.html import render_comparison, render_report
+from dispatch_opt.whatif import parse_scenario
 
 router = APIRouter(tags=["jobs"])
 
@@ -35,8 +47,10 @@ def job_out(job: Job) -> JobOut:
     error = None
     if job.error_code is not None and job.state != "done":
         error = JobErrorOut(code=job.error_code, detail=job.error_detail or "")
+    base = f"/v1/jobs/{job.id}"
     return JobOut(
         id=job.id,
+        kind=job.kind,  # type: ignore[arg-type]
         state=job.state,  # type: ignore[arg-type]
         created_at=rfc3339(job.created_at) or "",
         started_at=rfc3339(job.started_at),
@@ -47,11 +61,42 @@ def job_out(job: Job) -> JobOut:
         progress=progress,
         error=error,
         links=JobLinks(
-            self=f"/v1/jobs/{job.id}",
-            plan=f"/v1/jobs/{job.id}/plan",
-            report=f"/v1/jobs/{job.id}/report",
+            self=base,
+            plan=f"{base}/plan" if job.kind == SOLVE else None,
+            result=f"{base}/result",
+            report=f"{base}/report",
         ),
     )
+
+
+async def enqueue(
+    request: Request,
+    response: Response,
+    payload: str,
+    n_tickets: int,
+    time_limit_s: float,
+    kill_after_s: float,
+    kind: str,
+) -> JobOut:
+    """Store a validated job input as a queued job of `kind` (429 when the client has too
+    many active jobs), wake a worker, and answer 202 with its Location."""
+    app = state(request)
+    client = client_id(request)
+    active = await run_in_threadpool(app.store.active_for, client)
+    if active >= app.settings.client_max_active_jobs:
+        raise ApiError(
+            429,
+            "too_many_jobs",
+            f"this client has {active} queued or running jobs (at most "
+            f"{app.settings.client_max_active_jobs})",
+            headers={"Retry-After": "5"},
+        )
+    job = await run_in_threadpool(
+        app.store.create, payload, client, n_tickets, time_limit_s, kill_after_s, kind
+    )
+    app.runner.notify()
+    response.headers["Location"] = f"/v1/jobs/{job.id}"
+    return job_out(job)
 
 
 def _not_found(job_id: str) -> ApiError:
@@ -67,9 +112,8 @@ async def _get(request: Request, job_id: str) -> Job:
     return job
 
 
-async def _get_done(request: Request, job_id: str, what: str) -> Job:
-    """The stored job once it is done: 404 when unknown, 409 (with its state) before."""
-    job = await _get(request, job_id)
+def _check_done(job: Job, what: str) -> None:
+    """409 (with the job's state) before the job is done."""
     if job.state != "done":
         raise ApiError(
             409,
@@ -77,7 +121,14 @@ async def _get_done(request: Request, job_id: str, what: str) -> Job:
             f"the job is {job.state}; the {what} exists once it is done",
             state=job.state,
         )
-    return job
+
+
+async def _stored(request: Request, job_id: str, read: str) -> str:
+    """A stored text of the job (`payload` or `result`); 404 when it expired meanwhile."""
+    text = await run_in_threadpool(getattr(state(request).store, read), job_id)
+    if text is None:
+        raise _not_found(job_id)
+    return text
 
 
 @router.post(
@@ -92,29 +143,11 @@ async def submit(request: Request, response: Response) -> JobOut:
     """Validate and store the problem; a worker process picks it up in order."""
     app = state(request)
     body = await json_body(request)
-    client = client_id(request)
     problem = await run_in_threadpool(parse_problem, body)
-    active = await run_in_threadpool(app.store.active_for, client)
-    if active >= app.settings.client_max_active_jobs:
-        raise ApiError(
-            429,
-            "too_many_jobs",
-            f"this client has {active} queued or running jobs (at most "
-            f"{app.settings.client_max_active_jobs})",
-            headers={"Retry-After": "5"},
-        )
     limit = capped_time_limit(problem, app.settings.job_time_limit_max_s)
-    job = await run_in_threadpool(
-        app.store.create,
-        body.decode("utf-8-sig"),
-        client,
-        len(problem.tickets),
-        limit,
-        hard_deadline_s(limit, problem.solve.deterministic),
-    )
-    app.runner.notify()
-    response.headers["Location"] = f"/v1/jobs/{job.id}"
-    return job_out(job)
+    kill_after = hard_deadline_s(limit, problem.solve.deterministic)
+    text = body.decode("utf-8-sig")
+    return await enqueue(request, response, text, len(problem.tickets), limit, kill_after, SOLVE)
 
 
 @router.get(
@@ -130,7 +163,8 @@ async def status(request: Request, job_id: str) -> JobOut:
 
 @router.get(
     "/v1/jobs/{job_id}/plan",
-    summary="The plan of a finished job",
+    summary="The plan of a finished solve job",
+    description="A scenario job has no single plan: 409 `not_a_plan_job` (see `/result`).",
     responses={
         200: {"model": PlanDoc, "description": "The plan."},
         **errors(401, 404, 409),
@@ -138,34 +172,82 @@ async def status(request: Request, job_id: str) -> JobOut:
 )
 async def plan(request: Request, job_id: str) -> Response:
     """The plan once the job is done (409 before, with its state)."""
-    await _get_done(request, job_id, "plan")
-    text = await run_in_threadpool(state(request).store.plan, job_id)
-    if text is None:  # expired between the two reads
-        raise _not_found(job_id)
-    return Response(text, media_type="application/json")
+    job = await _get(request, job_id)
+    if job.kind != SOLVE:
+        raise ApiError(
+            409,
+            "not_a_plan_job",
+            f"a {job.kind} job has no single plan: its result is at /v1/jobs/{job_id}/result",
+            kind=job.kind,
+            result_url=f"/v1/jobs/{job_id}/result",
+        )
+    _check_done(job, "plan")
+    return Response(await _stored(request, job_id, "result"), media_type="application/json")
+
+
+@router.get(
+    "/v1/jobs/{job_id}/result",
+    summary="The result of a finished job: a plan, or a what-if comparison",
+    responses={
+        200: {
+            "description": "A solve job's plan, or a scenario job's comparison (its kind).",
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "oneOf": [
+                            {"$ref": "#/components/schemas/PlanDoc"},
+                            {"$ref": "#/components/schemas/ScenarioResultOut"},
+                        ]
+                    }
+                }
+            },
+        },
+        **errors(401, 404, 409),
+    },
+)
+async def result(request: Request, job_id: str) -> Response:
+    """The job's result once it is done (409 before, with its state)."""
+    _check_done(await _get(request, job_id), "result")
+    return Response(await _stored(request, job_id, "result"), media_type="application/json")
 
 
 @router.get(
     "/v1/jobs/{job_id}/report",
     summary="The dispatcher views of a finished job (HTML map, schedule board, KPIs)",
+    description="A scenario job's report is its plans' KPIs side by side (409 "
+    "`no_valid_plan` when no solve gave one).",
     response_class=HTMLResponse,
     responses={200: {"content": {"text/html": {}}}, **errors(401, 404, 409)},
 )
 async def report(request: Request, job_id: str) -> HTMLResponse:
     """The same self-contained HTML page as `dispatch-opt report`, once the job is done."""
-    await _get_done(request, job_id, "report")
-    store = state(request).store
-    problem_text = await run_in_threadpool(store.problem, job_id)
-    plan_text = await run_in_threadpool(store.plan, job_id)
-    if problem_text is None or plan_text is None:  # expired between the reads
-        raise _not_found(job_id)
-    html = await run_in_threadpool(_render, problem_text, plan_text)
-    return HTMLResponse(html)
+    job = await _get(request, job_id)
+    _check_done(job, "report")
+    payload = await _stored(request, job_id, "payload")
+    text = await _stored(request, job_id, "result")
+    render = _render_comparison if job.kind == SCENARIO else _render_plan
+    return HTMLResponse(await run_in_threadpool(render, payload, text))
 
 
-def _render(problem_text: str, plan_text: str) -> str:
+def _render_plan(problem_text: str, plan_text: str) -> str:
     """Parse the stored problem and plan and render the report page."""
     return render_report(parse_problem(problem_text), plan_from_dict(plan_text))
+
+
+def _render_comparison(scenario_text: str, result_text: str) -> str:
+    """The KPIs of a scenario's valid plans side by side (the problems made again from
+    the stored scenario: its changes are deterministic)."""
+    spec = parse_scenario(scenario_text)
+    problems = {"base": spec.base} | {v.name: v.problem for v in spec.variants}
+    doc = json.loads(result_text)
+    named = [
+        (o["name"], problems[o["name"]], plan_from_dict(o["plan"]))
+        for o in (doc["base"], *doc["variants"])
+        if "plan" in o
+    ]
+    if not named:
+        raise ApiError(409, "no_valid_plan", "no solve of this scenario gave a valid plan")
+    return render_comparison(named)
 
 
 @router.delete(
@@ -175,7 +257,8 @@ def _render(problem_text: str, plan_text: str) -> str:
     responses=errors(401, 404, 409),
 )
 async def cancel(request: Request, job_id: str) -> JobOut:
-    """Cancel: a queued job never runs, a running one has its solver processes killed."""
+    """Cancel: a queued job never runs, a running one has its worker processes killed (a
+    scenario's pool of solver processes too: they share its process group)."""
     app = state(request)
     job = await _get(request, job_id)
     if job.state in FINISHED and job.state != "cancelled":

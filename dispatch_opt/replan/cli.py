@@ -16,6 +16,7 @@ from dispatch_opt.cli import EXIT_OK, finish_plan
 from dispatch_opt.domain.problem import Problem, Ticket
 from dispatch_opt.domain.state import NO_STABILITY
 from dispatch_opt.errors import InputError, Issue
+from dispatch_opt.replan.slots import DEFAULT_DAYS, DEFAULT_HOURS
 
 
 def register(sub: Any) -> None:
@@ -43,8 +44,8 @@ def register(sub: Any) -> None:
     sl.add_argument("problem", type=Path, help="problem JSON (with or without a state)")
     sl.add_argument("plan", type=Path, help="the current plan JSON")
     sl.add_argument("ticket", type=Path, help="the new ticket JSON (its windows are ignored)")
-    sl.add_argument("--slots", default="9-12,13-17,18-21", help="hours, e.g. 9-12,13-17")
-    sl.add_argument("--days", type=int, default=2, help="today and the next days")
+    sl.add_argument("--slots", default=DEFAULT_HOURS, help="hours, e.g. 9-12,13-17")
+    sl.add_argument("--days", type=int, default=DEFAULT_DAYS, help="today and the next days")
     sl.add_argument("--json", action="store_true", help="print the offers as JSON")
     sl.set_defaults(run=_cmd_slots)
 
@@ -128,21 +129,6 @@ def _cmd_replan(args: argparse.Namespace, console: Console) -> int:
     return finish_plan(report, plan, args.out, console)
 
 
-def _hours(text: str) -> list[tuple[int, int]]:
-    """'9-12,13-17' -> [(9, 12), (13, 17)]."""
-    out = []
-    for part in text.split(","):
-        a, _, b = part.partition("-")
-        try:
-            lo, hi = int(a), int(b)
-        except ValueError:
-            raise InputError(Issue("--slots", f"'{part}': use hours like 9-12")) from None
-        if not 0 <= lo < hi <= 24:
-            raise InputError(Issue("--slots", f"'{part}': hours must run from 0 to 24"))
-        out.append((lo, hi))
-    return out
-
-
 def offer_to_dict(offer: Any) -> dict[str, Any]:
     """A SlotOffer as JSON (what `POST /v1/slots` answers per slot)."""
     out = {
@@ -168,7 +154,7 @@ def offer_to_dict(offer: Any) -> dict[str, Any]:
 def _cmd_slots(args: argparse.Namespace, console: Console) -> int:
     """Offer slots for a new ticket on top of the current plan."""
     from dispatch_opt.io import load_plan, load_problem
-    from dispatch_opt.replan.slots import day_slots, promise_slots
+    from dispatch_opt.replan.slots import day_slots, parse_hours, promise_slots
 
     problem = load_problem(args.problem)
     plan = load_plan(args.plan)
@@ -176,7 +162,7 @@ def _cmd_slots(args: argparse.Namespace, console: Console) -> int:
     if ticket.id in {t.id for t in problem.tickets}:
         raise InputError(Issue("ticket.id", f"ticket '{ticket.id}' already exists"))
     day = problem.state.now if problem.state is not None else problem.horizon.start
-    slots = day_slots(day, _hours(args.slots), max(1, args.days))
+    slots = day_slots(day, parse_hours(args.slots, "--slots"), max(1, args.days))
     offers = promise_slots(problem, plan, ticket, slots)
     if args.json:
         console.print_json(json.dumps([offer_to_dict(o) for o in offers]))

@@ -21,6 +21,7 @@ import numpy as np
 from dispatch_opt.domain.plan import Plan, StopKind
 from dispatch_opt.domain.problem import Problem, Ticket, TimeWindow
 from dispatch_opt.domain.state import Stability
+from dispatch_opt.errors import InputError, Issue
 from dispatch_opt.planner import initial_routes, solve_problem
 from dispatch_opt.replan.engine import prepare
 from dispatch_opt.routing.compile import Previous, compile_problem
@@ -29,6 +30,11 @@ from dispatch_opt.routing.instance import COST_PER_UNIT, RoutingInstance
 from dispatch_opt.routing.parts import depots_overdrawn
 from dispatch_opt.routing.timeline import RouteSchedule, route_violations, schedule_route
 from dispatch_opt.solver.required import insertion_variants
+
+DEFAULT_HOURS = "9-12,13-17,18-21"
+"""Slots offered when none are asked for (the CLI's --slots, the API's hours)."""
+DEFAULT_DAYS = 2
+"""Days of slots offered by default: today and tomorrow."""
 
 RISK_SLACK_MIN = 30.0
 """An existing ticket whose start comes within this many minutes of its SLA due is at risk."""
@@ -59,6 +65,22 @@ def day_slots(day: datetime, hours: list[tuple[int, int]], days: int = 1) -> lis
         for d in range(days)
         for a, b in hours
     ]
+
+
+def parse_hours(text: str, field: str) -> list[tuple[int, int]]:
+    """'9-12,13-17' -> [(9, 12), (13, 17)]; a bad part is an input error on `field` (the
+    CLI's --slots, the API's hours)."""
+    out = []
+    for part in text.split(","):
+        a, _, b = part.partition("-")
+        try:
+            lo, hi = int(a), int(b)
+        except ValueError:
+            raise InputError(Issue(field, f"'{part}': use hours like 9-12")) from None
+        if not 0 <= lo < hi <= 24:
+            raise InputError(Issue(field, f"'{part}': hours must run from 0 to 24"))
+        out.append((lo, hi))
+    return out
 
 
 def _instance(problem: Problem, ticket: Ticket, plan: Plan) -> tuple[Problem, RoutingInstance]:

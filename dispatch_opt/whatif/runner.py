@@ -92,7 +92,9 @@ ProgressFn = Callable[[Outcome, int, int], None]
 """Called in the calling process as each solve ends: (outcome, done so far, total)."""
 
 
-def _limit(spec: ScenarioSpec, variant: Variant | None, override: float | None) -> float | None:
+def solve_limit(
+    spec: ScenarioSpec, variant: Variant | None, override: float | None
+) -> float | None:
     """Time limit of a solve: the variant's own, else the caller's, else the scenario's
     (None: the problem's own, or its size-based default)."""
     own = variant.own_time_limit_s if variant is not None else None
@@ -205,7 +207,7 @@ def solve_all(
     warm_plan: Plan | None = None
     if from_base:
         _, per_base = plan_parallelism(1, workers, deterministic)
-        base_limit = _limit(spec, None, time_limit_s)
+        base_limit = solve_limit(spec, None, time_limit_s)
         _run([_job(BASE_NAME, spec.base, per_base, base_limit, deterministic, None)], 1, record)
         warm = record.outcomes[BASE_NAME]
         warm_plan = warm.plan if warm.state == "valid" else None
@@ -213,7 +215,7 @@ def solve_all(
         named.insert(0, (BASE_NAME, spec.base, None))
     at_once, per_solve = plan_parallelism(len(named), workers, deterministic)
     jobs = [
-        _job(n, p, per_solve, _limit(spec, v, time_limit_s), deterministic, warm_plan)
+        _job(n, p, per_solve, solve_limit(spec, v, time_limit_s), deterministic, warm_plan)
         for n, p, v in named
     ]
     _run(jobs, at_once, record)

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,11 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.settings import ApiSettings
-from dispatch_opt.io import parse_problem, plan_from_dict
+from dispatch_opt.domain import Problem
+from dispatch_opt.io import parse_problem, plan_from_dict, plan_to_dict
+from dispatch_opt.planner import solve_problem
+from dispatch_opt.replan.events import Event, apply_event
+from dispatch_opt.replan.from_plan import state_from_plan
 from dispatch_opt.validate import format_report, validate_plan
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -170,3 +175,52 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield f"http://127.0.0.1:{port}"
     finally:
         stop_server(proc)
+
+
+NOW = "2026-11-23T11:00:00+08:00"
+"""Mid-morning of the example day: some visits done, some under way."""
+NEW_TICKET: dict[str, Any] = {
+    "id": "NEW1",
+    "location": {"lat": 31.23, "lon": 121.5},
+    "duration_min": 40,
+}
+"""A ticket the example problem does not have."""
+
+
+@pytest.fixture(scope="module")
+def planned() -> tuple[dict[str, Any], dict[str, Any]]:
+    """The tiny problem (deterministic, short) and a valid plan of it, solved once per
+    module by the library."""
+    doc = tiny_problem(0.5, deterministic=True)
+    plan = plan_to_dict(solve_problem(parse_problem(doc)))
+    assert_valid_plan(doc, plan)
+    return doc, plan
+
+
+def replanned_problem(
+    doc: dict, previous: dict, freeze_min: float, *events: Event, now: str = NOW
+) -> Problem:
+    """The problem a re-plan at `now` answers, built by the library alone: the state read
+    off the previous plan, then the events."""
+    moment = datetime.fromisoformat(now)
+    problem = state_from_plan(
+        parse_problem(doc), plan_from_dict(previous), moment, freeze_min=freeze_min
+    )
+    for event in events:
+        problem = apply_event(problem, event)
+    return problem
+
+
+def assert_valid_replan(problem: Problem, plan_doc: dict) -> None:
+    """The re-plan validator finds no broken rule, and the plan reports churn."""
+    report = validate_plan(problem, plan_from_dict(plan_doc))
+    assert report.ok, format_report(report)
+    assert set(plan_doc["churn"]) == {"reassigned", "moved", "tolerance_min", "calls"}
+
+
+def errors_of(resp) -> dict[str, str]:
+    """path -> rule of a 422 problem-details answer."""
+    assert resp.status_code == 422, resp.text
+    assert resp.headers["content-type"].startswith("application/problem+json")
+    assert resp.json()["code"] == "invalid_input"
+    return {e["path"]: e["rule"] for e in resp.json()["errors"]}

@@ -4,6 +4,8 @@ or failed with the reason."""
 from __future__ import annotations
 
 import json
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -76,4 +78,33 @@ def test_store_transitions_are_conditional(tmp_path: Path) -> None:
     assert store.get(job.id) is None
     with store.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    store.close()
+
+
+OLD_JOBS_TABLE = """CREATE TABLE jobs (
+    id VARCHAR(32) PRIMARY KEY, state VARCHAR(16) NOT NULL, client VARCHAR(200) NOT NULL,
+    created_at FLOAT NOT NULL, started_at FLOAT, finished_at FLOAT,
+    attempts INTEGER NOT NULL, n_tickets INTEGER NOT NULL, time_limit_s FLOAT NOT NULL,
+    kill_after_s FLOAT NOT NULL, problem TEXT NOT NULL, plan TEXT, progress TEXT,
+    error_code VARCHAR(64), error_detail TEXT)"""
+"""The jobs table as databases made before scenario jobs have it (no `kind`)."""
+
+
+def test_a_database_from_before_job_kinds_keeps_its_jobs(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path, workers=1)
+    doc = tiny_problem(0.5)
+    with closing(sqlite3.connect(tmp_path / "jobs.sqlite3")) as conn, conn:
+        conn.execute(OLD_JOBS_TABLE)
+        conn.execute(
+            "INSERT INTO jobs (id, state, client, created_at, attempts, n_tickets, "
+            "time_limit_s, kill_after_s, problem) VALUES ('old', 'queued', 'ip:test', 0, 0, "
+            "8, 0.5, 30, ?)",
+            (json.dumps(doc),),
+        )
+    with TestClient(create_app(settings)) as client:
+        job = wait_job(client, "old")
+        assert job["state"] == "done" and job["kind"] == "solve", job
+        assert_valid_plan(doc, client.get("/v1/jobs/old/plan").json())
+    store = JobStore(settings.sqlalchemy_url)  # the column is there now: opening again is a no-op
+    assert store.create("{}", "c", 0, 1.0, 10.0, "scenario").kind == "scenario"
     store.close()
