@@ -82,6 +82,15 @@ def reserve_s(n_tickets: int) -> float:
     return 0.3 + 0.0005 * n_tickets
 
 
+def engine_name(status: str) -> str:
+    """The engine label of a plan: ours, plus the member whose routes seeded the search
+    that won (its status starts with `member_<name>+`)."""
+    for name in ("pyvrp", "vroom"):
+        if status.startswith(f"member_{name}+") and "(main)" not in status:
+            return f"{ENGINE}+{name}"
+    return ENGINE
+
+
 def solve_problem(
     problem: Problem,
     *,
@@ -138,7 +147,7 @@ def solve_problem(
         ),
     )
     stats = SolverStats(
-        engine=ENGINE,
+        engine=engine_name(result.status),
         objective=result.objective,
         seed=seed,
         first_solution_s=result.first_solution_s,
