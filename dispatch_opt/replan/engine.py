@@ -143,7 +143,7 @@ def prepare(problem: Problem) -> Prepared:
     extra: dict[str, float] = {}
     for _ in range(MAX_PASSES):
         res = residual_problem(problem, released=frozenset(released), extra_overtime_min=extra)
-        compiled = compile_problem(res.problem, _previous(res))
+        compiled = compile_problem(res.problem, _previous(res), day_under_way=True)
         inst = compiled.instance
         chains = _chains(res, inst)
         changed = False

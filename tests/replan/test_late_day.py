@@ -1,0 +1,46 @@
+"""Re-planning the example day late, after a long overrun, or wholly frozen: always a
+valid plan (found by the API tests: errors, solver failures and a wrong status)."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+from dispatch_opt.domain import Plan, Problem
+from dispatch_opt.io import load_problem
+from dispatch_opt.planner import solve_problem
+from dispatch_opt.replan.from_plan import state_from_plan
+from tests.checks import assert_valid
+from tests.factories import at
+from tests.replan.helpers import replan_checked
+
+EXAMPLE = Path(__file__).parent.parent / "data" / "example-problem.json"
+
+
+@functools.cache
+def example() -> tuple[Problem, Plan]:
+    """The example problem and its deterministic plan (validated)."""
+    problem = load_problem(EXAMPLE)
+    return problem, assert_valid(problem, solve_problem(problem, deterministic=True))
+
+
+def example_at(now: str, freeze_min: float = 60.0) -> Problem:
+    """The example day at `now` had it gone as planned."""
+    problem, plan = example()
+    return state_from_plan(problem, plan, at(now), freeze_min=freeze_min)
+
+
+def route_of(plan: Plan, technician: str):
+    """The route of one technician."""
+    return next(r for r in plan.routes if r.technician == technician)
+
+
+def test_a_technician_whose_shift_is_over_gets_no_work_instead_of_an_input_error():
+    # 18:00 is T03's shift end: no room left to reach its end place, which compile
+    # rejected as an input error (technicians[2].end cannot be reached)
+    day = example_at("18:00")
+    plan = replan_checked(day, time_limit_s=1)
+    for tech in day.technicians:
+        route = route_of(plan, tech.id)
+        assert not route.ticket_ids, f"{tech.id} takes work after its day"
+        assert route.stops[0].at is not None and route.stops[0].at >= day.state.now
