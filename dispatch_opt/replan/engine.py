@@ -21,7 +21,15 @@ from datetime import timedelta
 
 import numpy as np
 
-from dispatch_opt.domain.plan import Churn, Moved, Plan, Reassigned, SolverStats, StopKind
+from dispatch_opt.domain.plan import (
+    Churn,
+    Moved,
+    Plan,
+    PlanStatus,
+    Reassigned,
+    SolverStats,
+    StopKind,
+)
 from dispatch_opt.domain.problem import Problem
 from dispatch_opt.plan_builder import build_plan
 from dispatch_opt.planner import reserve_s
@@ -273,8 +281,27 @@ def replan(
     churn = churn_of(res, plan)
     total = time.perf_counter() - t0
     return dataclasses.replace(
-        plan, churn=churn, solver=dataclasses.replace(plan.solver, time_s=total)
+        plan,
+        status=plan_status(problem, res, plan),
+        churn=churn,
+        solver=dataclasses.replace(plan.solver, time_s=total),
     )
+
+
+def plan_status(problem: Problem, res: Residual, plan: Plan) -> PlanStatus:
+    """The status by the contract (3.6) on what is left of the day: `infeasible` only when
+    a ticket the customer marked required, or a visit under way, is not served.
+
+    The residual problem makes every held visit required, but only so that the search
+    keeps it in place: a held visit that no longer fits is released, which the re-plan
+    validator reports as a warning (`held_released`), not as a required ticket missing."""
+    served = {tid for route in plan.routes for tid in route.ticket_ids}
+    unserved = {t.id for t in res.problem.tickets} - served
+    must = {t.id for t in problem.tickets if t.required}
+    must |= {h.ticket for h in res.held.values() if h.anchor}
+    if unserved & must:
+        return PlanStatus.INFEASIBLE
+    return PlanStatus.PARTIAL if unserved else PlanStatus.SOLVED
 
 
 def _make_room(inst: RoutingInstance, res: Residual, routes: list[list[int]]) -> list[list[int]]:

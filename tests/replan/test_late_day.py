@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
-from dispatch_opt.domain import Plan, Problem
+from dispatch_opt.domain import Plan, PlanStatus, Problem
 from dispatch_opt.io import load_problem
 from dispatch_opt.planner import solve_problem
 from dispatch_opt.replan.from_plan import state_from_plan
@@ -44,3 +44,14 @@ def test_a_technician_whose_shift_is_over_gets_no_work_instead_of_an_input_error
         route = route_of(plan, tech.id)
         assert not route.ticket_ids, f"{tech.id} takes work after its day"
         assert route.stops[0].at is not None and route.stops[0].at >= day.state.now
+
+
+def test_a_wholly_frozen_day_is_partial_not_infeasible():
+    # every visit held: held visits are required only inside the engine, so one that no
+    # longer fits is released (a warning) and the status is the contract's (3.6)
+    day = example_at("11:00", freeze_min=1440)
+    plan = replan_checked(day, time_limit_s=1)
+    required = {t.id for t in day.tickets if t.required} - set(day.state.done)
+    served = {tid for r in plan.routes for tid in r.ticket_ids}
+    assert required <= served
+    assert plan.status is PlanStatus.PARTIAL  # SR-1008: nobody is skilled enough
