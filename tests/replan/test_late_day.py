@@ -55,3 +55,16 @@ def test_a_wholly_frozen_day_is_partial_not_infeasible():
     served = {tid for r in plan.routes for tid in r.ticket_ids}
     assert required <= served
     assert plan.status is PlanStatus.PARTIAL  # SR-1008: nobody is skilled enough
+
+
+def test_in_the_last_hour_technicians_whose_day_is_done_are_at_their_end_place():
+    # the state read off the plan left T01 at its last visit hours after it went home,
+    # 3 min from its end place at 20:59: "route of T01 is infeasible after repair"
+    problem, plan = example()
+    for now in ("20:00", "20:55", "20:59", "21:00"):
+        day = example_at(now)
+        for tech in problem.technicians:
+            route = route_of(plan, tech.id)
+            ts = day.state.technician(tech.id)
+            assert ts.location == tech.end and ts.free_at == route.stops[-1].at
+        replan_checked(day, time_limit_s=1)
