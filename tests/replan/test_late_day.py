@@ -3,13 +3,16 @@ valid plan (found by the API tests: errors, solver failures and a wrong status).
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from pathlib import Path
 
-from dispatch_opt.domain import Plan, PlanStatus, Problem
+from dispatch_opt.domain import Plan, PlanStatus, Problem, StopKind
 from dispatch_opt.io import load_problem
 from dispatch_opt.planner import solve_problem
+from dispatch_opt.replan import events
 from dispatch_opt.replan.from_plan import state_from_plan
+from dispatch_opt.validate import validate_plan
 from tests.checks import assert_valid
 from tests.factories import at
 from tests.replan.helpers import replan_checked
@@ -68,3 +71,63 @@ def test_in_the_last_hour_technicians_whose_day_is_done_are_at_their_end_place()
             ts = day.state.technician(tech.id)
             assert ts.location == tech.end and ts.free_at == route.stops[-1].at
         replan_checked(day, time_limit_s=1)
+
+
+def test_a_technician_who_cannot_get_home_inside_the_horizon_ends_its_day_where_it_is():
+    # 2 min before the horizon ends, 3 min from its end place (a state from a dispatch
+    # system): "route of T01 is infeasible after repair"
+    day = example_at("20:58")
+    at_visit = dataclasses.replace(
+        day.state.technician("T01"), location=day.ticket("SR-1002").location, free_at=None
+    )
+    others = tuple(t for t in day.state.technicians if t.id != "T01")
+    day = dataclasses.replace(
+        day, state=dataclasses.replace(day.state, technicians=(*others, at_visit))
+    )
+    plan = replan_checked(day, time_limit_s=1)
+    route = route_of(plan, "T01")
+    assert not route.ticket_ids
+    assert route.stops[0].at == route.stops[-1].at == day.state.now
+
+
+def test_an_overrun_past_the_horizon_leaves_the_technician_without_work():
+    # free at 21:00 (the horizon end), away from its end place: "CP Solver fail"
+    for minutes in (600.0, 900.0):
+        day = events.job_overran(example_at("11:00"), "T01", minutes)
+        plan = replan_checked(day, time_limit_s=1)
+        route = route_of(plan, "T01")
+        assert not route.ticket_ids
+        assert route.stops[0].at == route.stops[-1].at == day.horizon.end
+
+
+def test_a_visit_under_way_past_the_horizon_is_shown_to_the_horizon_end():
+    day = example_at("13:30")
+    ip = day.state.technician("T02").in_progress
+    assert ip is not None and ip.ticket == "SR-1005"
+    plan = replan_checked(events.job_overran(day, "T02", 600), time_limit_s=1)
+    stops = route_of(plan, "T02").stops
+    assert [s.id for s in stops if s.kind is StopKind.TICKET] == ["SR-1005"]
+    assert stops[1].start == ip.start and stops[1].end == day.horizon.end
+    assert stops[-1].at == day.horizon.end
+
+
+def test_the_validator_accepts_ending_away_from_the_end_place_only_when_out_of_reach():
+    day = example_at("19:00")
+    away = dataclasses.replace(
+        day.state.technician("T01"), location=day.ticket("SR-1002").location, free_at=None
+    )
+    others = tuple(t for t in day.state.technicians if t.id != "T01")
+    day = dataclasses.replace(
+        day, state=dataclasses.replace(day.state, technicians=(*others, away))
+    )
+    plan = replan_checked(day, time_limit_s=1)
+    route = route_of(plan, "T01")
+    assert route.stops[-1].at > route.stops[0].at  # it drives home: there is time
+    start = route.stops[0]
+    short = dataclasses.replace(
+        route, stops=(start, dataclasses.replace(route.stops[-1], at=start.at))
+    )
+    tampered = dataclasses.replace(
+        plan, routes=tuple(short if r is route else r for r in plan.routes)
+    )
+    assert not validate_plan(day, tampered).ok
