@@ -12,6 +12,7 @@ from dispatch_opt.io import load_problem
 from dispatch_opt.planner import solve_problem
 from dispatch_opt.replan import events
 from dispatch_opt.replan.from_plan import state_from_plan
+from dispatch_opt.solver import solve
 from dispatch_opt.validate import validate_plan
 from tests.checks import assert_valid
 from tests.factories import at
@@ -131,3 +132,19 @@ def test_the_validator_accepts_ending_away_from_the_end_place_only_when_out_of_r
         plan, routes=tuple(short if r is route else r for r in plan.routes)
     )
     assert not validate_plan(day, tampered).ok
+
+
+def test_when_or_tools_fails_the_plan_comes_from_our_construction(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise Exception("CP Solver fail")  # what OR-Tools raises on contradictory bounds
+
+    problem, _ = example()
+    day = events.job_overran(example_at("11:00"), "T01", 120)
+    monkeypatch.setattr(solve, "build_model", refuse)
+    plan = replan_checked(day, time_limit_s=1, search=True)
+    assert "model_failed_construction_only" in plan.solver.status
+    fresh = assert_valid(problem, solve_problem(problem, deterministic=True))
+    assert "model_failed_construction_only" in fresh.solver.status
+    assert {t.id for t in problem.tickets if t.required} <= {
+        tid for r in fresh.routes for tid in r.ticket_ids
+    }
