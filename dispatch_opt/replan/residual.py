@@ -206,11 +206,13 @@ def residual_problem(
 ) -> Residual:
     """The plain problem of the rest of the day (see the module text).
 
-    `released` visits are no longer held (their chain cannot be kept); `extra_overtime_min`
-    lets a technician who is already late finish and drive to its end place; `stranded`
-    technicians cannot reach their end place inside the horizon and end their day where
-    they are. `strict` (the engine) makes held visits required and pinned; the validator
-    leaves them as the customer asked and checks them itself."""
+    `released` visits are no longer held (their chain cannot be kept): they may change
+    technician or be left out, but still start no earlier than planned, as the customer
+    was told (the validator, which cannot tell them from held ones, checks that).
+    `extra_overtime_min` lets a technician who is already late finish and drive to its
+    end place; `stranded` technicians cannot reach their end place inside the horizon and
+    end their day where they are. `strict` (the engine) makes held visits required and
+    pinned; the validator leaves them as the customer asked and checks them itself."""
     state = problem.state
     if state is None:
         raise ValueError("residual_problem needs a problem with a state")
@@ -260,6 +262,9 @@ def residual_problem(
         h = held.get(ticket.id)
         if h is not None:
             ticket = _held_ticket(ticket, h, problem, strict)
+        elif ticket.id in released and ticket.id in previous:
+            windows = _loose_windows(ticket, previous[ticket.id].start, problem.horizon)
+            ticket = dataclasses.replace(ticket, time_windows=windows or ticket.time_windows)
         tickets.append(ticket)
     known = set(previous) | set(state.previous_unassigned) | set(doing)
     new = tuple(t.id for t in tickets if t.id not in known)

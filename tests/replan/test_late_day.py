@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+from datetime import timedelta
 from pathlib import Path
 
 from dispatch_opt.domain import Plan, PlanStatus, Problem, StopKind
@@ -16,7 +17,7 @@ from dispatch_opt.solver import solve
 from dispatch_opt.validate import validate_plan
 from tests.checks import assert_valid
 from tests.factories import at
-from tests.replan.helpers import replan_checked
+from tests.replan.helpers import replan_checked, visits
 
 EXAMPLE = Path(__file__).parent.parent / "data" / "example-problem.json"
 
@@ -148,3 +149,14 @@ def test_when_or_tools_fails_the_plan_comes_from_our_construction(monkeypatch):
     assert {t.id for t in problem.tickets if t.required} <= {
         tid for r in fresh.routes for tid in r.ticket_ids
     }
+
+
+def test_a_released_frozen_visit_still_starts_no_earlier_than_the_customer_was_told():
+    # T02's overrun leaves no room for its frozen SR-1003 (15:54): released, it went to
+    # T01 at 15:48, which the validator (rightly) refused
+    day = example_at("15:00")
+    frozen_until = day.state.now + timedelta(minutes=day.state.freeze_min)
+    frozen = {a.ticket: a.start for a in day.state.previous if a.start < frozen_until}
+    plan = replan_checked(events.job_overran(day, "T02", 120), time_limit_s=1)
+    for tid, (_, start) in visits(plan).items():
+        assert tid not in frozen or start >= frozen[tid], tid
