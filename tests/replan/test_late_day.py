@@ -5,11 +5,17 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import json
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dispatch_opt.cli import EXIT_OK, main
 from dispatch_opt.domain import Plan, PlanStatus, Problem, StopKind
-from dispatch_opt.io import load_problem
+from dispatch_opt.io import load_plan, load_problem, plan_from_dict
 from dispatch_opt.planner import solve_problem
 from dispatch_opt.replan import events
 from dispatch_opt.replan.from_plan import state_from_plan
@@ -160,3 +166,48 @@ def test_a_released_frozen_visit_still_starts_no_earlier_than_the_customer_was_t
     plan = replan_checked(events.job_overran(day, "T02", 120), time_limit_s=1)
     for tid, (_, start) in visits(plan).items():
         assert tid not in frozen or start >= frozen[tid], tid
+
+
+@pytest.fixture(scope="module")
+def plan_file(tmp_path_factory) -> Path:
+    """The example's deterministic plan, written by the CLI."""
+    path = tmp_path_factory.mktemp("late") / "plan.json"
+    assert main(["solve", str(EXAMPLE), "--out", str(path), "--deterministic", "--quiet"]) == 0
+    return path
+
+
+@pytest.mark.parametrize(
+    "now, extra",
+    [
+        ("18:00", []),
+        ("20:59", []),
+        ("11:00", ["--overran", "T01:600"]),
+        ("11:00", ["--freeze-min", "1440"]),
+    ],
+)
+def test_the_cli_replans_late_overrun_and_frozen_days(plan_file, tmp_path, now, extra):
+    out = tmp_path / "replan.json"
+    moment = at(now).isoformat()
+    args = ["replan", str(EXAMPLE), "--plan", str(plan_file), "--now", moment, *extra]
+    assert main([*args, "--time-limit", "1", "--deterministic", "--out", str(out)]) == EXIT_OK
+    freeze = float(extra[1]) if extra[:1] == ["--freeze-min"] else 0.0
+    day = state_from_plan(load_problem(EXAMPLE), load_plan(plan_file), at(now), freeze_min=freeze)
+    if extra[:1] == ["--overran"]:
+        day = events.job_overran(day, "T01", 600)
+    assert_valid(day, plan_from_dict(json.loads(out.read_text())))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    minute=st.integers(0, 14 * 60),
+    technician=st.sampled_from(["T01", "T02", "T03"]),
+    overrun=st.integers(0, 900),
+    freeze=st.sampled_from([0.0, 60.0, 1440.0]),
+)
+def test_any_moment_and_overrun_of_the_example_day_replans_validly(
+    minute, technician, overrun, freeze
+):
+    problem, plan = example()
+    now = problem.horizon.start + timedelta(minutes=minute)
+    day = state_from_plan(problem, plan, now, freeze_min=freeze)
+    replan_checked(events.job_overran(day, technician, overrun), time_limit_s=1)
