@@ -1268,6 +1268,21 @@ def _context(problem: Problem, out: _Findings) -> _Context:
     )
 
 
+def drive_to_end_s(problem: Problem, technician: str, ticket: str | None = None) -> float | None:
+    """Seconds `technician` drives to its end place from a ticket's place (None: from its
+    start place), by this validator's own travel model; None when travel cannot be
+    checked. The re-plan validator uses it to check a technician said to be unable to get
+    home inside the horizon."""
+    travel = _make_travel(problem, _Findings())
+    if travel is None:
+        return None
+    tech = problem.technician(technician)
+    origin = _start_place(tech)
+    if ticket is not None:
+        origin = _Place((ticket,), problem.ticket(ticket).location)
+    return travel.leg(origin, _end_place(tech), tech)[0]
+
+
 def validate_plan(problem: Problem, plan: Plan) -> ValidationReport:
     """Re-check every hard rule of `plan` against `problem`; report all breaches found.
 

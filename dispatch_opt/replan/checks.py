@@ -7,17 +7,31 @@ starting no earlier than planned. Then the rules of the state itself: done ticke
 not planned again, a visit in progress stays first with its start, nothing new starts
 before `now`, held (frozen or confirmed) visits keep their technician and order. A held
 visit the engine had to release (its chain no longer fits, e.g. after an overrun) is a
-warning, not a violation: the customer must be called.
+warning, not a violation: the customer must be called. A technician who could not reach
+its end place inside the horizon may end its day where it is (`residual_problem`'s
+`stranded`): the plan says so by an end stop with no drive after its last stop, and the
+validator accepts it only when its own travel model agrees the end place was out of reach.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from datetime import timedelta
 
-from dispatch_opt.domain.plan import Plan, StopKind
+from dispatch_opt.domain.plan import Plan, Route, StopKind
 from dispatch_opt.domain.problem import Problem
 from dispatch_opt.replan.residual import Residual, residual_problem
-from dispatch_opt.validate import ValidationReport, Violation, validate_plan
+from dispatch_opt.validate import (
+    TOLERANCE_S,
+    ValidationReport,
+    Violation,
+    drive_to_end_s,
+    validate_plan,
+)
+
+STRANDED_SLACK_S = 5.0
+"""How close to the horizon end the end place may seem reachable (the engine times in
+whole seconds, rounded up) for a technician still to be accepted as stranded."""
 
 
 def _late_days(res: Residual, plan: Plan) -> Problem:
@@ -82,9 +96,42 @@ def _state_findings(res: Residual, plan: Plan) -> tuple[list[Violation], list[Vi
     return errors, warnings
 
 
+def _stranded(res: Residual, plan: Plan) -> frozenset[str]:
+    """Technicians whose route holds nothing but their anchor and ends where its last
+    stop is (no drive to the end place), when the end place could not be reached before
+    the horizon ends anyway."""
+    anchors = {h.ticket for h in res.held.values() if h.anchor}
+    known = {t.id for t in res.problem.technicians}
+    out = set()
+    for route in plan.routes:
+        if route.technician not in known or not set(route.ticket_ids) <= anchors:
+            continue
+        left = _last_departure(route)
+        end = route.stops[-1].at if route.stops else None
+        if left is None or end is None or abs((end - left).total_seconds()) > TOLERANCE_S:
+            continue
+        origin = route.ticket_ids[0] if route.ticket_ids else None
+        drive = drive_to_end_s(res.problem, route.technician, origin)
+        home = None if drive is None else left + timedelta(seconds=drive + STRANDED_SLACK_S)
+        if home is None or home > res.problem.horizon.end:
+            out.add(route.technician)
+    return frozenset(out)
+
+
+def _last_departure(route: Route):
+    """When the route leaves its last stop before the end (None when it cannot tell)."""
+    if len(route.stops) < 2 or route.stops[-1].kind is not StopKind.END:
+        return None
+    last = route.stops[-2]
+    return last.at if last.kind is StopKind.START else last.end
+
+
 def validate_replan(problem: Problem, plan: Plan) -> ValidationReport:
     """Every hard rule of a re-plan: the residual problem's and the state's."""
     res = residual_problem(problem, strict=False)
+    stranded = _stranded(res, plan)
+    if stranded:
+        res = residual_problem(problem, strict=False, stranded=stranded)
     base = validate_plan(_late_days(res, plan), plan)
     errors, warnings = _state_findings(res, plan)
     return ValidationReport(base.violations + tuple(errors), base.warnings + tuple(warnings))

@@ -21,7 +21,15 @@ from datetime import timedelta
 
 import numpy as np
 
-from dispatch_opt.domain.plan import Churn, Moved, Plan, Reassigned, SolverStats, StopKind
+from dispatch_opt.domain.plan import (
+    Churn,
+    Moved,
+    Plan,
+    PlanStatus,
+    Reassigned,
+    SolverStats,
+    StopKind,
+)
 from dispatch_opt.domain.problem import Problem
 from dispatch_opt.plan_builder import build_plan
 from dispatch_opt.planner import reserve_s
@@ -37,9 +45,9 @@ from dispatch_opt.solver.required import ensure_required, force_in
 from dispatch_opt.solver.solve import Progress, SolveParams, repair_route
 
 ENGINE = "dispatch-opt/ortools (re-plan)"
-MAX_PASSES = 4
-"""Compile passes at most: one, plus one per kind of adjustment (late technician, a held
-chain that no longer fits)."""
+MAX_PASSES = 5
+"""Compile passes at most: one, plus one per kind of adjustment (a technician who cannot
+get home inside the horizon, a late one, a held chain that no longer fits)."""
 
 
 @dataclass
@@ -125,7 +133,7 @@ def _fetch_parts(inst: RoutingInstance, v: int, nodes: list[int], left: np.ndarr
 
 def _late_minutes(inst: RoutingInstance, v: int, base: list[int]) -> float | None:
     """Overtime minutes a late technician needs to finish its anchor and reach its end
-    place, or None when even the horizon is too short."""
+    place, or None when even the horizon is too short (it is stranded)."""
     lifted = dataclasses.replace(
         inst, latest_end_s=np.where(np.arange(inst.n_vehicles) == v, inst.horizon_s,
                                     inst.latest_end_s)
@@ -137,23 +145,35 @@ def _late_minutes(inst: RoutingInstance, v: int, base: list[int]) -> float | Non
 
 
 def prepare(problem: Problem) -> Prepared:
-    """Compile the residual problem, widening a late technician's day and releasing held
-    visits whose chain no longer fits, then fix the held visits' starts."""
+    """Compile the residual problem, widening a late technician's day, ending the day
+    where it is of one who cannot get home inside the horizon (releasing its other held
+    visits) and releasing held visits whose chain no longer fits, then fix the held
+    visits' starts."""
     released: set[str] = set()
     extra: dict[str, float] = {}
+    stranded: set[str] = set()
     for _ in range(MAX_PASSES):
-        res = residual_problem(problem, released=frozenset(released), extra_overtime_min=extra)
-        compiled = compile_problem(res.problem, _previous(res))
+        res = residual_problem(
+            problem,
+            released=frozenset(released),
+            extra_overtime_min=extra,
+            stranded=frozenset(stranded),
+        )
+        compiled = compile_problem(res.problem, _previous(res), day_under_way=True)
         inst = compiled.instance
         chains = _chains(res, inst)
         changed = False
         for v, chain in enumerate(chains):
             base = chain[:1] if chain and res.held[_tid(inst, chain[0])].anchor else []
             if schedule_route(inst, v, base) is None:
+                tid = inst.vehicle_ids[v]
                 need = _late_minutes(inst, v, base)
                 if need is not None:
-                    tid = inst.vehicle_ids[v]
                     extra[tid] = extra.get(tid, 0.0) + need
+                    changed = True
+                elif tid not in stranded:
+                    stranded.add(tid)
+                    released.update(_tid(inst, node) for node in chain[len(base) :])
                     changed = True
                 continue
             # timed without its depot pickups (fetched on the way, put back later)
@@ -273,8 +293,27 @@ def replan(
     churn = churn_of(res, plan)
     total = time.perf_counter() - t0
     return dataclasses.replace(
-        plan, churn=churn, solver=dataclasses.replace(plan.solver, time_s=total)
+        plan,
+        status=plan_status(problem, res, plan),
+        churn=churn,
+        solver=dataclasses.replace(plan.solver, time_s=total),
     )
+
+
+def plan_status(problem: Problem, res: Residual, plan: Plan) -> PlanStatus:
+    """The status by the contract (3.6) on what is left of the day: `infeasible` only when
+    a ticket the customer marked required, or a visit under way, is not served.
+
+    The residual problem makes every held visit required, but only so that the search
+    keeps it in place: a held visit that no longer fits is released, which the re-plan
+    validator reports as a warning (`held_released`), not as a required ticket missing."""
+    served = {tid for route in plan.routes for tid in route.ticket_ids}
+    unserved = {t.id for t in res.problem.tickets} - served
+    must = {t.id for t in problem.tickets if t.required}
+    must |= {h.ticket for h in res.held.values() if h.anchor}
+    if unserved & must:
+        return PlanStatus.INFEASIBLE
+    return PlanStatus.PARTIAL if unserved else PlanStatus.SOLVED
 
 
 def _make_room(inst: RoutingInstance, res: Residual, routes: list[list[int]]) -> list[list[int]]:

@@ -75,6 +75,9 @@ def _technician_state(
         if stop.kind is StopKind.TICKET and stop.end > now:
             in_progress = InProgress(stop.id or "", stop.start, stop.end)
         place, free_at = here, stop.end
+    end = route.stops[-1]
+    if in_progress is None and route.ticket_ids and end.at is not None and end.at <= now:
+        place, free_at = tech.end, end.at  # its day is done: it drove to its end place
     if in_progress is None and free_at is not None and free_at < now:
         breaks += _load_on_the_way(route, now, stock, loaded)
     if in_progress is not None:

@@ -10,6 +10,12 @@ start before `now + freeze_min`, and confirmed ones (`confirmed`, or the ticket 
 to that technician), are held: pinned to their technician and starting no earlier than
 planned (the engine then fixes their exact start, see `replan.engine`).
 
+Nothing is planned outside the horizon: a visit under way lasts at most to the horizon
+end, a visit being driven to is the anchor only when it can end inside the horizon, and a
+technician who cannot reach its end place before the horizon ends (`stranded`, found by
+the engine, checked by the validator) takes no more work and ends its day where it is:
+after its anchor, or at once, like an unavailable technician.
+
 Pure domain code (no routing), so the independent validator can rebuild the same
 residual problem to check a re-plan.
 """
@@ -23,6 +29,10 @@ from datetime import datetime, timedelta
 from dispatch_opt.domain.problem import Problem, Technician, Ticket, TimeWindow
 from dispatch_opt.domain.state import Assignment, DayState, TechnicianState
 from dispatch_opt.domain.stock import Stock
+
+BREAK_MARGIN_S = 60
+"""A stranded technician owes a break only when it ends this long before the horizon end
+(so that whole-second timing can never push it past)."""
 
 
 @dataclass(frozen=True)
@@ -74,21 +84,31 @@ def _loose_windows(ticket: Ticket, earliest: datetime, horizon: TimeWindow) -> t
 def _anchor_of(
     problem: Problem, ts: TechnicianState, mine: list[Assignment], now: datetime
 ) -> Held | None:
-    """The visit a technician is doing, or driving to (free before now, next planned)."""
+    """The visit a technician is doing, or driving to (free before now, next planned, and
+    it can still end inside the horizon)."""
     if ts.in_progress is not None:
         return Held(ts.in_progress.ticket, ts.id, ts.in_progress.start, anchor=True)
     if ts.free_at is not None and ts.free_at < now and mine:
         nxt = mine[0]
-        return Held(nxt.ticket, ts.id, max(nxt.start, now), anchor=True)
+        start = max(nxt.start, now)
+        if (
+            start + timedelta(minutes=problem.ticket(nxt.ticket).duration_min)
+            <= problem.horizon.end
+        ):
+            return Held(nxt.ticket, ts.id, start, anchor=True)
     return None
 
 
-def _in_progress_ticket(ticket: Ticket, ts: TechnicianState, now: datetime) -> Ticket:
-    """The visit under way lasts until its expected end (an overrun), and at least to now."""
+def _in_progress_ticket(
+    ticket: Ticket, ts: TechnicianState, now: datetime, horizon: TimeWindow
+) -> Ticket:
+    """The visit under way lasts until its expected end (an overrun), and at least to now;
+    the plan shows it at most to the horizon end (nothing is planned after it)."""
     ip = ts.in_progress
     assert ip is not None
     end = ip.expected_end or ip.start + timedelta(minutes=ticket.duration_min)
-    return dataclasses.replace(ticket, duration_min=max(0.0, _minutes(ip.start, max(end, now))))
+    end = min(max(end, now), horizon.end)
+    return dataclasses.replace(ticket, duration_min=max(0.0, _minutes(ip.start, end)))
 
 
 def _technician(
@@ -98,8 +118,14 @@ def _technician(
     anchor: Held | None,
     stock: Stock,
     extra_overtime: float,
+    stranded: bool = False,
 ) -> Technician:
-    """The technician of the residual problem: where and when it is free, what is left."""
+    """The technician of the residual problem: where and when it is free, what is left.
+
+    A `stranded` one (it cannot reach its end place inside the horizon) takes no more
+    work: with an anchor, its day ends at the anchor's place when the anchor ends (breaks
+    that no longer fit before the horizon ends are not owed); without one, at once where
+    it is, like an unavailable technician."""
     now = problem.state.now if problem.state else problem.horizon.start
     if not ts.available:
         here = ts.location or tech.start
@@ -121,7 +147,12 @@ def _technician(
         here = ts.location or tech.start
         t0 = max(tech.shift.start, ts.free_at or now, now)
     t0 = min(t0, problem.horizon.end)
-    return dataclasses.replace(
+    if stranded and anchor is None:
+        return dataclasses.replace(
+            tech, start=here, end=here, shift=TimeWindow(t0, t0), breaks=(), max_jobs=0,
+            overtime_max_min=0.0, stock=stock,
+        )  # fmt: skip
+    resid = dataclasses.replace(
         tech,
         start=here,
         shift=TimeWindow(t0, tech.shift.end),
@@ -129,6 +160,15 @@ def _technician(
         stock=stock,
         overtime_max_min=tech.overtime_max_min + extra_overtime,
     )
+    if stranded:
+        last = problem.horizon.end - timedelta(seconds=BREAK_MARGIN_S)
+        breaks = tuple(
+            b for b in breaks
+            if max(busy_until, b.window.start) <= b.window.end
+            and max(busy_until, b.window.start) + timedelta(minutes=b.duration_min) <= last
+        )  # fmt: skip
+        resid = dataclasses.replace(resid, end=here, breaks=breaks, max_jobs=1)
+    return resid
 
 
 def _held_visits(
@@ -161,14 +201,18 @@ def residual_problem(
     *,
     released: frozenset[str] = frozenset(),
     extra_overtime_min: dict[str, float] | None = None,
+    stranded: frozenset[str] = frozenset(),
     strict: bool = True,
 ) -> Residual:
     """The plain problem of the rest of the day (see the module text).
 
-    `released` visits are no longer held (their chain cannot be kept); `extra_overtime_min`
-    lets a technician who is already late finish and drive to its end place. `strict`
-    (the engine) makes held visits required and pinned; the validator leaves them as the
-    customer asked and checks them itself."""
+    `released` visits are no longer held (their chain cannot be kept): they may change
+    technician or be left out, but still start no earlier than planned, as the customer
+    was told (the validator, which cannot tell them from held ones, checks that).
+    `extra_overtime_min` lets a technician who is already late finish and drive to its
+    end place; `stranded` technicians cannot reach their end place inside the horizon and
+    end their day where they are. `strict` (the engine) makes held visits required and
+    pinned; the validator leaves them as the customer asked and checks them itself."""
     state = problem.state
     if state is None:
         raise ValueError("residual_problem needs a problem with a state")
@@ -197,9 +241,14 @@ def residual_problem(
         done_here = [by_id[a.ticket] for a in state.previous if a.ticket in done
                      and a.technician == tech.id and a.ticket in by_id]  # fmt: skip
         stock = _van_stock(tech, ts, done_here)
-        resid = _technician(problem, tech, ts, anchor, stock, extra.get(tech.id, 0.0))
+        resid = _technician(
+            problem, tech, ts, anchor, stock, extra.get(tech.id, 0.0),
+            stranded=tech.id in stranded and ts.available,
+        )  # fmt: skip
         if tech.max_jobs is not None and ts.available:
-            resid = dataclasses.replace(resid, max_jobs=max(0, tech.max_jobs - len(done_here)))
+            left = max(0, tech.max_jobs - len(done_here))
+            cap = left if resid.max_jobs is None else min(left, resid.max_jobs)
+            resid = dataclasses.replace(resid, max_jobs=cap)
         techs.append(resid)
         first = [anchor.ticket] if anchor is not None else []
         warm.append(first + [a.ticket for a in mine if a.ticket not in first])
@@ -209,10 +258,13 @@ def residual_problem(
             continue
         ts = doing.get(ticket.id)
         if ts is not None:
-            ticket = _in_progress_ticket(ticket, ts, state.now)
+            ticket = _in_progress_ticket(ticket, ts, state.now, problem.horizon)
         h = held.get(ticket.id)
         if h is not None:
             ticket = _held_ticket(ticket, h, problem, strict)
+        elif ticket.id in released and ticket.id in previous:
+            windows = _loose_windows(ticket, previous[ticket.id].start, problem.horizon)
+            ticket = dataclasses.replace(ticket, time_windows=windows or ticket.time_windows)
         tickets.append(ticket)
     known = set(previous) | set(state.previous_unassigned) | set(doing)
     new = tuple(t.id for t in tickets if t.id not in known)

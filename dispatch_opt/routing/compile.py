@@ -180,7 +180,7 @@ def _check_days_possible(problem: Problem, inst: RoutingInstance) -> None:
     for v in range(len(problem.technicians)):
         drive = int(inst.drive_s(float(inst.speed_factor[v]))[v, inst.n_vehicles + v])
         room = int(inst.latest_end_s[v] - inst.shift_start_s[v])
-        if 0 <= room < drive:  # room < 0: a re-planned day already over (replan's job)
+        if room < drive:
             issues.append(
                 Issue(
                     f"technicians[{v}].end",
@@ -220,9 +220,16 @@ def _stability(problem: Problem, previous: Previous, penalty: np.ndarray) -> dic
     )
 
 
-def compile_problem(problem: Problem, previous: Previous | None = None) -> Compiled:
+def compile_problem(
+    problem: Problem, previous: Previous | None = None, *, day_under_way: bool = False
+) -> Compiled:
     """Build the numeric instance for `problem` and the pre-solve unassigned reasons;
-    with `previous` (a re-plan), churn against that plan costs what its weights say."""
+    with `previous` (a re-plan), churn against that plan costs what its weights say.
+
+    `day_under_way` (the residual problem of a re-plan) skips the check that every
+    technician can reach its end place within its shift: a technician who is already
+    late, or whose day is (nearly) over, is not an input error there, and the re-plan
+    engine gives it the overtime to get home or ends its day where it is."""
     origin = problem.horizon.start
     horizon_s = _floor_s(problem.horizon.end, origin)
     techs, tickets, depots = problem.technicians, problem.tickets, problem.depots
@@ -317,7 +324,8 @@ def compile_problem(problem: Problem, previous: Previous | None = None) -> Compi
         ticket_ids=tuple(k.id for k in tickets),
         **extra,
     )
-    _check_days_possible(problem, instance)
+    if not day_under_way:
+        _check_days_possible(problem, instance)
     allowed, reasons = compute_eligibility(problem, instance)
     instance, allowed = add_pickups(problem, instance, allowed, reasons)
     instance.allowed = allowed

@@ -213,14 +213,15 @@ def solve_instance(inst: RoutingInstance, params: SolveParams) -> SolveResult:
     if start_routes is not None:
         state["first"] = time.perf_counter() - started
     if inst.n_tickets > MODEL_UP_TO and start_routes is not None:
-        routes = ensure_required(inst, [list(r) for r in start_routes])
-        rounds, until = _rounds_and_deadline(inst, params, started, deadline)
-        routes, cost = ruin_and_recreate(
-            inst, routes, lambda r: r, rounds=rounds, seed=params.seed, deadline=until
-        )
         status = f"{member_status}ruin_recreate_only"
-        return SolveResult(routes, cost, time.perf_counter() - started, state["first"], 1, status)
-    model = build_model(inst, seed=params.seed)
+        return _without_model(inst, params, started, deadline, start_routes, state, status)
+    try:
+        model = build_model(inst, seed=params.seed)
+    except Exception as exc:
+        if not _ortools_failure(exc):
+            raise
+        status = f"{member_status}model_failed_construction_only"
+        return _without_model(inst, params, started, deadline, start_routes, state, status)
     routing = model.routing
 
     def on_solution() -> None:
@@ -239,7 +240,13 @@ def solve_instance(inst: RoutingInstance, params: SolveParams) -> SolveResult:
     search = _search_parameters(inst, params, max(0.05, left))
     assignment = None
     if params.deterministic or left > 0.05 or start_routes is None:
-        assignment = _run_search(model, search, start_routes)
+        try:
+            assignment = _run_search(model, search, start_routes)
+        except Exception as exc:
+            if not _ortools_failure(exc):
+                raise
+            status = f"{member_status}search_failed_construction_only"
+            return _without_model(inst, params, started, deadline, start_routes, state, status)
     status = _status_name(routing.status())
     repaired: list[int] = []
     if assignment is not None:
@@ -269,6 +276,38 @@ def solve_instance(inst: RoutingInstance, params: SolveParams) -> SolveResult:
         status=member_status + status,
         repaired=repaired,
     )
+
+
+def _ortools_failure(exc: Exception) -> bool:
+    """An OR-Tools failure (its SWIG layer raises a bare Exception, e.g. "CP Solver fail"
+    on contradictory bounds), not a bug of ours."""
+    return type(exc) is Exception
+
+
+def _without_model(
+    inst: RoutingInstance,
+    params: SolveParams,
+    started: float,
+    deadline: float,
+    start_routes: list[list[int]] | None,
+    state: dict,
+    status: str,
+) -> SolveResult:
+    """Our construction (or the warm start) improved by ruin-and-recreate rounds, with no
+    OR-Tools descent: above MODEL_UP_TO tickets, or when OR-Tools fails (its model never
+    decides what is feasible; `routing.timeline` does)."""
+    if start_routes is None:
+        start_routes = construct(inst, **construct_breadth(inst))
+        state["first"] = time.perf_counter() - started
+    routes = ensure_required(inst, [list(r) for r in start_routes])
+    cost = routes_cost(inst, routes)
+    if cost is not None:  # None: some technician cannot even stay idle (no plan exists)
+        rounds, until = _rounds_and_deadline(inst, params, started, deadline)
+        routes, cost = ruin_and_recreate(
+            inst, routes, lambda r: r, rounds=rounds, seed=params.seed, deadline=until
+        )
+    elapsed = time.perf_counter() - started
+    return SolveResult(routes, cost or 0, elapsed, state["first"], 1, status)
 
 
 def _member_start(
