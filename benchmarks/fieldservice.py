@@ -45,12 +45,13 @@ from dispatch_opt.routing.timeline import route_violations, schedule_route
 from dispatch_opt.solver.solve import repair_route
 
 REPO = Path(__file__).resolve().parents[1]
-SOLVERS = ("dispatch-opt", "vroom", "ortools", "dispatch-opt-van-only", "dispatch-opt-own")
 OWN = "dispatch-opt-own"
 """dispatch-opt without portfolio members: its own construction and search only."""
 VAN_ONLY = "dispatch-opt-van-only"
 """dispatch-opt on the same day with the depots taken away: van-only parts planning,
 what VROOM and the plain model can do, to price the depot pickups."""
+PEERS = ("vroom", "ortools")
+SOLVERS = ("dispatch-opt", *PEERS, VAN_ONLY, OWN)
 AUTO_BUDGET_S = {40: 10.0, 200: 30.0, 1000: 60.0, 3000: 120.0}
 CITY_OF_SIZE = {40: "shenzhen", 200: "shanghai", 1000: "guangzhou", 3000: "beijing"}
 CITY_CYCLE = ("shenzhen", "shanghai", "guangzhou", "beijing", "chengdu")
@@ -380,7 +381,7 @@ def ratio_lines(results: list[RunResult]) -> list[str]:
             ours = by_key.get((size, name))
             if ours is None:
                 continue
-            for peer in SOLVERS[1:3]:
+            for peer in PEERS:
                 other = by_key.get((size, peer))
                 if other is None:
                     continue
