@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.generate import describe, generate_problem
-from dispatch_opt.domain.plan import Plan
+from dispatch_opt.domain.plan import Plan, StopKind
 from dispatch_opt.routing.instance import RoutingInstance
 from dispatch_opt.routing.timeline import route_violations, schedule_route
 from dispatch_opt.solver.solve import repair_route
@@ -203,8 +203,6 @@ def _fill_kpis(result: RunResult, plan: Plan) -> None:
 
 def _fill_parts(result: RunResult, problem, plan: Plan) -> None:
     """Part-needing tickets, how many are served, how many with a depot pickup."""
-    from dispatch_opt.domain.plan import StopKind
-
     needing = {t.id for t in problem.tickets if t.parts}
     served = {tid for r in plan.routes for tid in r.ticket_ids}
     fetched = {
