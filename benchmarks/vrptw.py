@@ -469,10 +469,9 @@ def plot_gap_vs_budget(summary: dict[str, Any], meta: dict[str, Any], path: Path
 # --------------------------------------------------------------------------- main
 
 
-def _versions(solvers: list[str]) -> dict[str, str]:
-    """Installed versions of every package involved (dispatch-opt's portfolio may use
-    PyVRP and VROOM as members even when they are not run as peers)."""
-    del solvers  # the same packages matter whichever solvers run
+def _versions() -> dict[str, str]:
+    """Installed versions of every package involved, whichever solvers run (dispatch-opt's
+    portfolio may use PyVRP and VROOM as members even when they are not run as peers)."""
     found = {}
     for package in ("dispatch-opt", "ortools", "pyvrp", "pyvroom"):
         try:
@@ -521,7 +520,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "solvers": args.solvers,
         "seed": args.seed,
         "deterministic": args.deterministic,
-        "versions": _versions(args.solvers),
+        "versions": _versions(),
     }
     summary = summarize(rows, args.solvers, args.budgets)
     print(write_outputs(args.out, meta, rows, summary))
