@@ -166,13 +166,13 @@ def judge(result: CaseResult, base: dict[str, Any] | None) -> Verdict:
     if result.kind == "solomon":
         limit = ref * (1 + COST_TOLERANCE)
         if result.value > limit + 1e-9:
-            return Verdict(result.name, False, f"cost {result.value:.2f} > {limit:.2f} (+1%)", ref)
+            why = f"cost {result.value:.2f} > {limit:.2f} (+{COST_TOLERANCE:.0%})"
+            return Verdict(result.name, False, why, ref)
     else:
         limit = ref * (1 - SERVED_TOLERANCE)
         if result.value < limit - 1e-9:
-            return Verdict(
-                result.name, False, f"weighted served {result.value:g} < {limit:.1f} (-2%)", ref
-            )
+            why = f"weighted served {result.value:g} < {limit:.1f} (-{SERVED_TOLERANCE:.0%})"
+            return Verdict(result.name, False, why, ref)
     return Verdict(result.name, True, "ok", ref)
 
 
