@@ -172,8 +172,6 @@ class JobRunner:
         started = time.perf_counter()
         try:
             entry.process = WorkerProcess(job.kind, payload, job.time_limit_s, self.solve_workers)
-            if entry.cancel.is_set() or self._stop.is_set():
-                entry.process.kill()
             outcome = entry.process.wait(
                 job.kill_after_s,
                 on_progress=on_progress,
