@@ -202,3 +202,11 @@ def route_violations(inst: RoutingInstance, vehicle: int, nodes: list[int]) -> l
     if not running_stock_ok(inst, vehicle, nodes):
         problems.append("van stock")
     return problems
+
+
+def route_ok(inst: RoutingInstance, vehicle: int, nodes: list[int]) -> bool:
+    """Every rule holds for this route: its side constraints and its exact timing."""
+    return (
+        not route_violations(inst, vehicle, nodes)
+        and schedule_route(inst, vehicle, nodes) is not None
+    )

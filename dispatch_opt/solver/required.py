@@ -12,12 +12,7 @@ import numpy as np
 
 from dispatch_opt.routing.instance import RoutingInstance
 from dispatch_opt.routing.parts import depot_use, drop_idle_pickups, open_pickups
-from dispatch_opt.routing.timeline import route_drive_s, route_violations, schedule_route
-
-
-def _feasible(inst: RoutingInstance, v: int, nodes: list[int]) -> bool:
-    """Every rule holds for this route."""
-    return not route_violations(inst, v, nodes) and schedule_route(inst, v, nodes) is not None
+from dispatch_opt.routing.timeline import route_drive_s, route_ok
 
 
 def insertion_variants(
@@ -57,7 +52,7 @@ def _cheapest_insertion(
         base = route_drive_s(inst, v, routes[v])
         for pos in range(len(routes[v]) + 1):
             for trial in insertion_variants(inst, routes, v, pos, node, pickups):
-                if not _feasible(inst, v, trial):
+                if not route_ok(inst, v, trial):
                     continue
                 extra = route_drive_s(inst, v, trial) - base
                 if best is None or extra < best[0]:
@@ -73,7 +68,7 @@ def force_in(inst: RoutingInstance, routes: list[list[int]], node: int) -> list[
     for v in np.flatnonzero(inst.allowed[k]):
         v = int(v)
         alone = [[*extra, node] for extra in ([], *([p] for p in pickups))]
-        if not any(_feasible(inst, v, a) for a in alone):
+        if not any(route_ok(inst, v, a) for a in alone):
             continue
         for pos in range(len(routes[v]) + 1):
             for kept in insertion_variants(inst, routes, v, pos, node, pickups):
@@ -89,11 +84,11 @@ def force_in(inst: RoutingInstance, routes: list[list[int]], node: int) -> list[
                     key=inst.drop_penalty,
                 )
                 for victim in optional:
-                    if _feasible(inst, v, kept):
+                    if route_ok(inst, v, kept):
                         break
                     kept.remove(victim)
                     dropped.append(victim)
-                if _feasible(inst, v, kept):
+                if route_ok(inst, v, kept):
                     routes[v] = drop_idle_pickups(inst, v, kept)
                     return dropped
     return None

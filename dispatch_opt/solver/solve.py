@@ -16,7 +16,7 @@ from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 from dispatch_opt.routing.cost import routes_cost
 from dispatch_opt.routing.instance import RoutingInstance
 from dispatch_opt.routing.parts import drop_idle_pickups
-from dispatch_opt.routing.timeline import route_violations, schedule_route
+from dispatch_opt.routing.timeline import route_ok, route_violations
 from dispatch_opt.solver.construct import construct
 from dispatch_opt.solver.lns import ruin_and_recreate
 from dispatch_opt.solver.members import SHARE, choose_member, run_member
@@ -148,18 +148,11 @@ def repair_route(
 ) -> tuple[list[int], list[int]]:
     """Drop as little weight as possible until the route is feasible; returns (kept, dropped)."""
     kept, dropped = list(nodes), []
-
-    def ok(seq: list[int]) -> bool:
-        return (
-            not route_violations(inst, vehicle, seq)
-            and schedule_route(inst, vehicle, seq) is not None
-        )
-
-    while kept and not ok(kept):
+    while kept and not route_ok(inst, vehicle, kept):
         order = sorted(range(len(kept)), key=lambda i: inst.drop_penalty(kept[i]))
         for i in order:
             trial = kept[:i] + kept[i + 1 :]
-            if ok(trial):
+            if route_ok(inst, vehicle, trial):
                 dropped.append(kept[i])
                 kept = trial
                 break
@@ -167,7 +160,7 @@ def repair_route(
             dropped.append(kept.pop(order[0]))
     if inst.n_pickups:
         lean = drop_idle_pickups(inst, vehicle, kept)
-        if ok(lean):
+        if route_ok(inst, vehicle, lean):
             kept = lean
     return kept, [n for n in dropped if inst.is_ticket(n)]
 
