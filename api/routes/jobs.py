@@ -36,14 +36,10 @@ router = APIRouter(tags=["jobs"])
 
 def job_out(job: Job) -> JobOut:
     """The public view of a stored job."""
-    progress = None
-    if job.progress is not None:
-        progress = ProgressOut(**job.progress)
+    fields = dict(job.progress or {})
     if job.state == "running" and job.started_at is not None:
-        elapsed = round(max(0.0, time.time() - job.started_at), 3)
-        progress = (progress or ProgressOut(elapsed_s=elapsed)).model_copy(
-            update={"elapsed_s": elapsed}
-        )
+        fields["elapsed_s"] = round(max(0.0, time.time() - job.started_at), 3)
+    progress = ProgressOut(**fields) if fields else None
     error = None
     if job.error_code is not None and job.state != "done":
         error = JobErrorOut(code=job.error_code, detail=job.error_detail or "")
