@@ -26,13 +26,8 @@ from dispatch_opt.domain.plan import (
 from dispatch_opt.domain.problem import Priority, Problem
 from dispatch_opt.routing.cost import plan_cost
 from dispatch_opt.routing.instance import RoutingInstance
-from dispatch_opt.routing.parts import (
-    attribute_pickups,
-    depot_use,
-    open_pickups,
-    running_stock_ok,
-)
-from dispatch_opt.routing.timeline import BreakSlot, RouteSchedule, schedule_route
+from dispatch_opt.routing.parts import attribute_pickups, depot_use, open_pickups
+from dispatch_opt.routing.timeline import BreakSlot, RouteSchedule, route_ok, schedule_route
 
 
 def _at(origin: datetime, seconds: int) -> datetime:
@@ -161,12 +156,11 @@ def _merge_pickup(
 
 
 def _alone_ok(inst: RoutingInstance, v: int, k: int) -> bool:
-    """Vehicle v could serve ticket k on an empty route, fetching its parts if needed."""
+    """Vehicle v could serve ticket k on an empty route, fetching its parts if needed,
+    under every rule of a route (a depot detour may break its driving limit)."""
     node = inst.ticket_node(k)
     trials = [[node]] + [[int(p), node] for p in inst.ticket_pickups[k]]
-    return any(
-        running_stock_ok(inst, v, t) and schedule_route(inst, v, t) is not None for t in trials
-    )
+    return any(route_ok(inst, v, t) for t in trials)
 
 
 def _post_solve_reason(
