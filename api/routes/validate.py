@@ -8,9 +8,9 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
 from api.body import json_body, request_body
-from api.errors import contract_error
+from api.inputs.envelope import parse_under
 from api.models import ReportOut
-from api.routes.common import errors
+from api.routes.common import errors, state
 from api.security import client_id
 from dispatch_opt.errors import InputError, Issue
 from dispatch_opt.io import parse_problem, plan_from_dict
@@ -28,15 +28,12 @@ def _report(body: bytes) -> dict[str, Any]:
         issues.append(Issue(key, "unknown field (expected 'problem' and 'plan')"))
     docs: dict[str, Any] = {}
     for key, parse in (("problem", parse_problem), ("plan", plan_from_dict)):
-        if key not in raw:
+        if key in raw:
+            docs[key] = parse_under(key, parse, raw[key], issues)
+        else:
             issues.append(Issue(key, "is required"))
-            continue
-        try:
-            docs[key] = parse(raw[key])
-        except InputError as exc:
-            issues += [i.under(key) for i in exc.issues]
     if issues:
-        raise contract_error(InputError(issues))
+        raise InputError(issues)
     report = validate_plan(docs["problem"], docs["plan"])
     return {**report.to_dict(), "text": format_report(report)}
 
@@ -51,7 +48,7 @@ def _report(body: bytes) -> dict[str, Any]:
 )
 async def validate(request: Request) -> dict[str, Any]:
     """Validate off the event loop (a large plan takes a moment)."""
-    app = request.app.state
+    app = state(request)
     body = await json_body(request)
     async with app.limiter.hold(client_id(request)):
         return await run_in_threadpool(_report, body)
