@@ -611,32 +611,27 @@ def _clock_min(text: str) -> int:
 def road_doc_issues(travel: TravelDoc) -> list[Issue]:
     """road_graph settings: bands ordered, disjoint and uniquely named; a known solver band;
     class speeds for drivable road classes only."""
-    from dispatch_opt.travel.roads.bands import CONSERVATIVE, FREE_FLOW
+    from dispatch_opt.travel.roads.bands import CONSERVATIVE, DEFAULT_BANDS, FREE_FLOW
     from dispatch_opt.travel.roads.speeds import DRIVABLE
 
     issues: list[Issue] = []
-    bands = travel.speed_bands or []
-    names: dict[str, int] = {}
+    names: set[str] = set()
     spans: list[tuple[int, int, int]] = []
-    for i, band in enumerate(bands):
+    for i, band in enumerate(travel.speed_bands or []):
         path = f"travel.speed_bands[{i}]"
         lo, hi = _clock_min(band.start), _clock_min(band.end)
         if hi <= lo:
             issues.append(Issue(f"{path}.end", "must be after start (split a band over midnight)"))
+        else:
+            spans.append((lo, hi, i))
         if band.name in names or band.name in (CONSERVATIVE, FREE_FLOW.name):
             issues.append(Issue(f"{path}.name", f"name '{band.name}' is taken"))
-        names.setdefault(band.name, i)
-        if hi > lo:
-            spans.append((lo, hi, i))
+        names.add(band.name)
     spans.sort()
     for (_, hi, i), (lo, _, j) in pairwise(spans):
         if lo < hi:
             issues.append(Issue(f"travel.speed_bands[{j}]", f"overlaps speed_bands[{i}]"))
-    known = (
-        set(names)
-        if travel.speed_bands is not None
-        else {"night", "am_peak", "day", "pm_peak", "evening"}
-    )
+    known = names if travel.speed_bands is not None else {b.name for b in DEFAULT_BANDS}
     if travel.solver_band != CONSERVATIVE and travel.solver_band not in known | {FREE_FLOW.name}:
         issues.append(Issue("travel.solver_band", f"no band named '{travel.solver_band}'"))
     for cls in travel.class_speeds_kmh or {}:
