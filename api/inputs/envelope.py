@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, PlainValidator, ValidationError
+from pydantic import BaseModel, PlainValidator, ValidationError
 from pydantic_core import PydanticCustomError
 
 from dispatch_opt.domain import Plan, Problem, Ticket
 from dispatch_opt.errors import InputError, Issue
 from dispatch_opt.io import parse_problem
 from dispatch_opt.io.problem_io import read_json_object, validation_issues
+from dispatch_opt.io.schema import ContractModel
 from dispatch_opt.validate import validate_plan
 
 M = TypeVar("M", bound=BaseModel)
@@ -37,10 +38,9 @@ def contract_object(model: type[BaseModel]) -> Any:
     return Annotated[dict[str, Any], PlainValidator(_json_object, json_schema_input_type=model)]
 
 
-class Envelope(BaseModel):
-    """Base of the request models: unknown fields are errors (a typo must not pass)."""
-
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+class Envelope(ContractModel):
+    """Base of the request models: the contract models' rules (unknown fields are errors,
+    a typo must not pass; NaN and infinities too)."""
 
 
 def read_envelope(data: bytes | str, model: type[M]) -> M:
