@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+from collections import Counter
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -133,23 +134,19 @@ def _merge_pickup(
     tickets: tuple[str, ...],
 ) -> bool:
     """Add a load to the previous depot stop when it is the same depot with nothing but
-    breaks in between; True when merged."""
+    breaks in between; True when merged. That stop and the last pick line were made
+    together and carry the same parts, so one sum serves both."""
     for i in range(len(stops) - 1, -1, -1):
         prev = stops[i]
         if prev.kind is StopKind.BREAK:
             continue
-        if prev.kind is not StopKind.DEPOT or prev.id != depot_id or not lines:
+        if prev.kind is not StopKind.DEPOT or prev.id != depot_id:
             return False
-        merged = dict(prev.pickup)
-        for sku, qty in load.items():
-            merged[sku] = merged.get(sku, 0) + qty
+        merged = dict(Counter(prev.pickup) + Counter(load))
         stops[i] = dataclasses.replace(prev, pickup=merged)
         last = lines[-1]
-        parts = dict(last.parts)
-        for sku, qty in load.items():
-            parts[sku] = parts.get(sku, 0) + qty
         lines[-1] = dataclasses.replace(
-            last, parts=parts, tickets=tuple(dict.fromkeys((*last.tickets, *tickets)))
+            last, parts=dict(merged), tickets=tuple(dict.fromkeys((*last.tickets, *tickets)))
         )
         return True
     return False

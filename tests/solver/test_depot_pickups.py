@@ -66,7 +66,9 @@ def test_one_depot_stop_loads_for_several_tickets():
     depots = [s for s in plan.routes[0].stops if s.kind is StopKind.DEPOT]
     assert len(depots) == 1
     assert depots[0].pickup == {"PUMP": 2}
-    assert set(plan.routes[0].pick_list.pickups[0].tickets) == {"K1", "K2"}
+    (line,) = plan.routes[0].pick_list.pickups
+    assert line.parts == {"PUMP": 2}
+    assert set(line.tickets) == {"K1", "K2"}
 
 
 def test_the_last_unit_goes_to_exactly_one_ticket():
