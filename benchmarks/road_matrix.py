@@ -41,7 +41,7 @@ import numpy as np
 
 from dispatch_opt.domain import Location
 from dispatch_opt.travel.roads.bands import FREE_FLOW
-from dispatch_opt.travel.roads.matrices import expand, node_paths, road_points
+from dispatch_opt.travel.roads.matrices import RoadPoints, expand, node_paths, road_points
 from dispatch_opt.travel.roads.network import RoadNetwork, load_network
 from dispatch_opt.travel.roads.snap import main_snapper
 from dispatch_opt.travel.roads.speeds import free_flow_kmh
@@ -228,19 +228,24 @@ def bench_matrix(
 # --------------------------------------------------------------------------- haversine
 
 
-def calibrate(problem: Any) -> dict[str, Any]:
-    """Road over straight-line distance, and the speed that makes haversine times match
-    road times, over the scenario's point pairs more than 1 km apart (per band)."""
-    from dispatch_opt.travel.roads.bands import day_bands
+def _problem_road_points(problem: Any) -> tuple[RoadPoints, list[Location]]:
+    """Every place of a road_graph problem snapped onto its network (no distance limit)."""
     from dispatch_opt.travel.roads.inputs import open_network, problem_points, snap_points
 
     points, labels = problem_points(problem)
     network = open_network(problem.travel)
-    rp = road_points(network, snap_points(network, points, labels, 1e9), labels)
+    return road_points(network, snap_points(network, points, labels, 1e9), labels), points
+
+
+def calibrate(problem: Any) -> dict[str, Any]:
+    """Road over straight-line distance, and the speed that makes haversine times match
+    road times, over the scenario's point pairs more than 1 km apart (per band)."""
+    from dispatch_opt.travel.haversine import great_circle_matrix_m
+    from dispatch_opt.travel.roads.bands import day_bands
+
+    rp, points = _problem_road_points(problem)
     lat = np.array([p.lat for p in points])
     lon = np.array([p.lon for p in points])
-    from dispatch_opt.travel.haversine import great_circle_matrix_m
-
     gc_m = great_circle_matrix_m(lat, lon)
     pairs = gc_m > 1000
     out: dict[str, Any] = {"pairs": int(pairs.sum())}
@@ -261,14 +266,11 @@ def retime_on_roads(road_problem: Any, plan: Any) -> dict[str, Any]:
     """Re-time a plan's routes on the road network, each leg in its departure band."""
     from dispatch_opt.domain import StopKind
     from dispatch_opt.travel.roads.bands import band_at, day_bands
-    from dispatch_opt.travel.roads.inputs import open_network, problem_points, snap_points
 
-    points, labels = problem_points(road_problem)
-    network = open_network(road_problem.travel)
-    rp = road_points(network, snap_points(network, points, labels, 1e9), labels)
+    rp, _ = _problem_road_points(road_problem)
     bands = day_bands(road_problem.travel.speed_bands)
     by_band = {b.name: expand(rp, node_paths(rp, b))[0] for b in bands}
-    index = {lab: i for i, lab in enumerate(labels)}
+    index = {lab: i for i, lab in enumerate(rp.labels)}
     techs = {t.id: (i, t) for i, t in enumerate(road_problem.technicians)}
     tickets = {t.id: (i, t) for i, t in enumerate(road_problem.tickets)}
     depots = {d.id: i for i, d in enumerate(road_problem.depots)}
