@@ -454,19 +454,26 @@ def _window_issues(
     return issues
 
 
-def _unique_issues(section: str, docs: Indexed[Any]) -> list[Issue]:
-    """Ids must be unique within their list; each repeat is reported where it occurs."""
+def _repeat_issues(section: str, values: Iterable[tuple[int, str]], field: str = "") -> list[Issue]:
+    """Each value at most once in a list; each repeat is reported where it occurs, at
+    `section[i]` followed by `field` (e.g. `.id`, the item field holding the value)."""
+    noun = f"{field.lstrip('.')} " if field else ""
     first: dict[str, int] = {}
     issues: list[Issue] = []
-    for i, doc in docs:
-        if doc.id in first:
-            where = f"{section}[{first[doc.id]}]"
+    for i, value in values:
+        if value in first:
+            where = f"{section}[{first[value]}]"
             issues.append(
-                Issue(f"{section}[{i}].id", f"duplicate id '{doc.id}' (first at {where})")
+                Issue(f"{section}[{i}]{field}", f"duplicate {noun}'{value}' (first at {where})")
             )
         else:
-            first[doc.id] = i
+            first[value] = i
     return issues
+
+
+def _unique_issues(section: str, docs: Indexed[Any]) -> list[Issue]:
+    """Ids must be unique within their list."""
+    return _repeat_issues(section, ((i, doc.id) for i, doc in docs), ".id")
 
 
 def _depot_issues(path: str, depot: DepotDoc, horizon: WindowDoc | None) -> list[Issue]:
@@ -706,22 +713,11 @@ def _ref(path: str, value: str, ids: set[str], what: str) -> list[Issue]:
     return [] if value in ids else [Issue(path, f"{what} '{value}' is not defined")]
 
 
-def _repeat_issues(path: str, values: Sequence[str]) -> list[Issue]:
-    """Each value at most once in a list."""
-    seen: dict[str, int] = {}
-    issues: list[Issue] = []
-    for j, v in enumerate(values):
-        if v in seen:
-            issues.append(Issue(f"{path}[{j}]", f"duplicate '{v}' (first at {path}[{seen[v]}])"))
-        seen.setdefault(v, j)
-    return issues
-
-
 def _tech_state_issues(
     s: _Sections, state: StateDoc, horizon: WindowDoc | None, done: set[str]
 ) -> list[Issue]:
     """Technician states: known ids, sane times, in-progress visits, breaks, positions."""
-    issues = _repeat_issues("state.technicians", [t.id for t in state.technicians])
+    issues = _repeat_issues("state.technicians", enumerate(t.id for t in state.technicians))
     breaks = {t.id: len(t.breaks) for _, t in s.technicians}
     matrix = s.travel is not None and s.travel.model is TravelModel.MATRIX
     busy: dict[str, str] = {}
@@ -760,11 +756,11 @@ def _state_issues(s: _Sections, state: StateDoc, horizon: WindowDoc | None) -> l
     """The state of the day refers to known tickets and technicians, inside the horizon."""
     issues = _inside("state.now", state.now, horizon)
     done = set(state.done)
-    issues += _repeat_issues("state.done", state.done)
+    issues += _repeat_issues("state.done", enumerate(state.done))
     for j, tid in enumerate(state.done):
         issues += _ref(f"state.done[{j}]", tid, s.ticket_ids, "ticket")
     issues += _tech_state_issues(s, state, horizon, done)
-    issues += _repeat_issues("state.previous", [a.ticket for a in state.previous])
+    issues += _repeat_issues("state.previous", enumerate(a.ticket for a in state.previous))
     for j, a in enumerate(state.previous):
         path = f"state.previous[{j}]"
         issues += _ref(f"{path}.ticket", a.ticket, s.ticket_ids, "ticket")
