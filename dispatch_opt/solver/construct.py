@@ -112,14 +112,13 @@ def _with_pickup(
     """Cheapest way to make `trial` (ticket k at `pos`) stock-feasible with one of k's
     pickups placed before it: (extra driving of the pickup, new route), or None."""
     drive = routes.drive[v]
-    path = [inst.start_node(v), *trial[:pos]]
+    a = np.array([inst.start_node(v), *trial[:pos]])  # the pickup goes between a[q] and b[q]
+    b = np.array([*trial[:pos], trial[pos]])
     best: tuple[int, list[int]] | None = None
     final = inst.stock[v] + inst.parts_delta[np.asarray(trial)].sum(axis=0)
     for pickup in open_pickups(inst, k, routes.depot_left, routes.pickups_in_use):
         if (final + inst.parts_delta[pickup] < 0).any():
             continue  # this load cannot even balance the day
-        a = np.array(path)
-        b = np.array([*path[1:], trial[pos]])
         delta = drive[a, pickup] + drive[pickup, b] - drive[a, b]
         for q in np.argsort(delta, kind="stable")[:3]:
             q = int(q)
