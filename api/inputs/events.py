@@ -6,8 +6,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import Field, Strict, model_validator
-from pydantic_core import PydanticCustomError
+from pydantic import Field, Strict
 
 from api.inputs.envelope import Envelope, contract_object, new_ticket
 from dispatch_opt.domain import Problem, Ticket
@@ -20,6 +19,7 @@ from dispatch_opt.replan.events import (
     TechnicianUnavailable,
     UrgentTicket,
 )
+from dispatch_opt.whatif.spec import HolderDoc
 
 DAY_MIN = 24 * 60.0
 
@@ -49,7 +49,7 @@ class TechnicianUnavailableEvent(Envelope):
     technician: Id = Field(examples=["T01"])
 
 
-class PartNotDeliveredEvent(Envelope):
+class PartNotDeliveredEvent(HolderDoc):  # HolderDoc: exactly one of depot or technician
     """Parts expected on a van (`technician`) or at a `depot` (exactly one) are not there."""
 
     type: Literal["part_not_delivered"]
@@ -57,15 +57,6 @@ class PartNotDeliveredEvent(Envelope):
     quantity: Annotated[int, Strict(), Field(ge=1)] | None = Field(
         default=None, description="How many are missing (default: all of them)."
     )
-    technician: Id | None = None
-    depot: Id | None = None
-
-    @model_validator(mode="after")
-    def _one_holder(self) -> PartNotDeliveredEvent:
-        """Exactly one of technician or depot."""
-        if (self.technician is None) == (self.depot is None):
-            raise PydanticCustomError("holder", "give exactly one of technician or depot")
-        return self
 
 
 EventDoc = Annotated[
