@@ -298,7 +298,7 @@ def retime_on_roads(road_problem: Any, plan: Any) -> dict[str, Any]:
             local = origin.timestamp() + clock
             minute = ((local + origin.utcoffset().total_seconds()) % 86400) / 60
             drive = by_band[band_at(bands, minute).name][here, there] * tech.speed_factor
-            planned_arrival = (getattr(stop, "arrival", None) or stop.at) - origin
+            planned_arrival = (stop.arrival or stop.at) - origin
             arrival = clock + drive + (overhead if stop.kind is StopKind.TICKET else 0.0)
             if stop.kind is StopKind.END:
                 end_s = (tech.shift.end - origin).total_seconds()
