@@ -163,11 +163,10 @@ def _side_dimensions(model: OrToolsModel, drive_cb: dict[int, int], classes) -> 
     """max_jobs, max_travel_min, van stock per SKU, depot stock, continuity preference."""
     inst, routing, nodes = model.instance, model.routing, model.model_nodes
     n_v = inst.n_vehicles
-    is_ticket = ((nodes >= inst.first_ticket_node) & (nodes < inst.first_pickup_node)).astype(
-        np.int64
-    )
+    is_ticket = (nodes >= inst.first_ticket_node) & (nodes < inst.first_pickup_node)
+    tickets = (nodes[is_ticket] - inst.first_ticket_node).tolist()
     if (inst.max_jobs >= 0).any():
-        cb = routing.RegisterUnaryTransitVector(is_ticket.tolist())
+        cb = routing.RegisterUnaryTransitVector(is_ticket.astype(np.int64).tolist())
         caps = [int(c) if c >= 0 else int(inst.n_tickets) for c in inst.max_jobs]
         routing.AddDimensionWithVehicleCapacity(cb, 0, caps, True, "jobs")
     if drive_cb:
@@ -175,21 +174,21 @@ def _side_dimensions(model: OrToolsModel, drive_cb: dict[int, int], classes) -> 
         routing.AddDimensionWithVehicleTransitAndCapacity(
             [drive_cb[classes[v]] for v in range(n_v)], 0, caps, True, "drive"
         )
-    _stock_dimensions(model, is_ticket.astype(bool))
+    _stock_dimensions(model, tickets)
     _depot_stock(model)
-    tickets = [inst.ticket_of(int(x)) for x in nodes[is_ticket.astype(bool)]]
     prefers = inst.preference_cost > 0 and inst.preferred[tickets].any()
     reassigns = inst.reassign_cost > 0 and (inst.prev_vehicle[tickets] >= 0).any()
     if prefers or reassigns:
         _preference_dimension(model, tickets)
 
 
-def _stock_dimensions(model: OrToolsModel, is_ticket: np.ndarray) -> None:
+def _stock_dimensions(model: OrToolsModel, tickets: list[int]) -> None:
     """Van stock per SKU that could run short: the parts used so far must stay within
-    the van's stock, or (with pickups of that SKU) the stock on board never below zero."""
+    the van's stock, or (with pickups of that SKU) the stock on board never below zero.
+    `tickets` are the model's tickets, in model order after the starts and ends; its
+    pickups follow them."""
     inst, routing, nodes = model.instance, model.routing, model.model_nodes
-    tickets = [inst.ticket_of(int(x)) for x in nodes[is_ticket]]
-    pickups = [inst.pickup_of(int(x)) for x in nodes if inst.is_pickup(int(x))]
+    pickups = nodes[nodes >= inst.first_pickup_node] - inst.first_pickup_node
     n_t = len(tickets)
     first = 2 * inst.n_vehicles
     for s, sku in enumerate(inst.skus):
@@ -198,7 +197,7 @@ def _stock_dimensions(model: OrToolsModel, is_ticket: np.ndarray) -> None:
         if not demand.any():
             continue
         load = np.zeros(len(nodes), dtype=np.int64)
-        load[first + n_t :] = inst.pickup_load[pickups, s] if pickups else 0
+        load[first + n_t :] = inst.pickup_load[pickups, s]
         if not load.any():
             reachable = inst.allowed[tickets].T @ demand[first : first + n_t]
             if (reachable <= inst.stock[:, s]).all():
