@@ -9,10 +9,12 @@ Shenzhen extract with dispatch-opt (snap + csgraph Dijkstra from the needed sour
 and path lengths) and with plain networkx (`single_source_dijkstra` from each source on
 the same graph and edge times, then the length of each returned path), several runs each;
 reports median seconds, the ratio, and peak memory (tracemalloc: Python allocations incl.
-numpy, measured in separate runs because tracing slows Python code). networkx takes
-~0.7 s per source here, so above `--nx-full` points it runs from a random sample of
-`--nx-sources` sources and its time is scaled to all sources (the output says how many
-ran); its cost per source does not depend on the number of sources.
+numpy, measured in separate runs because tracing slows Python code). networkx took
+0.4, 1.2 and 2.1 s per source here at 200, 1,000 and 3,000 points (it sums the length of
+one path per point; docs/benchmarks/road-matrix.json), so above `--nx-full` points it
+runs from a random sample of `--nx-sources` sources and its time is scaled to all
+sources (the output says how many ran); its cost per source does not depend on the
+number of sources.
 
 `haversine` solves the Shenzhen day with the haversine model, then re-times every route
 on the road network with the band of each real departure (same stop order, service starts
