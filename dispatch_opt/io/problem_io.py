@@ -344,10 +344,9 @@ def parse_ticket(data: Mapping[str, Any] | str | bytes) -> Ticket:
     try:
         doc = TicketDoc.model_validate(raw)
     except ValidationError as exc:
-        found = validation_issues(exc, TicketDoc)
-        raise InputError(issues + [i.under("ticket") for i in found]) from None
+        issues += validation_issues(exc, TicketDoc)
     if issues:
-        raise InputError(issues)
+        raise InputError([i.under("ticket") for i in issues])
     return _ticket(doc)
 
 
