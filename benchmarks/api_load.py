@@ -71,8 +71,8 @@ def _start_server(folder: Path, workers: int | None) -> tuple[subprocess.Popen, 
     cmd = [sys.executable, "-m", "dispatch_opt.cli", "serve", "--port", str(port)]
     if workers:
         cmd += ["--workers", str(workers)]
-    log = (folder / "server.log").open("wb")
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    with (folder / "server.log").open("wb") as log:  # the server keeps its own descriptor
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     for _ in range(300):
         if proc.poll() is not None:
