@@ -26,7 +26,7 @@ import dataclasses
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from dispatch_opt.domain.problem import Problem, Technician, Ticket, TimeWindow
+from dispatch_opt.domain.problem import Location, Problem, Technician, Ticket, TimeWindow
 from dispatch_opt.domain.state import Assignment, DayState, TechnicianState
 from dispatch_opt.domain.stock import Stock
 
@@ -111,8 +111,17 @@ def _in_progress_ticket(
     return dataclasses.replace(ticket, duration_min=max(0.0, _minutes(ip.start, end)))
 
 
+def _idle(tech: Technician, here: Location, t0: datetime, stock: Stock) -> Technician:
+    """A technician who takes no more work: its day ends at once, where it is."""
+    return dataclasses.replace(
+        tech, start=here, end=here, shift=TimeWindow(t0, t0), breaks=(), max_jobs=0,
+        overtime_max_min=0.0, stock=stock,
+    )  # fmt: skip
+
+
 def _technician(
     problem: Problem,
+    now: datetime,
     tech: Technician,
     ts: TechnicianState,
     anchor: Held | None,
@@ -126,14 +135,9 @@ def _technician(
     work: with an anchor, its day ends at the anchor's place when the anchor ends (breaks
     that no longer fit before the horizon ends are not owed); without one, at once where
     it is, like an unavailable technician."""
-    now = problem.state.now if problem.state else problem.horizon.start
     if not ts.available:
-        here = ts.location or tech.start
         t0 = min(max(tech.shift.start, now), problem.horizon.end)
-        return dataclasses.replace(
-            tech, start=here, end=here, shift=TimeWindow(t0, t0), breaks=(), max_jobs=0,
-            overtime_max_min=0.0, stock=stock,
-        )  # fmt: skip
+        return _idle(tech, ts.location or tech.start, t0, stock)
     breaks = tech.breaks[ts.breaks_taken :]
     if anchor is not None:
         here = problem.ticket(anchor.ticket).location
@@ -148,10 +152,7 @@ def _technician(
         t0 = max(tech.shift.start, ts.free_at or now, now)
     t0 = min(t0, problem.horizon.end)
     if stranded and anchor is None:
-        return dataclasses.replace(
-            tech, start=here, end=here, shift=TimeWindow(t0, t0), breaks=(), max_jobs=0,
-            overtime_max_min=0.0, stock=stock,
-        )  # fmt: skip
+        return _idle(tech, here, t0, stock)
     resid = dataclasses.replace(
         tech,
         start=here,
@@ -242,7 +243,7 @@ def residual_problem(
                      and a.technician == tech.id and a.ticket in by_id]  # fmt: skip
         stock = _van_stock(tech, ts, done_here)
         resid = _technician(
-            problem, tech, ts, anchor, stock, extra.get(tech.id, 0.0),
+            problem, state.now, tech, ts, anchor, stock, extra.get(tech.id, 0.0),
             stranded=tech.id in stranded and ts.available,
         )  # fmt: skip
         if tech.max_jobs is not None and ts.available:
