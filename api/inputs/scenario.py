@@ -13,14 +13,13 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
-from api.inputs.envelope import Envelope
 from api.limits import capped_time_limit, hard_deadline_s
 from dispatch_opt.domain import Problem
 from dispatch_opt.io.schema import Id, Positive, ProblemDoc
 from dispatch_opt.whatif import ScenarioSpec, WhatIfResult, parse_scenario, result_to_dict
 from dispatch_opt.whatif.changes import SetTimeLimit
 from dispatch_opt.whatif.runner import plan_parallelism, solve_limit
-from dispatch_opt.whatif.spec import CHANGE_DOCS
+from dispatch_opt.whatif.spec import CHANGE_DOCS, ScenarioDoc, VariantDoc
 
 POOL_SLACK_S = 30.0
 """Seconds allowed on top of the solves for starting a pool of solver processes."""
@@ -29,21 +28,18 @@ ChangeDoc = Annotated[reduce(operator.or_, CHANGE_DOCS.values()), Field(discrimi
 """Any change of a variant (documentation: `parse_scenario` reads them by `kind`)."""
 
 
-class VariantRequest(Envelope):
+class VariantRequest(VariantDoc):
     """A named variant: the changes made to the base, in order."""
 
     name: Id = Field(examples=["T07 sick"])
-    description: str = ""
     changes: list[ChangeDoc] = Field(default_factory=list)
 
 
-class ScenarioRequest(Envelope):
+class ScenarioRequest(ScenarioDoc):  # the library's document, its base and changes typed
     """A what-if scenario (the `dispatch-opt whatif` file), its base problem inline.
 
     Documentation of the body: `dispatch_opt.whatif.parse_scenario` reads it."""
 
-    name: str = ""
-    description: str = ""
     base: ProblemDoc = Field(description="The base problem, inline (a path is refused).")
     time_limit_s: Positive | None = Field(
         default=None, description="Search time of every solve (capped by the server)."
