@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -35,7 +34,7 @@ class BodyLimit:
                 )
                 return
             if length > self.max_bytes:
-                await self._too_large()(scope, receive, send)
+                await problem_response(413, "body_too_large", self._detail())(scope, receive, send)
                 return
         seen = 0
 
@@ -53,10 +52,6 @@ class BodyLimit:
     def _detail(self) -> str:
         """The 413 sentence."""
         return f"the request body is larger than {self.max_bytes} bytes"
-
-    def _too_large(self) -> Any:
-        """The 413 response."""
-        return problem_response(413, "body_too_large", self._detail())
 
 
 class RequestMetrics:
