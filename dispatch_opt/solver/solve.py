@@ -118,7 +118,7 @@ def _search_parameters(inst: RoutingInstance, params: SolveParams, limit_s: floa
     budget = max(0.05, limit_s)
     if params.deterministic:
         sp.local_search_metaheuristic = metaheuristics.GREEDY_DESCENT
-        budget = max(budget * 10, 120.0)  # a safety net only, never the stop reason
+        budget = _safety_net_s(budget)
     elif _use_lns(params):
         sp.local_search_metaheuristic = metaheuristics.GREEDY_DESCENT
     else:
@@ -332,8 +332,14 @@ def _rounds_and_deadline(
     """Ruin-and-recreate limits: an effort in rounds when deterministic (the clock only as
     a safety net), else as many rounds as fit before the deadline."""
     if params.deterministic:
-        return params.effort or default_effort(inst), started + max(10 * params.time_limit_s, 120.0)
+        return params.effort or default_effort(inst), started + _safety_net_s(params.time_limit_s)
     return 10**9, deadline
+
+
+def _safety_net_s(limit_s: float) -> float:
+    """The clock limit of a deterministic search, which stops by itself (a descent to a
+    local optimum, an effort in rounds): a safety net only, never the stop reason."""
+    return max(10 * limit_s, 120.0)
 
 
 def _use_lns(params: SolveParams) -> bool:
