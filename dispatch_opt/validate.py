@@ -43,6 +43,7 @@ from dispatch_opt.domain import (
     Ticket,
     TravelModel,
 )
+from dispatch_opt.errors import InputError
 
 TOLERANCE_S = 1.0
 """Slack on every comparison of times (plans are written in whole seconds)."""
@@ -337,8 +338,6 @@ def _make_travel(problem: Problem, out: _Findings) -> _Travel | None:
 
 def _make_road(problem: Problem, out: _Findings) -> _Travel | None:
     """Road graph travel, or None (with a warning) when the network cannot be loaded."""
-    from dispatch_opt.errors import InputError
-
     try:
         return _RoadTravel(problem)
     except InputError as exc:
