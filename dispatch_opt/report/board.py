@@ -62,13 +62,12 @@ def _service(places: Places, stop: Stop, tz: tzinfo | None) -> Block:
     if ticket is not None:
         lines += [f"{ticket.type}, {fmt.priority(ticket)}", f"slot {fmt.slot(ticket, tz)}"]
     lines.append(f"arrival {fmt.hm(stop.arrival, tz)}, wait {fmt.minutes(stop.wait_min)}")
-    if stop.late_min >= 0.5:
+    late = fmt.is_late(stop)
+    if late:
         lines.append(f"LATE by {fmt.minutes(stop.late_min)} (SLA)")
     if stop.parts:
         lines.append(f"parts {fmt.quantities(stop.parts)}")
-    return Block(
-        BlockKind.SERVICE, stop.start, stop.end, stop.id or "", tuple(lines), stop.late_min >= 0.5
-    )
+    return Block(BlockKind.SERVICE, stop.start, stop.end, stop.id or "", tuple(lines), late)
 
 
 def _depot(stop: Stop, tz: tzinfo | None) -> Block:

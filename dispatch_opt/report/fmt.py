@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime, tzinfo
 
+from dispatch_opt.domain.plan import Stop
 from dispatch_opt.domain.problem import Problem, Ticket
 
 
@@ -23,6 +24,11 @@ def hm(moment: datetime | None, tz: tzinfo | None) -> str:
 def minutes(value: float) -> str:
     """Whole minutes, e.g. '12 min'."""
     return f"{value:.0f} min"
+
+
+def is_late(stop: Stop) -> bool:
+    """A visit the views flag as late: half a minute or more past its SLA (less is rounding)."""
+    return stop.late_min >= 0.5
 
 
 def percent(rate: float) -> str:

@@ -91,7 +91,7 @@ def _route_data(places: Places, route: Route, color: str, tz: tzinfo | None) -> 
                 "mark": str(number) if number else stop.kind.value[0].upper(),
                 "kind": stop.kind.value,
                 "at": _latlon(loc),
-                "late": stop.late_min >= 0.5,
+                "late": fmt.is_late(stop),
                 "title": _title(route, stop, number),
                 "rows": _stop_rows(places, route, stop, tz),
             }

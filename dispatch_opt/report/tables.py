@@ -9,6 +9,7 @@ from rich.table import Table
 
 from dispatch_opt.domain.plan import Plan, Route, StopKind
 from dispatch_opt.domain.problem import Problem
+from dispatch_opt.report import fmt
 
 
 def _hm(moment: datetime | None) -> str:
@@ -47,7 +48,7 @@ def route_table(problem: Problem, route: Route) -> Table:
                 _hm(stop.start),
                 _hm(stop.end),
                 f"{stop.wait_min:.0f}" if stop.wait_min >= 0.5 else "",
-                f"[red]{stop.late_min:.0f}[/red]" if stop.late_min >= 0.5 else "",
+                f"[red]{stop.late_min:.0f}[/red]" if fmt.is_late(stop) else "",
                 ", ".join(f"{k} x{v}" for k, v in stuff.items()),
             )
     return table
