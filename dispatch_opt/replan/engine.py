@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -38,7 +38,7 @@ from dispatch_opt.routing.compile import Compiled, Previous, compile_problem
 from dispatch_opt.routing.cost import routes_cost
 from dispatch_opt.routing.instance import RoutingInstance
 from dispatch_opt.routing.parts import depots_overdrawn, open_pickups
-from dispatch_opt.routing.timeline import schedule_route
+from dispatch_opt.routing.timeline import RouteSchedule, schedule_route
 from dispatch_opt.solver.construct import construct
 from dispatch_opt.solver.portfolio import solve_portfolio
 from dispatch_opt.solver.required import ensure_required, force_in
@@ -89,14 +89,13 @@ def _chains(res: Residual, inst: RoutingInstance) -> list[list[int]]:
     return out
 
 
-def _deviation_s(inst: RoutingInstance, nodes: tuple[int, ...], starts: tuple[int, ...]) -> int:
-    """Seconds the tickets' starts differ from the previous plan's, summed."""
-    total = 0
-    for node, start in zip(nodes, starts, strict=True):
+def _start_moves_s(inst: RoutingInstance, sched: RouteSchedule) -> Iterator[int]:
+    """Seconds each ticket of the previous plan starts away from its start there."""
+    for node, start in zip(sched.nodes, sched.start_s, strict=True):
         if inst.is_ticket(node):
             promised = int(inst.prev_start_s[inst.ticket_of(node)])
-            total += abs(start - promised) if promised >= 0 else 0
-    return total
+            if promised >= 0:
+                yield abs(start - promised)
 
 
 def _fetch_parts(inst: RoutingInstance, v: int, nodes: list[int], left: np.ndarray) -> list[int]:
@@ -119,7 +118,7 @@ def _fetch_parts(inst: RoutingInstance, v: int, nodes: list[int], left: np.ndarr
                 sched = schedule_route(inst, v, trial)
                 if sched is None:
                     continue
-                key = (_deviation_s(inst, sched.nodes, sched.start_s), sched.end_arrival_s)
+                key = (sum(_start_moves_s(inst, sched)), sched.end_arrival_s)
                 if best is None or key < best[0]:
                     best = (key, trial, inst.pickup_of(pickup))
         if best is None:
@@ -349,14 +348,8 @@ def _still_holds(prep: Prepared, routes: list[list[int]]) -> bool:
         prev = int(inst.prev_vehicle[k])
         if prev >= 0 and served.get(k) != prev:
             return False
-    tol = inst.move_tolerance_s
     for v, nodes in enumerate(routes):
         sched = schedule_route(inst, v, nodes)
-        if sched is None:
+        if sched is None or any(s > inst.move_tolerance_s for s in _start_moves_s(inst, sched)):
             return False
-        for node, start in zip(sched.nodes, sched.start_s, strict=True):
-            if inst.is_ticket(node):
-                promised = int(inst.prev_start_s[inst.ticket_of(node)])
-                if promised >= 0 and abs(start - promised) > tol:
-                    return False
     return True
