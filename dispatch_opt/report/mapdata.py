@@ -117,9 +117,7 @@ def _merge_home(tech: str, stops: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [home, *stops[1:-1]]
 
 
-def map_data(
-    problem: Problem, plan: Plan, colors: dict[str, str], *, tiles: bool = True
-) -> dict[str, Any]:
+def map_data(problem: Problem, plan: Plan, colors: dict[str, str]) -> dict[str, Any]:
     """Everything the map script needs, JSON-ready."""
     places, tz = Places.of(problem), fmt.zone(problem)
     depots = [
@@ -147,5 +145,5 @@ def map_data(
         ],
         "depots": depots,
         "unassigned": unassigned,
-        "tiles": OSM_TILES if tiles else None,
+        "tiles": OSM_TILES,
     }

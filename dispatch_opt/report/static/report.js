@@ -37,7 +37,6 @@
 
   function addTiles(map, notice) {
     var plain = L.layerGroup();
-    if (!data.tiles) { return { "No background": plain }; }
     var t = data.tiles;
     var link = document.createElement("a");
     link.href = t.copyright;
