@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dispatch_opt.domain import Plan, Problem
 from dispatch_opt.planner import solve_problem
+from dispatch_opt.routing import RoutingInstance, route_violations, schedule_route
+from dispatch_opt.routing.parts import depots_overdrawn
 from dispatch_opt.validate import format_report, validate_plan
 
 
@@ -12,6 +14,17 @@ def assert_valid(problem: Problem, plan: Plan) -> Plan:
     report = validate_plan(problem, plan)
     assert report.ok, format_report(report)
     return plan
+
+
+def assert_routes_ok(inst: RoutingInstance, routes: list[list[int]]) -> None:
+    """Node routes keep every rule: no node twice, each route's side rules and exact
+    timing, and no depot giving out more than it holds."""
+    nodes = [n for r in routes for n in r]
+    assert len(nodes) == len(set(nodes))
+    for v, r in enumerate(routes):
+        assert not route_violations(inst, v, r), (v, route_violations(inst, v, r))
+        assert schedule_route(inst, v, r) is not None, v
+    assert not depots_overdrawn(inst, routes)
 
 
 def solve_checked(problem: Problem, **kw) -> Plan:

@@ -2,8 +2,9 @@
 
 from hypothesis import given
 
-from dispatch_opt.routing import compile_problem, route_violations, schedule_route
+from dispatch_opt.routing import compile_problem
 from dispatch_opt.solver.construct import construct
+from tests.checks import assert_routes_ok
 from tests.test_properties import COMMON, problems
 
 
@@ -11,12 +12,7 @@ from tests.test_properties import COMMON, problems
 @given(problems())
 def test_constructed_routes_are_feasible_and_disjoint(p):
     inst = compile_problem(p).instance
-    routes = construct(inst)
-    seen = [n for r in routes for n in r]
-    assert len(seen) == len(set(seen))
-    for v, nodes in enumerate(routes):
-        assert not route_violations(inst, v, nodes)
-        assert schedule_route(inst, v, nodes) is not None
+    assert_routes_ok(inst, construct(inst))
 
 
 def test_construction_places_the_required_and_heavy_tickets_first():

@@ -9,10 +9,10 @@ import pytest
 
 from dispatch_opt.domain import Priority, SolveOptions
 from dispatch_opt.planner import solve_problem
-from dispatch_opt.routing import compile_problem, route_violations, schedule_route
+from dispatch_opt.routing import compile_problem
 from dispatch_opt.solver import members
 from dispatch_opt.solver.members import choose_member, pyvrp_member
-from tests.checks import assert_valid, served
+from tests.checks import assert_routes_ok, assert_valid, served
 from tests.factories import lunch, near, problem, tech, ticket, win
 
 
@@ -34,15 +34,6 @@ def _day(n_tickets: int = 36, **tech_kw) -> object:
     return problem(techs, tickets, solve=SolveOptions(time_limit_s=3.0, workers=1))
 
 
-def _routes_ok(inst, routes) -> None:
-    """Every route keeps every rule and no ticket is served twice."""
-    nodes = [n for r in routes for n in r]
-    assert len(nodes) == len(set(nodes))
-    for v, r in enumerate(routes):
-        assert not route_violations(inst, v, r)
-        assert schedule_route(inst, v, r) is not None
-
-
 def test_pyvrp_is_chosen_only_where_it_can_express_every_hard_rule():
     pytest.importorskip("pyvrp")
     plain = compile_problem(_day()).instance
@@ -62,7 +53,7 @@ def test_pyvrp_member_routes_keep_every_rule_and_serve_the_day():
     inst = compile_problem(_day()).instance
     result = pyvrp_member.solve_pyvrp(inst, 1.0)
     assert result.status == "solved"
-    _routes_ok(inst, result.routes)
+    assert_routes_ok(inst, result.routes)
     assert sum(map(len, result.routes)) >= 25  # 27 fit (three per slot per technician)
 
 
@@ -73,7 +64,7 @@ def test_pyvrp_member_models_alternative_windows_as_one_visit():
     tickets = tuple(dataclasses.replace(t, time_windows=two) for t in p.tickets)
     inst = compile_problem(dataclasses.replace(p, tickets=tickets)).instance
     result = pyvrp_member.solve_pyvrp(inst, 1.0)
-    _routes_ok(inst, result.routes)
+    assert_routes_ok(inst, result.routes)
     visits = [n for r in result.routes for n in r]
     assert len(visits) == len(set(visits)) > 0
 
@@ -85,7 +76,7 @@ def test_vroom_member_routes_are_checked_and_may_break_nothing():
     inst = compile_problem(_day(breaks=(lunch(),))).instance
     result = solve_vroom(inst, 1.0)
     assert sum(map(len, result.routes)) > 0
-    _routes_ok(inst, result.routes)
+    assert_routes_ok(inst, result.routes)
 
 
 @pytest.mark.parametrize("member", ["pyvrp", "vroom"])
