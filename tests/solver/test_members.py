@@ -106,6 +106,8 @@ def test_members_never_run_under_the_deterministic_option(monkeypatch):
     def forbidden(*args, **kwargs):
         raise AssertionError("a member ran in a deterministic solve")
 
+    # A member is on offer (installed or not), so only the deterministic option stops it.
+    monkeypatch.setattr("dispatch_opt.solver.solve.choose_member", lambda inst, choice: "pyvrp")
     monkeypatch.setattr("dispatch_opt.solver.solve.run_member", forbidden)
     p = _day()
     plan = assert_valid(p, solve_problem(p, deterministic=True))
