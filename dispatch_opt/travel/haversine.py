@@ -6,10 +6,23 @@ hops, where the textbook cosine form loses digits, and runs one pass per axis.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 import numpy as np
+
+if TYPE_CHECKING:
+    from dispatch_opt.domain.problem import Location
 
 EARTH_RADIUS_M = 6_371_009.0
 """Mean Earth radius in metres, the value geopy's great_circle uses, so both agree."""
+
+
+def lat_lon(points: Sequence[Location]) -> tuple[np.ndarray, np.ndarray]:
+    """Latitudes and longitudes of points in degrees, as two float64 arrays."""
+    lat = np.fromiter((p.lat for p in points), dtype=np.float64, count=len(points))
+    lon = np.fromiter((p.lon for p in points), dtype=np.float64, count=len(points))
+    return lat, lon
 
 
 def _unit_vectors(lat_deg: np.ndarray, lon_deg: np.ndarray) -> np.ndarray:

@@ -15,10 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import numpy as np
-
 from dispatch_opt.domain.problem import Location, TravelSpec
 from dispatch_opt.errors import InputError
+from dispatch_opt.travel.haversine import lat_lon
 from dispatch_opt.travel.matrix import TravelMatrix
 from dispatch_opt.travel.roads import cache
 from dispatch_opt.travel.roads.bands import day_bands
@@ -52,8 +51,7 @@ def road_graph_travel(
     network = open_network(spec)
     snapped = snap_points(network, points, labels, spec.max_snap_m)
     root = cache.cache_root(spec.cache_dir)
-    lat = np.fromiter((p.lat for p in points), dtype=np.float64, count=len(points))
-    lon = np.fromiter((p.lon for p in points), dtype=np.float64, count=len(points))
+    lat, lon = lat_lon(points)
     key = cache.cache_key(network.digest, lat, lon, _profile(spec))
     hit = cache.load(root, key)
     if hit is not None:

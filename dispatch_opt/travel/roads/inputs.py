@@ -9,6 +9,7 @@ import numpy as np
 
 from dispatch_opt.domain.problem import Location, Problem, TravelSpec
 from dispatch_opt.errors import InputError, Issue
+from dispatch_opt.travel.haversine import lat_lon
 from dispatch_opt.travel.roads.network import RoadNetwork, load_network
 from dispatch_opt.travel.roads.osm_load import RoadFileError
 from dispatch_opt.travel.roads.snap import Snapped, main_snapper
@@ -28,8 +29,7 @@ def snap_points(
     network: RoadNetwork, points: Sequence[Location], labels: Sequence[str], max_snap_m: float
 ) -> Snapped:
     """Snap points to the main road network; points farther than `max_snap_m` are errors."""
-    lat = np.fromiter((p.lat for p in points), dtype=np.float64, count=len(points))
-    lon = np.fromiter((p.lon for p in points), dtype=np.float64, count=len(points))
+    lat, lon = lat_lon(points)
     snapped = main_snapper(network).snap(lat, lon)
     far = np.flatnonzero(snapped.distance_m > max_snap_m)
     if far.size:
