@@ -22,6 +22,18 @@ def _kinds(plan, tech_id: str) -> list[tuple[str, str | None]]:
     return [(s.kind.value, s.id) for s in route.stops if s.kind is not StopKind.BREAK]
 
 
+def _two_pump_tickets():
+    """One van without parts, two nearby tickets needing a pump each, a depot with five."""
+    return problem(
+        [tech("T1")],
+        [
+            ticket("K1", near(3, 1), parts={"PUMP": 1}),
+            ticket("K2", near(3, 2), parts={"PUMP": 1}),
+        ],
+        [depot("WH", WH_NEAR, {"PUMP": 5})],
+    )
+
+
 def test_van_without_the_part_fetches_it_at_the_depot_first():
     p = problem(
         [tech("T1")],
@@ -53,14 +65,7 @@ def test_van_with_the_part_does_not_detour():
 
 
 def test_one_depot_stop_loads_for_several_tickets():
-    p = problem(
-        [tech("T1")],
-        [
-            ticket("K1", near(3, 1), parts={"PUMP": 1}),
-            ticket("K2", near(3, 2), parts={"PUMP": 1}),
-        ],
-        [depot("WH", WH_NEAR, {"PUMP": 5})],
-    )
+    p = _two_pump_tickets()
     plan = solve_checked(p)
     assert set(served(plan)) == {"K1", "K2"}
     depots = [s for s in plan.routes[0].stops if s.kind is StopKind.DEPOT]
@@ -157,14 +162,7 @@ def test_pickup_nodes_only_where_a_van_lacks_parts():
 def test_a_warm_start_keeps_the_depot_pickups_of_the_earlier_plan():
     from dispatch_opt.planner import initial_routes
 
-    p = problem(
-        [tech("T1")],
-        [
-            ticket("K1", near(3, 1), parts={"PUMP": 1}),
-            ticket("K2", near(3, 2), parts={"PUMP": 1}),
-        ],
-        [depot("WH", WH_NEAR, {"PUMP": 5})],
-    )
+    p = _two_pump_tickets()
     first = solve_checked(p)
     inst = compile_problem(p).instance
     (nodes,) = initial_routes(p, first, inst)
