@@ -149,7 +149,8 @@ def _first(value: Any) -> Any:
 
 def _graphml(path: Path) -> nx.MultiDiGraph:
     """GraphML (e.g. written by osmnx): nodes with `x`/`y`, edges with `highway`, optional
-    `length`, `maxspeed`, `oneway`; an undirected file is driven both ways."""
+    `length` and `maxspeed`. Each edge of a directed file is one driving direction as
+    given (no `oneway` or access tags are read); an undirected file is driven both ways."""
     raw = nx.read_graphml(path, force_multigraph=True)
     directed = raw.is_directed()
     graph = nx.MultiDiGraph()
@@ -159,11 +160,11 @@ def _graphml(path: Path) -> nx.MultiDiGraph:
         except (KeyError, ValueError):
             raise RoadFileError(f"GraphML node {node!r} lacks numeric x/y") from None
     for u, v, data in raw.edges(data=True):
-        tags = {"highway": str(_first(data.get("highway", "road")))}
-        if tags["highway"] not in DRIVABLE or u == v:
+        highway = str(_first(data.get("highway", "road")))
+        if highway not in DRIVABLE or u == v:
             continue
         attrs = {
-            "highway": tags["highway"],
+            "highway": highway,
             "maxspeed": _first(data.get("maxspeed")),
             "way": _first(data.get("osmid")),
         }
