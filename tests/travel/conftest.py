@@ -1,4 +1,6 @@
-"""Shared fixtures: the hand-made network files and the Shenzhen extract (parsed once)."""
+"""Shared fixtures: the hand-made network files; no test touches the user's matrix cache.
+
+The Shenzhen extract fixture (`shenzhen`) lives in tests/conftest.py."""
 
 from __future__ import annotations
 
