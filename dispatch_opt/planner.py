@@ -17,7 +17,7 @@ from dispatch_opt.routing.compile import compile_problem
 from dispatch_opt.routing.instance import RoutingInstance
 from dispatch_opt.routing.parts import running_stock_ok
 from dispatch_opt.solver.portfolio import solve_portfolio
-from dispatch_opt.solver.solve import Progress, SolveParams
+from dispatch_opt.solver.solve import Progress, SolveParams, SolveResult
 
 ENGINE = "dispatch-opt/ortools"
 
@@ -82,6 +82,33 @@ def reserve_s(n_tickets: int) -> float:
     return 0.3 + 0.0005 * n_tickets
 
 
+def portfolio_search(
+    inst: RoutingInstance,
+    *,
+    limit_s: float,
+    started: float,
+    seed: int,
+    deterministic: bool,
+    progress: Callable[[Progress], None] | None,
+    workers: int | None,
+    initial_routes: list[list[int]] | None = None,
+    member: str = "auto",
+) -> SolveResult:
+    """The portfolio search on what is left of `limit_s` since `started`, less the
+    reserve for building the plan (at least 0.1 s); re-planning searches the same way."""
+    budget = max(0.1, limit_s - (time.perf_counter() - started) - reserve_s(inst.n_tickets))
+    params = SolveParams(
+        time_limit_s=budget,
+        seed=seed,
+        deterministic=deterministic,
+        progress=progress,
+        workers=workers,
+        member=member,
+        initial_routes=initial_routes,
+    )
+    return solve_portfolio(inst, params)
+
+
 def engine_name(status: str) -> str:
     """The engine label of a plan: ours, plus the member whose routes seeded the search
     that won (its status starts with `member_<name>+`)."""
@@ -131,20 +158,18 @@ def solve_problem(
 
     compiled = compile_problem(problem)
     compile_s = time.perf_counter() - t0
-    budget = max(0.1, limit - (time.perf_counter() - t0) - reserve_s(len(problem.tickets)))
-    result = solve_portfolio(
+    result = portfolio_search(
         compiled.instance,
-        SolveParams(
-            time_limit_s=budget,
-            seed=seed,
-            deterministic=deterministic,
-            progress=progress,
-            workers=opts.workers,
-            member=member,
-            initial_routes=None
-            if warm_start is None
-            else initial_routes(problem, warm_start, compiled.instance),
-        ),
+        limit_s=limit,
+        started=t0,
+        seed=seed,
+        deterministic=deterministic,
+        progress=progress,
+        workers=opts.workers,
+        initial_routes=None
+        if warm_start is None
+        else initial_routes(problem, warm_start, compiled.instance),
+        member=member,
     )
     stats = SolverStats(
         engine=engine_name(result.status),

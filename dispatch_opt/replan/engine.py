@@ -32,7 +32,7 @@ from dispatch_opt.domain.plan import (
 )
 from dispatch_opt.domain.problem import Problem
 from dispatch_opt.plan_builder import build_plan
-from dispatch_opt.planner import reserve_s
+from dispatch_opt.planner import portfolio_search
 from dispatch_opt.replan.residual import Residual, residual_problem
 from dispatch_opt.routing.compile import Compiled, Previous, compile_problem
 from dispatch_opt.routing.cost import routes_cost
@@ -40,9 +40,8 @@ from dispatch_opt.routing.instance import RoutingInstance
 from dispatch_opt.routing.parts import depots_overdrawn, open_pickups
 from dispatch_opt.routing.timeline import RouteSchedule, schedule_route
 from dispatch_opt.solver.construct import construct
-from dispatch_opt.solver.portfolio import solve_portfolio
 from dispatch_opt.solver.required import ensure_required, force_in
-from dispatch_opt.solver.solve import Progress, SolveParams, repair_route
+from dispatch_opt.solver.solve import Progress, repair_route
 
 ENGINE = "dispatch-opt/ortools (re-plan)"
 MAX_PASSES = 5
@@ -268,17 +267,15 @@ def replan(
     status = "kept_previous_plan"
     routes = first
     if search or (search is None and not _still_holds(prep, first)):
-        budget = max(0.1, limit - (time.perf_counter() - t0) - reserve_s(inst.n_tickets))
-        result = solve_portfolio(
+        result = portfolio_search(
             inst,
-            SolveParams(
-                time_limit_s=budget,
-                seed=seed,
-                deterministic=deterministic,
-                progress=progress,
-                workers=opts.workers,
-                initial_routes=first,
-            ),
+            limit_s=limit,
+            started=t0,
+            seed=seed,
+            deterministic=deterministic,
+            progress=progress,
+            workers=opts.workers,
+            initial_routes=first,
         )
         routes, status, cost = result.routes, result.status, result.objective
     else:
