@@ -208,13 +208,11 @@ def routes_of(inst: RoutingInstance, mapping: _Mapping, solution: object) -> lis
     return routes
 
 
-def solve_pyvrp(
-    inst: RoutingInstance, time_limit_s: float, *, seed: int = 0, iterations: int | None = None
-) -> MemberResult:
-    """Solve `inst` with PyVRP for `time_limit_s` seconds (or `iterations`, which is
-    deterministic); an infeasible answer comes back as no routes."""
+def solve_pyvrp(inst: RoutingInstance, time_limit_s: float, *, seed: int = 0) -> MemberResult:
+    """Solve `inst` with PyVRP for `time_limit_s` seconds; an infeasible answer comes back
+    as no routes."""
     import pyvrp
-    from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria
+    from pyvrp.stop import MaxRuntime
 
     started = time.perf_counter()
     empty: list[list[int]] = [[] for _ in range(inst.n_vehicles)]
@@ -222,8 +220,6 @@ def solve_pyvrp(
         return MemberResult(empty, 0.0, 0.0, "trivial")
     mapping = build_data(inst)
     stop = MaxRuntime(max(0.05, time_limit_s))
-    if iterations is not None:
-        stop = MultipleCriteria([MaxIterations(iterations), stop])
     with warnings.catch_warnings():  # prizes dwarf arc costs: its penalty bound warns
         warnings.simplefilter("ignore")
         result = pyvrp.solve(mapping.data, stop, seed=seed, collect_stats=False, display=False)
