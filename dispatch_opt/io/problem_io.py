@@ -418,7 +418,7 @@ def _sections(raw: Mapping[str, Any], doc: ProblemDoc | None) -> _Sections:
         _try_each(TechnicianDoc, raw.get("technicians")),
         _try_each(TicketDoc, raw.get("tickets")),
         *ids,
-        None if raw.get("state") is None else _try(StateDoc, raw.get("state")),
+        _try(StateDoc, raw.get("state")),  # None when absent: None does not validate
     )
 
 
