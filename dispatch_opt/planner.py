@@ -7,6 +7,7 @@ budget, and a small reserve is kept for building the plan.
 from __future__ import annotations
 
 import dataclasses
+import re
 import time
 from collections.abc import Callable
 
@@ -112,10 +113,8 @@ def portfolio_search(
 def engine_name(status: str) -> str:
     """The engine label of a plan: ours, plus the member whose routes seeded the search
     that won (its status starts with `member_<name>+`)."""
-    for name in ("pyvrp", "vroom"):
-        if status.startswith(f"member_{name}+") and "(main)" not in status:
-            return f"{ENGINE}+{name}"
-    return ENGINE
+    seeded = re.match(r"member_([a-z]+)\+", status)
+    return ENGINE if seeded is None else f"{ENGINE}+{seeded[1]}"
 
 
 def solve_problem(
