@@ -27,7 +27,7 @@ from dispatch_opt.domain.plan import (
 from dispatch_opt.domain.problem import Priority, Problem
 from dispatch_opt.routing.cost import plan_cost
 from dispatch_opt.routing.instance import RoutingInstance
-from dispatch_opt.routing.parts import attribute_pickups, depot_use, open_pickups
+from dispatch_opt.routing.parts import attribute_pickups, open_pickups_given
 from dispatch_opt.routing.timeline import BreakSlot, RouteSchedule, route_ok, schedule_route
 
 
@@ -202,8 +202,7 @@ def _stock_taken(
     route and no depot within reach still holds, or ''."""
     if not inst.demand.shape[1] or not inst.demand[k].any():
         return ""
-    depot_left = inst.depot_stock - depot_use(inst, routes)
-    if open_pickups(inst, k, depot_left, {n for r in routes for n in r}):
+    if open_pickups_given(inst, routes, k):
         return ""
     short: set[str] = set()
     for v in vehicles:

@@ -46,6 +46,15 @@ def open_pickups(
     return found
 
 
+def open_pickups_given(inst: RoutingInstance, routes: Sequence[Sequence[int]], k: int) -> list[int]:
+    """`open_pickups` of ticket k given whole routes: pickups on none of them whose depot
+    still holds their load after what the routes take."""
+    if not len(inst.ticket_pickups[k]):
+        return []
+    left = inst.depot_stock - depot_use(inst, routes)
+    return open_pickups(inst, k, left, {n for r in routes for n in r})
+
+
 def depots_overdrawn(inst: RoutingInstance, routes: Sequence[Sequence[int]]) -> bool:
     """True when some depot would give out more of a SKU than it holds."""
     if not inst.n_pickups:

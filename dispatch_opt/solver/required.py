@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from dispatch_opt.routing.instance import RoutingInstance
-from dispatch_opt.routing.parts import depot_use, drop_idle_pickups, open_pickups
+from dispatch_opt.routing.parts import drop_idle_pickups, open_pickups_given
 from dispatch_opt.routing.timeline import route_drive_s, route_ok
 
 
@@ -24,20 +24,11 @@ def insertion_variants(
     pickups: list[int] | None = None,
 ) -> list[list[int]]:
     """Route v with the ticket at `pos`: alone, or right after one of its open pickups
-    (`pickups`, from `ticket_open_pickups`; computed here when not given)."""
+    (`pickups`, from `open_pickups_given`; computed here when not given)."""
     base = routes[v]
     if pickups is None:
-        pickups = ticket_open_pickups(inst, routes, node)
+        pickups = open_pickups_given(inst, routes, inst.ticket_of(node))
     return [[*base[:pos], *extra, node, *base[pos:]] for extra in ([], *([p] for p in pickups))]
-
-
-def ticket_open_pickups(inst: RoutingInstance, routes: list[list[int]], node: int) -> list[int]:
-    """The pickups a ticket may still use given the routes (free, depot stock left)."""
-    k = inst.ticket_of(node)
-    if not len(inst.ticket_pickups[k]):
-        return []
-    left = inst.depot_stock - depot_use(inst, routes)
-    return open_pickups(inst, k, left, {n for r in routes for n in r})
 
 
 def _cheapest_insertion(
@@ -45,7 +36,7 @@ def _cheapest_insertion(
 ) -> tuple[int, list[int]] | None:
     """(vehicle, new route) adding the least driving while keeping the route feasible."""
     k = inst.ticket_of(node)
-    pickups = ticket_open_pickups(inst, routes, node)
+    pickups = open_pickups_given(inst, routes, k)
     best: tuple[int, int, list[int]] | None = None
     for v in np.flatnonzero(inst.allowed[k]):
         v = int(v)
@@ -64,7 +55,7 @@ def force_in(inst: RoutingInstance, routes: list[list[int]], node: int) -> list[
     """Put the ticket on a route that can hold it by dropping optional tickets; returns
     the dropped nodes, or None when no technician can serve it even alone."""
     k = inst.ticket_of(node)
-    pickups = ticket_open_pickups(inst, routes, node)
+    pickups = open_pickups_given(inst, routes, k)
     for v in np.flatnonzero(inst.allowed[k]):
         v = int(v)
         alone = [[*extra, node] for extra in ([], *([p] for p in pickups))]
