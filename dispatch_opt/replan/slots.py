@@ -132,8 +132,9 @@ def _risk(
 
 def _best_insertion(
     inst: RoutingInstance, routes: list[list[int]], k: int
-) -> tuple[int, list[int], RouteSchedule, int] | None:
-    """(vehicle, route, schedule, cost delta) of the cheapest feasible insertion of k."""
+) -> tuple[int, RouteSchedule, RouteSchedule, int] | None:
+    """(vehicle, its schedule before, after, cost delta) of the cheapest feasible
+    insertion of k."""
     node = inst.ticket_node(k)
     best = None
     for v in np.flatnonzero(inst.allowed[k]):
@@ -154,7 +155,7 @@ def _best_insertion(
                     continue
                 others = [trial if u == v else r for u, r in enumerate(routes)]
                 if not depots_overdrawn(inst, others):
-                    best = (v, trial, sched, delta)
+                    best = (v, old, sched, delta)
     return best
 
 
@@ -165,30 +166,29 @@ def promise_slots(
     as it is for every other customer), fastest first, then the slots that cannot."""
     horizon = problem.horizon
     now = problem.state.now if problem.state is not None else horizon.start
-    inside = [
-        TimeWindow(max(s.start, horizon.start, now), min(s.end, horizon.end))
-        for s in slots
-        if s.end >= max(horizon.start, now) and s.start <= horizon.end
-    ]
     offers: list[SlotOffer] = []
+    open_slots: list[TimeWindow] = []
     for s in slots:
         if s.start > horizon.end or s.end < horizon.start:
             ends = f"the horizon ends {horizon.end.isoformat()}"
             offers.append(SlotOffer(s, False, "outside_horizon", detail=ends))
         elif s.end < now:
             offers.append(SlotOffer(s, False, "past", detail="the slot is over"))
-    if not inside:
+        else:
+            open_slots.append(s)
+    if not open_slots:
         return offers
-    probe = dataclasses.replace(ticket, time_windows=tuple(inside))
+    inside = tuple(
+        TimeWindow(max(s.start, horizon.start, now), min(s.end, horizon.end)) for s in open_slots
+    )
+    probe = dataclasses.replace(ticket, time_windows=inside)
     grown, inst = _instance(problem, probe, plan)
     k = inst.ticket_ids.index(ticket.id)
     routes = initial_routes(grown, plan, inst)
     origin = grown.horizon.start
     windows = list(inst.windows)
     found: list[SlotOffer] = []
-    for s in slots:
-        if any(o.slot is s for o in offers):
-            continue
+    for s in open_slots:
         lo = max(0, int((max(s.start, now) - origin).total_seconds() + 0.999))
         hi = min(inst.horizon_s, int((s.end - origin).total_seconds()))
         windows[k] = np.array([[lo, hi]], dtype=np.int64)
@@ -213,9 +213,7 @@ def _offer(
     if best is None:
         why = "no route can take it in this slot and keep its promises"
         return SlotOffer(slot, False, "no_room", detail=why)
-    v, _, sched, delta = best
-    old = schedule_route(inst, v, routes[v])
-    assert old is not None
+    v, old, sched, delta = best
     late, risky, pushed = _risk(inst, old, sched)
     start = sched.start_s[sched.nodes.index(inst.ticket_node(k))]
     return SlotOffer(
