@@ -197,9 +197,10 @@ def solve_all(
 
     By default all solves run at once, each from scratch. With `from_base` the base is
     solved first (on every core) and each variant's search starts from the base plan (what
-    still fits of it), meant to move only what the changes force; on days with depot
-    pickups the core's warm start drops the pickups and the variants come out worse, so
-    it is not the default (see README)."""
+    still fits of it, depot pickups included), meant to move only what the changes
+    force. It is not the default: measured when the warm start still dropped the depot
+    pickups, the variants came out worse, and it has not been measured since (see
+    README)."""
     record = _Recorder(spec, progress)
     named: list[tuple[str, Problem, Variant | None]] = [
         (v.name, v.problem, v) for v in spec.variants
