@@ -46,6 +46,19 @@ def route_of(plan: Plan, technician: str):
     return next(r for r in plan.routes if r.technician == technician)
 
 
+def t01_at_sr1002(now: str) -> Problem:
+    """The example day at `now`, with T01 free at SR-1002's place (a state from a
+    dispatch system, not read off the plan)."""
+    day = example_at(now)
+    here = dataclasses.replace(
+        day.state.technician("T01"), location=day.ticket("SR-1002").location, free_at=None
+    )
+    others = tuple(t for t in day.state.technicians if t.id != "T01")
+    return dataclasses.replace(
+        day, state=dataclasses.replace(day.state, technicians=(*others, here))
+    )
+
+
 def test_a_technician_whose_shift_is_over_gets_no_work_instead_of_an_input_error():
     # 18:00 is T03's shift end: no room left to reach its end place, which compile
     # rejected as an input error (technicians[2].end cannot be reached)
@@ -84,14 +97,7 @@ def test_in_the_last_hour_technicians_whose_day_is_done_are_at_their_end_place()
 def test_a_technician_who_cannot_get_home_inside_the_horizon_ends_its_day_where_it_is():
     # 2 min before the horizon ends, 3 min from its end place (a state from a dispatch
     # system): "route of T01 is infeasible after repair"
-    day = example_at("20:58")
-    at_visit = dataclasses.replace(
-        day.state.technician("T01"), location=day.ticket("SR-1002").location, free_at=None
-    )
-    others = tuple(t for t in day.state.technicians if t.id != "T01")
-    day = dataclasses.replace(
-        day, state=dataclasses.replace(day.state, technicians=(*others, at_visit))
-    )
+    day = t01_at_sr1002("20:58")
     plan = replan_checked(day, time_limit_s=1)
     route = route_of(plan, "T01")
     assert not route.ticket_ids
@@ -120,14 +126,7 @@ def test_a_visit_under_way_past_the_horizon_is_shown_to_the_horizon_end():
 
 
 def test_the_validator_accepts_ending_away_from_the_end_place_only_when_out_of_reach():
-    day = example_at("19:00")
-    away = dataclasses.replace(
-        day.state.technician("T01"), location=day.ticket("SR-1002").location, free_at=None
-    )
-    others = tuple(t for t in day.state.technicians if t.id != "T01")
-    day = dataclasses.replace(
-        day, state=dataclasses.replace(day.state, technicians=(*others, away))
-    )
+    day = t01_at_sr1002("19:00")
     plan = replan_checked(day, time_limit_s=1)
     route = route_of(plan, "T01")
     assert route.stops[-1].at > route.stops[0].at  # it drives home: there is time
