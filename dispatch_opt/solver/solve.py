@@ -80,8 +80,10 @@ def default_effort(inst: RoutingInstance) -> int:
 
 
 def construct_breadth(inst: RoutingInstance) -> dict[str, int]:
-    """How widely construction looks: every technician and a dozen positions up to
-    1,000 tickets (measured: +2.5% weighted served at 1,000 for 0.6 s), narrower above."""
+    """How widely construction looks: 25 technicians and a dozen positions up to 1,000
+    tickets, narrower above. On the 1,000-ticket benchmark day the wide setting builds
+    2,267 weighted served against 2,211 for the narrow one (+2.5%), in 1.9 s against
+    0.9 s (medians of 3, loaded 2-core machine)."""
     if inst.n_tickets <= 1000:
         return {"vehicles_per_ticket": 25, "positions_per_route": 12}
     return {"vehicles_per_ticket": 10, "positions_per_route": 6}
