@@ -16,7 +16,6 @@ from dispatch_opt.cli import EXIT_OK, finish_plan
 from dispatch_opt.domain.problem import Problem, Ticket
 from dispatch_opt.domain.state import NO_STABILITY
 from dispatch_opt.errors import InputError, Issue
-from dispatch_opt.replan.slots import DEFAULT_DAYS, DEFAULT_HOURS
 
 
 def register(sub: Any) -> None:
@@ -44,8 +43,10 @@ def register(sub: Any) -> None:
     sl.add_argument("problem", type=Path, help="problem JSON (with or without a state)")
     sl.add_argument("plan", type=Path, help="the current plan JSON")
     sl.add_argument("ticket", type=Path, help="the new ticket JSON (its windows are ignored)")
-    sl.add_argument("--slots", default=DEFAULT_HOURS, help="hours, e.g. 9-12,13-17")
-    sl.add_argument("--days", type=int, default=DEFAULT_DAYS, help="today and the next days")
+    # defaults (replan.slots) are read when the command runs: building the parser, which
+    # every command does, must not load the solver that module imports
+    sl.add_argument("--slots", help="hours, e.g. 9-12,13-17")
+    sl.add_argument("--days", type=int, help="today and the next days")
     sl.add_argument("--json", action="store_true", help="print the offers as JSON")
     sl.set_defaults(run=_cmd_slots)
 
@@ -154,7 +155,13 @@ def offer_to_dict(offer: Any) -> dict[str, Any]:
 def _cmd_slots(args: argparse.Namespace, console: Console) -> int:
     """Offer slots for a new ticket on top of the current plan."""
     from dispatch_opt.io import load_plan, load_problem
-    from dispatch_opt.replan.slots import day_slots, parse_hours, promise_slots
+    from dispatch_opt.replan.slots import (
+        DEFAULT_DAYS,
+        DEFAULT_HOURS,
+        day_slots,
+        parse_hours,
+        promise_slots,
+    )
 
     problem = load_problem(args.problem)
     plan = load_plan(args.plan)
@@ -162,7 +169,8 @@ def _cmd_slots(args: argparse.Namespace, console: Console) -> int:
     if ticket.id in {t.id for t in problem.tickets}:
         raise InputError(Issue("ticket.id", f"ticket '{ticket.id}' already exists"))
     day = problem.state.now if problem.state is not None else problem.horizon.start
-    slots = day_slots(day, parse_hours(args.slots, "--slots"), max(1, args.days))
+    hours = parse_hours(DEFAULT_HOURS if args.slots is None else args.slots, "--slots")
+    slots = day_slots(day, hours, max(1, DEFAULT_DAYS if args.days is None else args.days))
     offers = promise_slots(problem, plan, ticket, slots)
     if args.json:
         console.print_json(json.dumps([offer_to_dict(o) for o in offers]))
