@@ -264,8 +264,6 @@ def replan(
     compile_s = time.perf_counter() - t0
     warm = prep.warm
     first = _make_room(inst, res, construct(inst, routes=warm)) if res.new_tickets else warm
-    status = "kept_previous_plan"
-    routes = first
     if search or (search is None and not _still_holds(prep, first)):
         result = portfolio_search(
             inst,
@@ -279,9 +277,8 @@ def replan(
         )
         routes, status, cost = result.routes, result.status, result.objective
     else:
-        if res.new_tickets:
-            status = "previous_plan_with_insertions"
-        cost = routes_cost(inst, routes) or 0
+        routes, cost = first, routes_cost(inst, first) or 0
+        status = "previous_plan_with_insertions" if res.new_tickets else "kept_previous_plan"
     stats = SolverStats(
         engine=ENGINE, objective=cost, seed=seed, compile_s=compile_s, status=status
     )
