@@ -84,9 +84,18 @@ def test_deterministic_runs_agree_inline_and_in_processes(spec, parallel):
         assert [r.ticket_ids for r in a.plan.routes] == [r.ticket_ids for r in b.plan.routes]
 
 
-def test_variants_can_start_from_the_base_plan(small_spec):
+def test_variants_can_start_from_the_base_plan(small_spec, monkeypatch):
+    real = dispatch_opt.planner.solve_problem
+    warm = {}
+
+    def recording(problem, **kw):
+        warm[len(problem.technicians)] = kw.get("warm_start")
+        return real(problem, **kw)
+
+    monkeypatch.setattr(dispatch_opt.planner, "solve_problem", recording)
     result = run_whatif(small_spec, workers=1, deterministic=True, from_base=True)
     assert result.ok and result.from_base
+    assert warm[3] is None and warm[2] == result.base.plan  # the variant starts from it
     assert "T02" not in {r.technician for r in result.variants[0].plan.routes}
     assert "the variants from the base plan" in render_markdown(result)
 
