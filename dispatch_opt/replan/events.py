@@ -14,7 +14,7 @@ from datetime import timedelta
 from dispatch_opt.domain.problem import Priority, Problem, Ticket
 from dispatch_opt.domain.state import DayState, TechnicianState
 from dispatch_opt.errors import InputError, Issue
-from dispatch_opt.replan.residual import residual_problem
+from dispatch_opt.replan.residual import expected_end, residual_problem
 
 
 def _state(problem: Problem) -> DayState:
@@ -56,10 +56,8 @@ def job_overran(problem: Problem, technician: str, minutes: float) -> Problem:
     state = _state(problem)
     if ts.in_progress is not None:
         ip = ts.in_progress
-        end = ip.expected_end or ip.start + timedelta(
-            minutes=problem.ticket(ip.ticket).duration_min
-        )
-        ts = dataclasses.replace(ts, in_progress=dataclasses.replace(ip, expected_end=end + delta))
+        end = expected_end(ip, problem.ticket(ip.ticket)) + delta
+        ts = dataclasses.replace(ts, in_progress=dataclasses.replace(ip, expected_end=end))
     else:
         ts = dataclasses.replace(ts, free_at=max(ts.free_at or state.now, state.now) + delta)
     return _with_tech_state(problem, ts)

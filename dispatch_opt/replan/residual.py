@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from dispatch_opt.domain.problem import Location, Problem, Technician, Ticket, TimeWindow
-from dispatch_opt.domain.state import Assignment, DayState, TechnicianState
+from dispatch_opt.domain.state import Assignment, DayState, InProgress, TechnicianState
 from dispatch_opt.domain.stock import Stock
 
 BREAK_MARGIN_S = 60
@@ -99,6 +99,12 @@ def _anchor_of(
     return None
 
 
+def expected_end(ip: InProgress, ticket: Ticket) -> datetime:
+    """When a visit under way should end: as reported (an overrun), else after its
+    duration."""
+    return ip.expected_end or ip.start + timedelta(minutes=ticket.duration_min)
+
+
 def _in_progress_ticket(
     ticket: Ticket, ts: TechnicianState, now: datetime, horizon: TimeWindow
 ) -> Ticket:
@@ -106,8 +112,7 @@ def _in_progress_ticket(
     the plan shows it at most to the horizon end (nothing is planned after it)."""
     ip = ts.in_progress
     assert ip is not None
-    end = ip.expected_end or ip.start + timedelta(minutes=ticket.duration_min)
-    end = min(max(end, now), horizon.end)
+    end = min(max(expected_end(ip, ticket), now), horizon.end)
     return dataclasses.replace(ticket, duration_min=max(0.0, _minutes(ip.start, end)))
 
 
