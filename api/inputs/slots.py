@@ -20,12 +20,11 @@ from dispatch_opt.domain import Plan, Problem, Ticket, TimeWindow
 from dispatch_opt.errors import InputError, Issue
 from dispatch_opt.io import parse_problem, plan_from_dict
 from dispatch_opt.io.schema import PlanDoc, ProblemDoc, TicketDoc, WindowDoc
-from dispatch_opt.replan.cli import offer_to_dict
 from dispatch_opt.replan.slots import (
     DEFAULT_DAYS,
     DEFAULT_HOURS,
-    day_slots,
-    parse_hours,
+    offer_to_dict,
+    offered_slots,
     promise_slots,
 )
 
@@ -88,8 +87,7 @@ def _slots(doc: SlotsRequest, problem: Problem) -> list[TimeWindow]:
     """The slots asked for, or `hours` on `days` days from the problem's day."""
     if doc.slots is not None:
         return [TimeWindow(s.start, s.end) for s in doc.slots]
-    day = problem.state.now if problem.state is not None else problem.horizon.start
-    return day_slots(day, parse_hours(doc.hours or DEFAULT_HOURS, "hours"), doc.days)
+    return offered_slots(problem, doc.hours or None, doc.days, "hours")
 
 
 def read_slots(data: bytes | str) -> SlotQuery:

@@ -130,47 +130,17 @@ def _cmd_replan(args: argparse.Namespace, console: Console) -> int:
     return finish_plan(report, plan, args.out, console)
 
 
-def offer_to_dict(offer: Any) -> dict[str, Any]:
-    """A SlotOffer as JSON (what `POST /v1/slots` answers per slot)."""
-    out = {
-        "slot": {"start": offer.slot.start.isoformat(), "end": offer.slot.end.isoformat()},
-        "feasible": offer.feasible,
-        "status": offer.status,
-    }
-    if offer.feasible:
-        out |= {
-            "technician": offer.technician,
-            "start": offer.start.isoformat(timespec="seconds"),
-            "marginal_cost": round(offer.marginal_cost, 2),
-            "extra_travel_min": round(offer.extra_travel_min, 2),
-            "sla_late_added_min": round(offer.sla_late_added_min, 2),
-            "at_risk": list(offer.at_risk),
-            "pushed_max_min": round(offer.pushed_max_min, 2),
-        }
-    if offer.detail:
-        out["detail"] = offer.detail
-    return out
-
-
 def _cmd_slots(args: argparse.Namespace, console: Console) -> int:
     """Offer slots for a new ticket on top of the current plan."""
     from dispatch_opt.io import load_plan, load_problem
-    from dispatch_opt.replan.slots import (
-        DEFAULT_DAYS,
-        DEFAULT_HOURS,
-        day_slots,
-        parse_hours,
-        promise_slots,
-    )
+    from dispatch_opt.replan.slots import offer_to_dict, offered_slots, promise_slots
 
     problem = load_problem(args.problem)
     plan = load_plan(args.plan)
     ticket = _read_ticket(args.ticket)
     if ticket.id in {t.id for t in problem.tickets}:
         raise InputError(Issue("ticket.id", f"ticket '{ticket.id}' already exists"))
-    day = problem.state.now if problem.state is not None else problem.horizon.start
-    hours = parse_hours(DEFAULT_HOURS if args.slots is None else args.slots, "--slots")
-    slots = day_slots(day, hours, max(1, DEFAULT_DAYS if args.days is None else args.days))
+    slots = offered_slots(problem, args.slots, args.days, "--slots")
     offers = promise_slots(problem, plan, ticket, slots)
     if args.json:
         console.print_json(json.dumps([offer_to_dict(o) for o in offers]))

@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import numpy as np
 
@@ -80,6 +81,39 @@ def parse_hours(text: str, field: str) -> list[tuple[int, int]]:
         if not 0 <= lo < hi <= 24:
             raise InputError(Issue(field, f"'{part}': hours must run from 0 to 24"))
         out.append((lo, hi))
+    return out
+
+
+def offered_slots(
+    problem: Problem, hours: str | None, days: int | None, field: str
+) -> list[TimeWindow]:
+    """The default offer: `hours` (DEFAULT_HOURS when None) on `days` days (DEFAULT_DAYS
+    when None, at least 1) from the problem's day (its state's `now`, else the horizon
+    start); a bad `hours` is an input error on `field`."""
+    day = problem.state.now if problem.state is not None else problem.horizon.start
+    parsed = parse_hours(DEFAULT_HOURS if hours is None else hours, field)
+    return day_slots(day, parsed, max(1, DEFAULT_DAYS if days is None else days))
+
+
+def offer_to_dict(offer: SlotOffer) -> dict[str, Any]:
+    """A SlotOffer as JSON (`dispatch-opt slots --json` and `POST /v1/slots`, per slot)."""
+    out = {
+        "slot": {"start": offer.slot.start.isoformat(), "end": offer.slot.end.isoformat()},
+        "feasible": offer.feasible,
+        "status": offer.status,
+    }
+    if offer.feasible:
+        out |= {
+            "technician": offer.technician,
+            "start": offer.start.isoformat(timespec="seconds"),
+            "marginal_cost": round(offer.marginal_cost, 2),
+            "extra_travel_min": round(offer.extra_travel_min, 2),
+            "sla_late_added_min": round(offer.sla_late_added_min, 2),
+            "at_risk": list(offer.at_risk),
+            "pushed_max_min": round(offer.pushed_max_min, 2),
+        }
+    if offer.detail:
+        out["detail"] = offer.detail
     return out
 
 
