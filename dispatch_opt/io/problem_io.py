@@ -777,12 +777,12 @@ def _state_issues(s: _Sections, state: StateDoc, horizon: WindowDoc | None) -> l
 # =========================================================================== to domain
 
 
-def _location(doc: LocationDoc) -> Location:
+def location_from_doc(doc: LocationDoc) -> Location:
     """GPS point."""
     return Location(lat=doc.lat, lon=doc.lon)
 
 
-def _window(doc: WindowDoc) -> TimeWindow:
+def window_from_doc(doc: WindowDoc) -> TimeWindow:
     """Closed time interval."""
     return TimeWindow(start=doc.start, end=doc.end)
 
@@ -791,25 +791,25 @@ def _depot(doc: DepotDoc, horizon: TimeWindow) -> Depot:
     """Depot; opening hours default to the horizon."""
     return Depot(
         id=doc.id,
-        location=_location(doc.location),
+        location=location_from_doc(doc.location),
         stock=dict(doc.stock),
-        open=horizon if doc.open is None else _window(doc.open),
+        open=horizon if doc.open is None else window_from_doc(doc.open),
         pickup_min=doc.pickup_min,
     )
 
 
 def _technician(doc: TechnicianDoc) -> Technician:
     """Technician; the end place defaults to the start place."""
-    start = _location(doc.start)
+    start = location_from_doc(doc.start)
     return Technician(
         id=doc.id,
         start=start,
-        end=start if doc.end is None else _location(doc.end),
-        shift=_window(doc.shift),
+        end=start if doc.end is None else location_from_doc(doc.end),
+        shift=window_from_doc(doc.shift),
         skills=dict(doc.skills),
         stock=dict(doc.stock),
         breaks=tuple(
-            Break(window=_window(b.window), duration_min=b.duration_min) for b in doc.breaks
+            Break(window=window_from_doc(b.window), duration_min=b.duration_min) for b in doc.breaks
         ),
         speed_factor=doc.speed_factor,
         max_jobs=doc.max_jobs,
@@ -822,10 +822,10 @@ def _ticket(doc: TicketDoc) -> Ticket:
     """Ticket."""
     return Ticket(
         id=doc.id,
-        location=_location(doc.location),
+        location=location_from_doc(doc.location),
         duration_min=doc.duration_min,
         type=doc.type,
-        time_windows=tuple(_window(w) for w in doc.time_windows),
+        time_windows=tuple(window_from_doc(w) for w in doc.time_windows),
         skills=dict(doc.skills),
         parts=dict(doc.parts),
         priority=doc.priority,
@@ -912,7 +912,7 @@ def _state(doc: StateDoc | None) -> DayState | None:
     techs = tuple(
         TechnicianState(
             id=t.id,
-            location=None if t.location is None else _location(t.location),
+            location=None if t.location is None else location_from_doc(t.location),
             free_at=t.free_at,
             in_progress=None
             if t.in_progress is None
@@ -942,7 +942,7 @@ def _state(doc: StateDoc | None) -> DayState | None:
 
 def _to_problem(doc: ProblemDoc, base_dir: Path | None = None) -> Problem:
     """The domain Problem of a fully valid document."""
-    horizon = _window(doc.horizon)
+    horizon = window_from_doc(doc.horizon)
     return Problem(
         name=doc.name,
         horizon=horizon,

@@ -159,8 +159,6 @@ class WindowDoc(ContractModel):
     """A closed interval of wall-clock time [start, end]."""
 
     model_config = ConfigDict(
-        extra="forbid",
-        allow_inf_nan=False,
         json_schema_extra={
             "examples": [{"start": "2026-11-23T09:00:00+08:00", "end": "2026-11-23T12:00:00+08:00"}]
         },
@@ -177,8 +175,6 @@ class HorizonDoc(WindowDoc):
     """The planning horizon: nothing is planned outside it."""
 
     model_config = ConfigDict(
-        extra="forbid",
-        allow_inf_nan=False,
         json_schema_extra={
             "examples": [{"start": "2026-11-23T07:00:00+08:00", "end": "2026-11-23T21:00:00+08:00"}]
         },
@@ -189,8 +185,6 @@ class LocationDoc(ContractModel):
     """A WGS84 GPS position in decimal degrees."""
 
     model_config = ConfigDict(
-        extra="forbid",
-        allow_inf_nan=False,
         json_schema_extra={"examples": [{"lat": 31.2304, "lon": 121.544}]},
     )
 

@@ -15,20 +15,23 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError, model_validator
+from pydantic import BaseModel, Field, Strict, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
 
 from dispatch_opt.domain.problem import Break, Location, Priority, Problem, TimeWindow
 from dispatch_opt.errors import InputError, Issue
 from dispatch_opt.io.problem_io import (
     load_problem,
+    location_from_doc,
     parse_problem,
     read_document_file,
     read_json_object,
     validation_issues,
+    window_from_doc,
 )
 from dispatch_opt.io.schema import (
     BreakDoc,
+    ContractModel,
     Id,
     LocationDoc,
     Name,
@@ -61,10 +64,8 @@ PositiveCount = Annotated[int, Strict(), Field(ge=1)]
 MAX_ADDED_TICKETS = 5000
 
 
-class _Doc(BaseModel):
+class _Doc(ContractModel):
     """Base of the scenario models: unknown fields are errors (a typo must not pass)."""
-
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class _ChangeDoc(_Doc):
@@ -77,17 +78,12 @@ class _ChangeDoc(_Doc):
 
 def _location(doc: LocationDoc | None) -> Location | None:
     """Domain location of an optional document."""
-    return None if doc is None else Location(doc.lat, doc.lon)
+    return None if doc is None else location_from_doc(doc)
 
 
 def _window(doc: WindowDoc | None) -> TimeWindow | None:
     """Domain window of an optional document."""
-    return None if doc is None else TimeWindow(doc.start, doc.end)
-
-
-def _required_window(doc: WindowDoc) -> TimeWindow:
-    """Domain window of a document."""
-    return TimeWindow(doc.start, doc.end)
+    return None if doc is None else window_from_doc(doc)
 
 
 # --------------------------------------------------------------------------- change documents
@@ -135,7 +131,7 @@ class AddTechniciansDoc(_ChangeDoc):
                     overtime_max_min=t.overtime_max_min,
                     breaks=None
                     if t.breaks is None
-                    else tuple(Break(_required_window(b.window), b.duration_min) for b in t.breaks),
+                    else tuple(Break(window_from_doc(b.window), b.duration_min) for b in t.breaks),
                 )
                 for t in self.technicians
             )
