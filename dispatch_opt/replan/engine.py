@@ -68,7 +68,7 @@ class Prepared:
 
 
 def default_replan_time_limit_s(problem: Problem) -> float:
-    """A re-plan starts from a good plan: 1 s, plus 0.01 s a ticket, at most 20 s."""
+    """A re-plan starts from a good plan: 0.01 s a ticket, at least 1 s, at most 20 s."""
     return float(min(20.0, max(1.0, 0.01 * len(problem.tickets))))
 
 
