@@ -42,6 +42,7 @@ import networkx as nx
 import numpy as np
 
 from dispatch_opt.domain import Location
+from dispatch_opt.travel.haversine import lat_lon
 from dispatch_opt.travel.roads.bands import FREE_FLOW
 from dispatch_opt.travel.roads.matrices import RoadPoints, expand, node_paths, road_points
 from dispatch_opt.travel.roads.network import RoadNetwork, load_network
@@ -128,9 +129,7 @@ def random_points(network: RoadNetwork, n: int, seed: int) -> list[Location]:
 
 def ours(network: RoadNetwork, points: list[Location]) -> tuple[np.ndarray, np.ndarray]:
     """dispatch-opt: snap, csgraph Dijkstra from the distinct nodes, expand to points."""
-    snapped = main_snapper(network).snap(
-        np.array([p.lat for p in points]), np.array([p.lon for p in points])
-    )
+    snapped = main_snapper(network).snap(*lat_lon(points))
     rp = road_points(network, snapped, [str(i) for i in range(len(points))])
     return expand(rp, node_paths(rp, FREE_FLOW))
 
@@ -140,9 +139,7 @@ def plain_networkx(
 ) -> tuple[np.ndarray, np.ndarray]:
     """networkx: snap (same KD-tree), then single_source_dijkstra from each given source
     row on edge attribute `time_s`, and the length of each returned path."""
-    snapped = main_snapper(network).snap(
-        np.array([p.lat for p in points]), np.array([p.lon for p in points])
-    )
+    snapped = main_snapper(network).snap(*lat_lon(points))
     graph, nodes = network.graph, [network.nodes[k] for k in snapped.node]
     seconds = np.full((len(sources), len(points)), np.inf)
     metres = np.full_like(seconds, np.inf)
@@ -246,8 +243,7 @@ def calibrate(problem: Any) -> dict[str, Any]:
     from dispatch_opt.travel.roads.bands import day_bands
 
     rp, points = _problem_road_points(problem)
-    lat = np.array([p.lat for p in points])
-    lon = np.array([p.lon for p in points])
+    lat, lon = lat_lon(points)
     gc_m = great_circle_matrix_m(lat, lon)
     pairs = gc_m > 1000
     out: dict[str, Any] = {"pairs": int(pairs.sum())}

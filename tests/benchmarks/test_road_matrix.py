@@ -9,6 +9,7 @@ import numpy as np
 
 from benchmarks import road_matrix
 from dispatch_opt.io import load_problem
+from dispatch_opt.travel.haversine import lat_lon
 from dispatch_opt.travel.roads.inputs import problem_points
 from dispatch_opt.travel.roads.network import RoadNetwork
 from dispatch_opt.travel.roads.snap import main_snapper
@@ -34,9 +35,7 @@ def test_written_scenarios_load_and_snap(shenzhen: RoadNetwork, tmp_path: Path) 
     assert [p.name for p in paths] == ["shenzhen-day.json", "shenzhen-day-haversine.json"]
     problem = load_problem(paths[0])
     points, _ = problem_points(problem)
-    snapped = main_snapper(shenzhen).snap(
-        np.array([p.lat for p in points]), np.array([p.lon for p in points])
-    )
+    snapped = main_snapper(shenzhen).snap(*lat_lon(points))
     assert snapped.distance_m.max() <= road_matrix.MOVE_BEYOND_M + 1e-6
     doc = json.loads(paths[1].read_text(encoding="utf-8"))
     assert doc["travel"]["model"] == "haversine"
