@@ -23,6 +23,7 @@ from dispatch_opt.domain import (
 )
 from dispatch_opt.io import load_problem
 from dispatch_opt.planner import solve_problem
+from tests.checks import assert_valid
 from tests.factories import at, lunch, near, problem, tech, ticket, win
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -131,8 +132,8 @@ def default_problem() -> Problem:
 
 @pytest.fixture(scope="session")
 def default_plan(default_problem: Problem) -> Plan:
-    """The default scenario planned once, with a short time limit."""
-    return solve_problem(default_problem, time_limit_s=3.0, seed=0)
+    """The default scenario planned once, with a short time limit, and validated."""
+    return assert_valid(default_problem, solve_problem(default_problem, time_limit_s=3.0, seed=0))
 
 
 @pytest.fixture(scope="session")

@@ -86,7 +86,7 @@ def test_a_plan_started_from_a_member_is_valid_and_says_so(member):
     plan = assert_valid(p, solve_problem(p, time_limit_s=2.0, deterministic=False, member=member))
     assert plan.solver.status.startswith(f"member_{member}+")
     assert plan.solver.engine == f"dispatch-opt/ortools+{member}"
-    own = solve_problem(p, time_limit_s=2.0, deterministic=False, member="none")
+    own = assert_valid(p, solve_problem(p, time_limit_s=2.0, deterministic=False, member="none"))
     assert len(served(plan)) >= len(served(own)) - 1
 
 
