@@ -4,6 +4,9 @@ import json
 from pathlib import Path
 
 from dispatch_opt.cli import EXIT_INPUT, EXIT_INVALID_PLAN, EXIT_OK, main
+from dispatch_opt.domain import StopKind
+from dispatch_opt.io import load_plan, load_problem
+from tests.checks import assert_valid
 
 EXAMPLE = Path(__file__).parent / "data" / "example-problem.json"
 
@@ -64,3 +67,25 @@ def test_bad_input_exits_2_with_the_field_and_writes_nothing(tmp_path, capsys):
 def test_missing_file_is_a_clean_error(tmp_path, capsys):
     assert main(["solve", str(tmp_path / "nope.json")]) == EXIT_INPUT
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_zero_tickets_solve_to_a_valid_plan_with_idle_routes(tmp_path, capsys):
+    doc = json.loads(EXAMPLE.read_text())
+    doc["tickets"] = []
+    empty = tmp_path / "empty.json"
+    empty.write_text(json.dumps(doc))
+    out = tmp_path / "plan.json"
+    assert main(["solve", str(empty), "--out", str(out), "--deterministic", "--quiet"]) == EXIT_OK
+    plan = load_plan(out)
+    assert_valid(load_problem(empty), plan)
+    assert len(plan.routes) == len(doc["technicians"])
+    assert all(s.kind in (StopKind.START, StopKind.END) for r in plan.routes for s in r.stops)
+    assert not plan.unassigned and plan.kpis.tickets == 0
+
+
+def test_seed_option_is_the_plans_seed(tmp_path, capsys):
+    out = tmp_path / "plan.json"
+    argv = ["solve", str(EXAMPLE), "--out", str(out), "--time-limit", "2", "--deterministic"]
+    assert main([*argv, "--seed", "4242", "--quiet"]) == EXIT_OK
+    assert json.loads(EXAMPLE.read_text())["solve"]["seed"] != 4242
+    assert json.loads(out.read_text())["solver"]["seed"] == 4242
