@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from dispatch_opt.errors import DispatchError, InputError, Issue
 
@@ -155,8 +155,9 @@ def _cmd_whatif(args: argparse.Namespace, console: Console) -> int:
 
 
 def _progress_runner(console: Console, limit: float | None) -> tuple[Callable, Callable]:
-    """A rich progress line (best objective, elapsed, time left) and its stop function."""
+    """A rich progress line (elapsed, best objective, time left) and its stop function."""
     bar = Progress(
+        TimeElapsedColumn(),
         TextColumn("[bold]searching[/bold] {task.description}"),
         BarColumn(),
         TimeRemainingColumn(elapsed_when_finished=True),

@@ -1,9 +1,14 @@
 """The command line: solve writes a valid plan, validate checks it, bad input exits 2."""
 
+import io
 import json
+import re
 from pathlib import Path
+from types import SimpleNamespace
 
-from dispatch_opt.cli import EXIT_INPUT, EXIT_INVALID_PLAN, EXIT_OK, main
+from rich.console import Console
+
+from dispatch_opt.cli import EXIT_INPUT, EXIT_INVALID_PLAN, EXIT_OK, _progress_runner, main
 from dispatch_opt.domain import StopKind
 from dispatch_opt.io import load_plan, load_problem
 from tests.checks import assert_valid
@@ -89,3 +94,14 @@ def test_seed_option_is_the_plans_seed(tmp_path, capsys):
     assert main([*argv, "--seed", "4242", "--quiet"]) == EXIT_OK
     assert json.loads(EXAMPLE.read_text())["solve"]["seed"] != 4242
     assert json.loads(out.read_text())["solver"]["seed"] == 4242
+
+
+def test_progress_line_shows_elapsed_then_best_objective_then_time_left():
+    out = io.StringIO()
+    console = Console(file=out, force_terminal=True, color_system=None, width=120)
+    on_progress, stop = _progress_runner(console, 60.0)
+    on_progress(SimpleNamespace(objective=12345, solutions=3))
+    stop()
+    clock = r"(?:\d+:\d\d:\d\d|-:--:--)"  # elapsed / time left (unknown at first)
+    line = rf"\d+:\d\d:\d\d searching best objective 12,345 +solutions 3 .*{clock}\n"
+    assert re.search(line, out.getvalue()), repr(out.getvalue())
