@@ -12,8 +12,10 @@ deterministic (an effort limit, not the clock) with the worker count pinned to
 machine and any change is the code's.
 
 The gate fails when a plan is invalid, when a Solomon cost is more than 1% above its
-baseline, or when a field-service weighted served score is more than 2% below its
-baseline. Solomon files are looked up in $DISPATCH_OPT_SOLOMON_DIR, then
+baseline, when a field-service weighted served score is more than 2% below its
+baseline, when the baseline file is missing (except with --update-baseline, which
+writes it), or when a case is in the run but not in the baseline or the other way
+round. Solomon files are looked up in $DISPATCH_OPT_SOLOMON_DIR, then
 benchmarks/data/solomon, then ../shared/benchmarks/vrptw/solomon.
 """
 
@@ -156,7 +158,8 @@ def run_all() -> list[CaseResult]:
 
 
 def judge(result: CaseResult, base: dict[str, Any] | None) -> Verdict:
-    """Pass or fail one case against its baseline entry (None: a new case, passes)."""
+    """Pass or fail one case's plan and figure against its baseline entry (None: no
+    figure to compare, only validity is judged; `compare` fails a case with no entry)."""
     if not result.valid:
         why = "; ".join(result.detail) or "the checker rejected the plan"
         return Verdict(result.name, False, f"INVALID plan: {why}")
@@ -177,9 +180,22 @@ def judge(result: CaseResult, base: dict[str, Any] | None) -> Verdict:
 
 
 def compare(results: list[CaseResult], baseline: dict[str, Any]) -> list[Verdict]:
-    """A verdict per case against `baseline['cases']`."""
+    """A verdict per case run against `baseline['cases']`, then a failing one per
+    baseline case the run lacks: the gate only passes when both cover the same cases."""
     cases = baseline.get("cases", {})
-    return [judge(r, cases.get(r.name)) for r in results]
+    verdicts = []
+    for r in results:
+        verdict = judge(r, cases.get(r.name))
+        if verdict.ok and r.name not in cases:
+            why = "not in the baseline (a new case needs --update-baseline)"
+            verdict = Verdict(r.name, False, why)
+        verdicts.append(verdict)
+    ran = {r.name for r in results}
+    for name, base in cases.items():
+        if name not in ran:
+            why = "in the baseline but not run (a removed case needs --update-baseline)"
+            verdicts.append(Verdict(name, False, why, float(base["value"])))
+    return verdicts
 
 
 def baseline_doc(results: list[CaseResult]) -> dict[str, Any]:
@@ -220,21 +236,26 @@ def _versions() -> dict[str, str]:
 
 
 def table(results: list[CaseResult], verdicts: list[Verdict]) -> str:
-    """Markdown table of the run and its verdicts."""
+    """Markdown table of the verdicts, with the run's figures where the case ran."""
     lines = [
         "| case | metric | value | baseline | change | km (Solomon: distance) | served | valid"
         " | s | verdict |",
         "|---|---|---:|---:|---:|---:|---:|---|---:|---|",
     ]
-    for r, v in zip(results, verdicts, strict=True):
+    by_name = {r.name: r for r in results}
+    for v in verdicts:
         base = "-" if v.baseline is None else f"{v.baseline:g}"
+        outcome = f"{'PASS' if v.ok else 'FAIL'}: {v.message}"
+        r = by_name.get(v.name)
+        if r is None:  # a baseline case the run lacks
+            lines.append(f"| {v.name} | - | - | {base} | - | - | - | - | - | {outcome} |")
+            continue
         change = "-"
         if v.baseline:
             change = f"{100 * (r.value - v.baseline) / v.baseline:+.2f}%"
         lines.append(
             f"| {r.name} | {r.metric} | {r.value:g} | {base} | {change} | {r.km:.1f} |"
-            f" {r.served} | {'yes' if r.valid else 'NO'} | {r.seconds:.1f} |"
-            f" {'PASS' if v.ok else 'FAIL'}: {v.message} |"
+            f" {r.served} | {'yes' if r.valid else 'NO'} | {r.seconds:.1f} | {outcome} |"
         )
     return "\n".join(lines)
 
@@ -249,8 +270,16 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the gate; 0 when every case passes, 1 otherwise."""
+    """Run the gate; 0 when every case passes, 1 otherwise (a missing baseline fails
+    before any solve, unless --update-baseline is to write it)."""
     args = _parse_args(argv)
+    if not args.update_baseline and not args.baseline.exists():
+        print(
+            f"baseline {args.baseline} not found: the gate has nothing to compare with"
+            " (create it with `python -m benchmarks.ci --update-baseline`)",
+            file=sys.stderr,
+        )
+        return 1
     started = time.perf_counter()
     results = run_all()
     if args.update_baseline:
@@ -260,12 +289,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 1
         args.baseline.write_text(json.dumps(baseline_doc(results), indent=1) + "\n")
         print(f"baseline written to {args.baseline}")
-    baseline = json.loads(args.baseline.read_text()) if args.baseline.exists() else {}
+    baseline = json.loads(args.baseline.read_text())
     verdicts = compare(results, baseline)
     print(table(results, verdicts))
     failed = [v for v in verdicts if not v.ok]
     total = time.perf_counter() - started
-    print(f"\n{len(results) - len(failed)}/{len(results)} cases pass; total {total:.1f} s")
+    print(f"\n{len(verdicts) - len(failed)}/{len(verdicts)} cases pass; total {total:.1f} s")
     if args.json is not None:
         doc = {"results": [asdict(r) for r in results], "verdicts": [asdict(v) for v in verdicts]}
         args.json.write_text(json.dumps(doc, indent=1) + "\n")
