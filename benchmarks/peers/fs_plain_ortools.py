@@ -76,7 +76,7 @@ def _callbacks(model: PlainModel, factor: float) -> tuple[int, int, int]:
 
     def cost_cb(i: int, j: int) -> int:
         a, b = model.node(i), model.node(j)
-        return int(drive[a, b] * per_s + metres[a, b] * per_km // 1000)
+        return int(drive[a, b]) * per_s + int(metres[a, b]) * per_km // 1000
 
     def drive_cb(i: int, j: int) -> int:
         return int(drive[model.node(i), model.node(j)])

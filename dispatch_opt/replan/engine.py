@@ -38,7 +38,7 @@ from dispatch_opt.routing.compile import Compiled, Previous, compile_problem
 from dispatch_opt.routing.cost import routes_cost
 from dispatch_opt.routing.instance import RoutingInstance
 from dispatch_opt.routing.parts import depots_overdrawn, open_pickups
-from dispatch_opt.routing.timeline import RouteSchedule, schedule_route
+from dispatch_opt.routing.timeline import RouteSchedule, route_feasible, schedule_route
 from dispatch_opt.solver.construct import construct
 from dispatch_opt.solver.required import ensure_required, force_in
 from dispatch_opt.solver.solve import Progress, repair_route
@@ -166,7 +166,7 @@ def prepare(problem: Problem) -> Prepared:
         changed = False
         for v, chain in enumerate(chains):
             base = chain[:1] if chain and res.held[_tid(inst, chain[0])].anchor else []
-            if schedule_route(inst, v, base) is None:
+            if not route_feasible(inst, v, base):
                 tid = inst.vehicle_ids[v]
                 need = _late_minutes(inst, v, base)
                 if need is not None:
@@ -178,7 +178,7 @@ def prepare(problem: Problem) -> Prepared:
                     changed = True
                 continue
             # timed without its depot pickups (fetched on the way, put back later)
-            while chain and schedule_route(inst, v, chain) is None and len(chain) > len(base):
+            while chain and not route_feasible(inst, v, chain) and len(chain) > len(base):
                 released.add(_tid(inst, chain.pop()))
                 changed = True
         if not changed:
@@ -203,7 +203,7 @@ def _fix_held_starts(inst: RoutingInstance, chains: list[list[int]]) -> None:
             continue
         for node, start in zip(sched.nodes, sched.start_s, strict=True):
             windows[inst.ticket_of(node)] = np.array([[start, start]], dtype=np.int64)
-    inst.windows = windows
+    inst.windows = tuple(windows)
 
 
 def _warm_routes(res: Residual, inst: RoutingInstance) -> list[list[int]]:

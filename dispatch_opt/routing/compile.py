@@ -178,7 +178,7 @@ def _check_days_possible(problem: Problem, inst: RoutingInstance) -> None:
     place), so the input contradicts itself and is rejected naming the technician."""
     issues = []
     for v in range(len(problem.technicians)):
-        drive = int(inst.drive_s(float(inst.speed_factor[v]))[v, inst.n_vehicles + v])
+        drive = int(inst.drive_block(float(inst.speed_factor[v]), v, inst.n_vehicles + v))
         room = int(inst.latest_end_s[v] - inst.shift_start_s[v])
         if room < drive:
             issues.append(

@@ -58,9 +58,9 @@ def _legs_s(inst: RoutingInstance) -> tuple[np.ndarray, np.ndarray]:
     classes = inst.vehicle_classes
     for c in np.unique(classes):
         vs = np.flatnonzero(classes == c)
-        drive = inst.drive_s(float(inst.speed_factor[vs[0]]))
-        go[:, vs] = drive[np.ix_(vs, tickets)].T
-        back[:, vs] = drive[np.ix_(tickets, n_v + vs)]
+        factor = float(inst.speed_factor[vs[0]])
+        go[:, vs] = inst.drive_block(factor, *np.ix_(vs, tickets)).T
+        back[:, vs] = inst.drive_block(factor, *np.ix_(tickets, n_v + vs))
     return go, back
 
 
@@ -202,7 +202,7 @@ def _time_detail(problem: Problem, inst: RoutingInstance, k: int, row: np.ndarra
     node = inst.ticket_node(k)
     best_v, best_arrival = None, None
     for v in vs:
-        drive = int(inst.drive_s(float(inst.speed_factor[v]))[v, node])
+        drive = int(inst.drive_block(float(inst.speed_factor[v]), v, node))
         arrival = int(inst.shift_start_s[v]) + drive + inst.overhead_s
         if best_arrival is None or arrival < best_arrival:
             best_v, best_arrival = v, arrival

@@ -12,6 +12,7 @@ another pickup at the same depot, so several loads make one depot stop).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -50,7 +51,8 @@ class RoutingInstance:
     service_s: np.ndarray  # (n,) int
     overhead_s: int  # added to each arrival at a ticket from another place
     # --- tickets -----------------------------------------------------------
-    windows: list[np.ndarray]  # per ticket, (k, 2) int [start, end] of service start
+    windows: Sequence[np.ndarray]  # per ticket, (k, 2) int service-start windows; a
+    # tuple: replace it, never change it in place (`visit_windows` follows the object)
     sla_due_s: np.ndarray  # (N,) int, -1 when none
     weight: np.ndarray  # (N,) int contract weight
     penalty: np.ndarray  # (N,) int cost of leaving it out
@@ -95,6 +97,7 @@ class RoutingInstance:
     move_tolerance_s: int = 0
 
     def __post_init__(self) -> None:
+        self.windows = tuple(self.windows)
         n_s = len(self.skus)
         if self.prev_vehicle is None:
             self.prev_vehicle = np.full(self.n_tickets, -1, dtype=np.int64)
@@ -148,6 +151,8 @@ class RoutingInstance:
             "pickup_s",
             "parts_delta",
             "ticket_pickups",
+            "_visit_windows",
+            "service_list",
         ):
             state.pop(derived, None)
         return state
@@ -252,6 +257,27 @@ class RoutingInstance:
             out[int(k)].append(self.pickup_node(p))
         return [np.array(x, dtype=np.int64) for x in out]
 
+    @property
+    def visit_windows(self) -> list[tuple[tuple[int, int], ...]]:
+        """Per node, as Python ints for the route timing's inner loop: a ticket's
+        service-start windows, a pickup's loading-end window; the horizon elsewhere.
+        Rebuilt when `windows` is replaced (re-planning and slot promising assign a new
+        list; the list is never changed in place)."""
+        cached = self.__dict__.get("_visit_windows")
+        if cached is not None and cached[0] is self.windows:
+            return cached[1]
+        anywhere = ((0, int(self.horizon_s)),)
+        out: list[tuple[tuple[int, int], ...]] = [anywhere] * self.first_ticket_node
+        out += [tuple((int(lo), int(hi)) for lo, hi in w) for w in self.windows]
+        out += [((int(lo), int(hi)),) for lo, hi in self.pickup_window]
+        self.__dict__["_visit_windows"] = (self.windows, out)
+        return out
+
+    @cached_property
+    def service_list(self) -> list[int]:
+        """`service_s` as a list of Python ints (for the route timing's inner loop)."""
+        return [int(x) for x in self.service_s]
+
     # --- derived integer matrices ---------------------------------------------
     def drive_s(self, factor: float) -> np.ndarray:
         """Integer driving seconds for a speed factor, rounded UP so that a plan feasible
@@ -263,6 +289,15 @@ class RoutingInstance:
             cache[key] = _ceil_int(self.duration_s, key)
         return cache[key]
 
+    def drive_block(self, factor: float, rows: object, cols: object) -> np.ndarray:
+        """`drive_s(factor)[rows, cols]` with the same rounding, computed from the
+        durations alone when the whole matrix is not built yet: compiling and eligibility
+        need a few rows (starts, ends, depots), not n^2 entries."""
+        cached = self._drive_cache.get(round(float(factor), 9))
+        if cached is not None:
+            return cached[rows, cols]
+        return _ceil_int(self.duration_s[rows, cols], round(float(factor), 9))
+
     @cached_property
     def _drive_cache(self) -> dict[float, np.ndarray]:
         return {}
@@ -273,11 +308,12 @@ class RoutingInstance:
         at a ticket at another place, the loading time at a pickup unless i is a pickup
         at the same depot (one stop, one loading time)."""
         n = self.n_nodes
-        over = np.zeros((n, n), dtype=np.int64)
+        small = max(self.overhead_s, int(self.pickup_s.max(initial=0))) < INT32_BELOW
+        over = np.zeros((n, n), dtype=np.int32 if small else np.int64)  # half the memory
         first, pick = self.first_ticket_node, self.first_pickup_node
         if self.overhead_s > 0 and self.n_tickets:
             differs = self.loc_id[:, None] != self.loc_id[None, first:pick]
-            over[:, first:pick] = differs * self.overhead_s
+            over[:, first:pick][differs] = self.overhead_s
         if self.n_pickups:
             over[:, pick:] = self.pickup_s[None, :]
             same = self.pickup_depot[:, None] == self.pickup_depot[None, :]
@@ -297,8 +333,33 @@ class RoutingInstance:
         return inverse
 
 
+INT32_BELOW = 2**30
+"""Matrices whose values stay below this are stored as int32: half the memory and page
+faults of int64 (at 3,000 tickets each drive matrix is 5,900^2), and the sum of two
+entries still fits. Callers multiplying entries by a cost widen to int64 first."""
+
+
 def _ceil_int(values: np.ndarray, factor: float) -> np.ndarray:
-    """ceil(values * factor) as a read-only int64 matrix, never below the exact value."""
+    """ceil(values * factor) as a read-only integer matrix (int32 when every value is
+    below INT32_BELOW, else int64), never below the exact value.
+
+    Converted in blocks of rows, so that a 6,000^2 matrix needs no float64 copy of
+    itself on the way."""
+    values = np.asarray(values)
+    peak = float(np.max(values, initial=0.0)) * factor * (1.0 + 1e-6) + 1.0
+    out = np.empty(values.shape, dtype=np.int32 if peak < INT32_BELOW else np.int64)
+    if values.ndim < 2:
+        out[...] = _ceil_block(values.reshape(-1), factor).reshape(values.shape)
+    else:
+        step = max(1, (1 << 20) // max(1, values.size // max(1, len(values))))
+        for lo in range(0, len(values), step):
+            out[lo : lo + step] = _ceil_block(values[lo : lo + step], factor)
+    out.setflags(write=False)
+    return out
+
+
+def _ceil_block(values: np.ndarray, factor: float) -> np.ndarray:
+    """ceil(values * factor) in float64, with the margin of the input's precision."""
     scaled = values.astype(np.float64) * factor
     if values.dtype == np.float32:
         scaled *= 1.0 + 2e-7  # float32 rounding may sit just below the true value
@@ -306,6 +367,4 @@ def _ceil_int(values: np.ndarray, factor: float) -> np.ndarray:
         np.subtract(scaled, 1e-9, out=scaled)  # float64: absorb representation noise
     np.ceil(scaled, out=scaled)
     np.maximum(scaled, 0, out=scaled)
-    out = scaled.astype(np.int64)
-    out.setflags(write=False)
-    return out
+    return scaled

@@ -79,10 +79,11 @@ def _reachable(inst: RoutingInstance, opt: _Option) -> np.ndarray:
     classes = inst.vehicle_classes
     for c in np.unique(classes):
         vs = np.flatnonzero(classes == c)
-        drive = inst.drive_s(float(inst.speed_factor[vs[0]]))
-        loaded = np.maximum(inst.shift_start_s[vs] + drive[vs, dnode], lo) + pickup_s
-        arrival = loaded + int(drive[dnode, tnode]) + over
-        back = drive[tnode, n_v + vs]
+        factor = float(inst.speed_factor[vs[0]])
+        loaded = np.maximum(inst.shift_start_s[vs] + inst.drive_block(factor, vs, dnode), lo)
+        loaded += pickup_s
+        arrival = loaded + int(inst.drive_block(factor, dnode, tnode)) + over
+        back = inst.drive_block(factor, tnode, n_v + vs)
         fits = np.zeros(len(vs), dtype=bool)
         for wlo, whi in inst.windows[opt.ticket]:
             begin = np.maximum(arrival, int(wlo))

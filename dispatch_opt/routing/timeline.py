@@ -47,49 +47,47 @@ class RouteSchedule:
     distance_m: float
 
 
-def _window_start(windows: np.ndarray, arrival: int) -> int:
+INF = np.iinfo(np.int64).max
+
+
+def _window_start(windows: tuple[tuple[int, int], ...], arrival: int) -> int:
     """Earliest service start >= arrival inside one of the windows, or -1."""
     for lo, hi in windows:
         if arrival <= hi:
-            return int(max(arrival, lo))
+            return arrival if arrival > lo else lo
     return -1
 
 
-def _node_windows(inst: RoutingInstance, node: int) -> np.ndarray:
-    """Allowed service-start windows of a ticket or a pickup (for a pickup, the end of
-    loading, which the arrival leg already includes). Routes hold only these two kinds:
-    a depot is visited through its pickup nodes."""
-    if inst.is_ticket(node):
-        return inst.windows[inst.ticket_of(node)]
-    return inst.pickup_window[inst.pickup_of(node)][None, :]
-
-
-def schedule_route(
-    inst: RoutingInstance, vehicle: int, nodes: list[int] | tuple[int, ...]
-) -> RouteSchedule | None:
-    """Earliest feasible timeline for `vehicle` visiting `nodes` in order, or None."""
+def _forward(
+    inst: RoutingInstance, vehicle: int, path: list[int], trail: list | None
+) -> list[int] | None:
+    """The dynamic programme over `path` (start, stops, end): per number of breaks taken,
+    the earliest arrival at the end place; None as soon as no state survives. Appends
+    each gap's back-pointers to `trail` when one is given (to unwind a schedule)."""
     drive = inst.drive_s(float(inst.speed_factor[vehicle]))
     over = inst.arrival_overhead_s
-    breaks = inst.breaks[vehicle] if nodes else ()
+    windows, service = inst.visit_windows, inst.service_list
+    breaks = inst.breaks[vehicle] if len(path) > 2 else ()
     n_b = len(breaks)
-    path = [inst.start_node(vehicle), *nodes, inst.end_node(vehicle)]
     latest_end = int(inst.latest_end_s[vehicle])
-    inf = np.iinfo(np.int64).max
+    last = len(path) - 1
 
     # best[k] = earliest finish time at the current place with k breaks taken
-    best = [inf] * (n_b + 1)
+    best = [INF] * (n_b + 1)
     best[0] = int(inst.shift_start_s[vehicle])
-    trail: list[list[tuple[int, int, int, int]]] = []  # per gap: per k2 -> (k, arr, start, end)
-    for pos in range(1, len(path)):
+    for pos in range(1, last + 1):
         i, j = path[pos - 1], path[pos]
-        is_end = pos == len(path) - 1
+        is_end = pos == last
         leg = int(drive[i, j]) + int(over[i, j])
-        wins = None if is_end else _node_windows(inst, j)
-        new = [inf] * (n_b + 1)
-        back: list[tuple[int, int, int, int]] = [(-1, 0, 0, 0)] * (n_b + 1)
+        wins = windows[j]
+        serve = service[j]
+        new = [INF] * (n_b + 1)
+        back: list[tuple[int, int, int, int]] | None = None
+        if trail is not None:
+            back = [(-1, 0, 0, 0)] * (n_b + 1)
         for k in range(n_b + 1):
             t = best[k]
-            if t == inf:
+            if t == INF:
                 continue
             for k2 in range(k, n_b + 1):
                 if k2 > k:
@@ -107,28 +105,59 @@ def schedule_route(
                     start = _window_start(wins, arrival)
                     if start < 0:
                         break
-                    finish = start + int(inst.service_s[j])
+                    finish = start + serve
                     if finish > latest_end:
                         break
                 if finish < new[k2]:
                     new[k2] = finish
-                    back[k2] = (k, arrival, start, finish)
+                    if back is not None:
+                        back[k2] = (k, arrival, start, finish)
         best = new
-        trail.append(back)
-        if all(b == inf for b in best):
+        if trail is not None:
+            trail.append(back)
+        if all(b == INF for b in best):
             return None
+    return best
 
-    # The end: breaks not taken must open at or after the arrival at the end place.
-    choice, end_arrival = -1, inf
+
+def _end_choice(inst: RoutingInstance, vehicle: int, best: list[int], stops: bool) -> int:
+    """Breaks taken of the earliest valid arrival at the end place, or -1: breaks not
+    taken must open at or after that arrival."""
+    breaks = inst.breaks[vehicle] if stops else ()
+    n_b = len(breaks)
+    choice, end_arrival = -1, INF
     for k in range(n_b + 1):
-        if best[k] == inf:
+        if best[k] == INF:
             continue
         if k < n_b and breaks[k].earliest_s < best[k]:
             continue
         if best[k] < end_arrival:
             choice, end_arrival = k, best[k]
+    return choice
+
+
+def route_feasible(inst: RoutingInstance, vehicle: int, nodes: list[int] | tuple[int, ...]) -> bool:
+    """Whether `schedule_route` finds a timeline, without building it (the hot check of
+    construction and repair)."""
+    path = [inst.start_node(vehicle), *nodes, inst.end_node(vehicle)]
+    best = _forward(inst, vehicle, path, None)
+    return best is not None and _end_choice(inst, vehicle, best, bool(nodes)) >= 0
+
+
+def schedule_route(
+    inst: RoutingInstance, vehicle: int, nodes: list[int] | tuple[int, ...]
+) -> RouteSchedule | None:
+    """Earliest feasible timeline for `vehicle` visiting `nodes` in order, or None."""
+    path = [inst.start_node(vehicle), *nodes, inst.end_node(vehicle)]
+    trail: list[list[tuple[int, int, int, int]]] = []  # per gap: per k2 -> (k, arr, start, end)
+    best = _forward(inst, vehicle, path, trail)
+    if best is None:
+        return None
+    choice = _end_choice(inst, vehicle, best, bool(nodes))
     if choice < 0:
         return None
+    breaks = inst.breaks[vehicle] if nodes else ()
+    drive = inst.drive_s(float(inst.speed_factor[vehicle]))
     return _unwind(inst, vehicle, path, trail, choice, breaks, drive)
 
 
@@ -206,7 +235,4 @@ def route_violations(inst: RoutingInstance, vehicle: int, nodes: list[int]) -> l
 
 def route_ok(inst: RoutingInstance, vehicle: int, nodes: list[int]) -> bool:
     """Every rule holds for this route: its side constraints and its exact timing."""
-    return (
-        not route_violations(inst, vehicle, nodes)
-        and schedule_route(inst, vehicle, nodes) is not None
-    )
+    return not route_violations(inst, vehicle, nodes) and route_feasible(inst, vehicle, nodes)

@@ -13,7 +13,7 @@ import numpy as np
 
 from dispatch_opt.routing.instance import RoutingInstance
 from dispatch_opt.routing.parts import open_pickups, running_stock_ok
-from dispatch_opt.routing.timeline import route_drive_s, schedule_route
+from dispatch_opt.routing.timeline import route_drive_s, route_feasible
 
 
 def _order(inst: RoutingInstance) -> np.ndarray:
@@ -34,6 +34,22 @@ class _Routes:
         self.drive = [inst.drive_s(float(f)) for f in inst.speed_factor]
         self.drive_total = np.zeros(inst.n_vehicles, dtype=np.int64)
         self.pickups_in_use: set[int] = set()
+        self._reach: np.ndarray | None = None
+
+    def reach(self) -> np.ndarray:
+        """(V, N) driving seconds (speed factor 1) from the nearest place of each route
+        (its start or a stop) to each ticket; kept up to date as routes grow."""
+        if self._reach is None:
+            inst = self.inst
+            tickets = slice(inst.first_ticket_node, inst.first_pickup_node)
+            reach = np.array(inst.duration_s[: inst.n_vehicles, tickets])
+            for v, nodes in enumerate(self.nodes):
+                if nodes:
+                    np.minimum(
+                        reach[v], np.min(inst.duration_s[nodes, tickets], axis=0), out=reach[v]
+                    )
+            self._reach = reach
+        return self._reach
 
     def path(self, v: int) -> list[int]:
         """Start, stops, end."""
@@ -60,6 +76,15 @@ class _Routes:
                 p = inst.pickup_of(node)
                 self.depot_left[inst.pickup_depot[p]] -= inst.pickup_load[p]
                 self.pickups_in_use.add(node)
+        if self._reach is not None:
+            fresh = sorted(set(nodes) - set(self.nodes[v]))
+            if fresh:
+                tickets = slice(inst.first_ticket_node, inst.first_pickup_node)
+                np.minimum(
+                    self._reach[v],
+                    np.min(inst.duration_s[fresh, tickets], axis=0),
+                    out=self._reach[v],
+                )
         self.nodes[v] = nodes
         self.drive_total[v] += extra_drive
 
@@ -74,13 +99,8 @@ def _candidate_vehicles(inst: RoutingInstance, routes: _Routes, k: int, limit: i
     allowed = np.flatnonzero(inst.allowed[k])
     if len(allowed) <= limit:
         return [int(v) for v in allowed]
-    node = inst.ticket_node(k)
-    dist = inst.duration_s
-    best = np.empty(len(allowed))
-    for i, v in enumerate(allowed):
-        places = [int(v), *routes.nodes[v]]
-        best[i] = float(np.min(dist[places, node]))
-    return [int(v) for v in allowed[np.argsort(best, kind="stable")[:limit]]]
+    near = routes.reach()[allowed, k]
+    return [int(v) for v in allowed[np.argsort(near, kind="stable")[:limit]]]
 
 
 def construct(
@@ -126,7 +146,7 @@ def _with_pickup(
             if best is not None and extra >= best[0]:
                 break
             candidate = [*trial[:q], pickup, *trial[q:]]
-            if running_stock_ok(inst, v, candidate) and schedule_route(inst, v, candidate):
+            if running_stock_ok(inst, v, candidate) and route_feasible(inst, v, candidate):
                 best = (extra, candidate)
                 break
     return best
@@ -166,7 +186,7 @@ def _insert_best(
                 if (best is None or total < best[0]) and routes.drive_allows(v, total):
                     best = (total, v, fetched[1])
                 continue
-            if schedule_route(inst, v, trial) is not None:
+            if route_feasible(inst, v, trial):
                 best = (extra, v, trial)
                 break
     if best is None:

@@ -67,7 +67,7 @@ def build_model(inst: RoutingInstance, *, seed: int = 0) -> OrToolsModel:
     sub = np.ix_(nodes, nodes)
     over = inst.arrival_overhead_s[sub]
     service = inst.service_s[nodes][:, None]
-    dist_km_cost = (inst.distance_int_m[sub] * inst.travel_cost_per_km) // 1000
+    dist_km_cost = (inst.distance_int_m[sub].astype(np.int64) * inst.travel_cost_per_km) // 1000
 
     classes = inst.vehicle_classes
     time_cb: dict[int, int] = {}
@@ -76,7 +76,7 @@ def build_model(inst: RoutingInstance, *, seed: int = 0) -> OrToolsModel:
     need_drive = bool((inst.max_travel_s >= 0).any())
     for c in np.unique(classes):
         v0 = int(np.flatnonzero(classes == c)[0])
-        drive = inst.drive_s(float(inst.speed_factor[v0]))[sub]
+        drive = inst.drive_s(float(inst.speed_factor[v0]))[sub].astype(np.int64)
         time_cb[c] = _register_matrix(routing, drive + over + service)
         cost_cb[c] = _register_matrix(routing, drive * inst.travel_cost_per_s + dist_km_cost)
         if need_drive:
