@@ -18,6 +18,7 @@ import time
 from multiprocessing import get_all_start_methods, get_context
 
 from dispatch_opt.routing.instance import RoutingInstance
+from dispatch_opt.solver.members import choose_member
 from dispatch_opt.solver.solve import SolveParams, SolveResult, solve_instance
 
 PORTFOLIO_FROM = 30
@@ -47,6 +48,16 @@ def _variant(params: SolveParams) -> SolveParams:
         progress=None,
         time_limit_s=max(0.1, params.time_limit_s - SPAWN_RESERVE_S),
     )
+
+
+def _main_member(inst: RoutingInstance, params: SolveParams) -> str:
+    """The main process's member: PyVRP too when it expresses the whole instance (two
+    seeds of the strongest search beat one seed plus our guided local search there),
+    else none (VROOM, on field-service days, runs in the worker only, and the main
+    process keeps our own search as the other member of the race)."""
+    if params.deterministic or params.member == "none":
+        return "none"
+    return "pyvrp" if choose_member(inst, params.member) == "pyvrp" else "none"
 
 
 def _better(a: SolveResult, b: SolveResult) -> SolveResult:
@@ -82,7 +93,7 @@ def solve_portfolio(inst: RoutingInstance, params: SolveParams) -> SolveResult:
     if _worker_count(params) < 2 or inst.n_tickets < PORTFOLIO_FROM:
         return solve_instance(inst, params)
     started = time.perf_counter()
-    main = dataclasses.replace(params, member="none")  # members run in the worker
+    main = dataclasses.replace(params, member=_main_member(inst, params))
     if not params.deterministic and params.metaheuristic == "auto":
         main = dataclasses.replace(main, metaheuristic="gls")
     variant = _variant(params)
