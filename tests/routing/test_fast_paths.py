@@ -1,0 +1,86 @@
+"""The fast paths of the numeric instance and the route timing agree with the slow ones:
+drive blocks with whole matrices, the feasibility-only check with the full schedule,
+int32 storage with exact values, and the timing tables with replaced windows."""
+
+from __future__ import annotations
+
+import dataclasses
+from functools import cache
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dispatch_opt.io.problem_io import load_problem
+from dispatch_opt.routing import compile_problem, schedule_route
+from dispatch_opt.routing.instance import INT32_BELOW, RoutingInstance, _ceil_int
+from dispatch_opt.routing.timeline import route_feasible
+from tests.factories import near, problem, tech, ticket
+
+
+@cache
+def small() -> RoutingInstance:
+    """The bundled small scenario (40 tickets, breaks, depots with pickup nodes)."""
+    return compile_problem(load_problem("scenarios/small.json")).instance
+
+
+def test_drive_block_equals_the_whole_matrix_before_and_after_it_is_built():
+    inst = compile_problem(load_problem("scenarios/small.json")).instance
+    rows = np.arange(inst.n_vehicles)
+    cols = inst.first_ticket_node + np.arange(inst.n_tickets)
+    for factor in [*sorted({float(f) for f in inst.speed_factor}), 1.37]:
+        before = inst.drive_block(factor, *np.ix_(rows, cols))  # nothing cached yet
+        whole = inst.drive_s(factor)
+        assert np.array_equal(before, whole[np.ix_(rows, cols)])
+        assert np.array_equal(inst.drive_block(factor, *np.ix_(rows, cols)), before)
+        assert int(inst.drive_block(factor, 0, cols[3])) == int(whole[0, cols[3]])
+
+
+def test_ceil_int_is_exact_and_widens_when_int32_would_not_hold():
+    values = np.array([[0.0, 1.0, 59.999999], [120.5, 3600.0, 7.0]])
+    out = _ceil_int(values, 1.1)
+    assert out.dtype == np.int32
+    assert out.tolist() == [[0, 2, 66], [133, 3960, 8]]
+    big = np.array([[0.0, float(INT32_BELOW)]])
+    wide = _ceil_int(big, 1.0)
+    assert wide.dtype == np.int64 and int(wide[0, 1]) == INT32_BELOW
+    assert not out.flags.writeable
+
+
+def test_overhead_matrix_keeps_its_values_in_int32():
+    inst = compile_problem(load_problem("scenarios/small.json")).instance
+    over = inst.arrival_overhead_s
+    assert over.dtype == np.int32
+    t0 = inst.first_ticket_node
+    assert int(over[0, t0]) in (0, inst.overhead_s)
+    if inst.n_pickups:
+        p = inst.first_pickup_node
+        assert int(over[0, p]) == int(inst.pickup_s[0])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.data())
+def test_feasibility_check_agrees_with_the_full_schedule(data):
+    inst = small()
+    v = data.draw(st.integers(0, inst.n_vehicles - 1))
+    visits = list(range(inst.first_ticket_node, inst.n_nodes))
+    nodes = data.draw(st.lists(st.sampled_from(visits), max_size=7, unique=True))
+    assert route_feasible(inst, v, nodes) == (schedule_route(inst, v, nodes) is not None)
+
+
+def test_timing_follows_replaced_windows():
+    techs = [tech("T1")]
+    tickets = [ticket("A", near(2, 0), duration_min=30)]
+    inst = compile_problem(problem(techs, tickets)).instance
+    node = inst.ticket_node(0)
+    assert route_feasible(inst, 0, [node])
+    windows = list(inst.windows)
+    windows[0] = np.array([[0, 0]], dtype=np.int64)  # at the horizon start: unreachable
+    inst.windows = tuple(windows)
+    assert not route_feasible(inst, 0, [node])
+    assert schedule_route(inst, 0, [node]) is None
+    # a copy made by dataclasses.replace starts from its own windows
+    again = dataclasses.replace(
+        inst, windows=compile_problem(problem(techs, tickets)).instance.windows
+    )
+    assert route_feasible(again, 0, [node])
