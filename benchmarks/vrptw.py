@@ -59,7 +59,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         prog="python -m benchmarks.vrptw", description=__doc__.split("\n")[0]
     )
     ap.add_argument("--dir", type=Path, default=DEFAULT_DIR, help="folder of instance files")
-    ap.add_argument("--instances", default="*", help="glob or comma list of names (default all)")
+    ap.add_argument("--instances", default="*", help="comma list of names and globs (default all)")
     ap.add_argument("--budgets", default="5", help="comma list of seconds per run")
     ap.add_argument("--solvers", default=",".join(SOLVERS), help="comma list of solvers")
     ap.add_argument("--out", type=Path, default=None, help="output folder")
@@ -78,16 +78,23 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 
 def find_instances(folder: Path, spec: str) -> list[Path]:
-    """Instance files of `folder` matching a glob or a comma list of names."""
+    """Instance files of `folder` matching a comma list of names and globs (`C1*,R201`),
+    in the order given, each once."""
     files = sorted(p for p in folder.iterdir() if p.suffix.lower() in {".txt", ".vrp"})
-    if any(ch in spec for ch in "*?["):
-        return [p for p in files if fnmatch(p.stem.lower(), spec.lower())]
     by_name = {p.stem.lower(): p for p in files}
-    wanted = [s.strip().lower() for s in spec.split(",") if s.strip()]
-    missing = [w for w in wanted if w not in by_name]
+    found: dict[Path, None] = {}
+    missing = []
+    for part in (s.strip().lower() for s in spec.split(",") if s.strip()):
+        if any(ch in part for ch in "*?["):
+            matched = [p for p in files if fnmatch(p.stem.lower(), part)]
+        else:
+            matched = [by_name[part]] if part in by_name else []
+        if not matched:
+            missing.append(part)
+        found.update(dict.fromkeys(matched))
     if missing:
         raise SystemExit(f"instances not found in {folder}: {', '.join(missing)}")
-    return [by_name[w] for w in wanted]
+    return list(found)
 
 
 # --------------------------------------------------------------------------- best-known

@@ -113,6 +113,8 @@ def test_find_instances_and_bks() -> None:
     folder = SOLOMON.resolve()
     assert [p.stem for p in find_instances(folder, "C101,r201")] == ["C101", "R201"]
     assert len(find_instances(folder, "RC1*")) == 8
+    both = find_instances(folder, "RC1*,c101,RC105")  # globs and names, each file once
+    assert len(both) == 9 and both[-1].stem == "C101"
     assert best_known(load_bks(folder), "C101")[0] == pytest.approx(828.94)
 
 
