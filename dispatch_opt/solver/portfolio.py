@@ -93,7 +93,7 @@ def solve_portfolio(inst: RoutingInstance, params: SolveParams) -> SolveResult:
     if _worker_count(params) < 2 or inst.n_tickets < PORTFOLIO_FROM:
         return solve_instance(inst, params)
     started = time.perf_counter()
-    main = dataclasses.replace(params, member=_main_member(inst, params))
+    main = dataclasses.replace(params, member=_main_member(inst, params), early_plan=True)
     if not params.deterministic and params.metaheuristic == "auto":
         main = dataclasses.replace(main, metaheuristic="gls")
     variant = _variant(params)

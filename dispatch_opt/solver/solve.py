@@ -58,6 +58,7 @@ class SolveParams:
     deadline_unix: float | None = None  # wall-clock end, for searches in other processes
     progress: Callable[[Progress], None] | None = None
     initial_routes: list[list[int]] | None = None
+    early_plan: bool = False  # build our construction before a member runs (main process)
 
 
 @dataclass
@@ -201,11 +202,12 @@ def solve_instance(inst: RoutingInstance, params: SolveParams) -> SolveResult:
     empty: list[list[int]] = [[] for _ in range(inst.n_vehicles)]
     if inst.n_tickets == 0 or not inst.allowed.any():
         return SolveResult(empty, routes_cost(inst, empty) or 0, 0.0, 0.0, 0, "trivial")
+    state: dict = {"n": 0, "first": None, "best": None}
+    early = _early_plan(inst, params, started, deadline, state)
     member_status, start_routes = _member_start(inst, params, deadline)
     if start_routes is None:
-        start_routes = _initial_routes(inst, params)
-    state: dict = {"n": 0, "first": None, "best": None}
-    if start_routes is not None:
+        start_routes = early if early is not None else _initial_routes(inst, params)
+    if start_routes is not None and state["first"] is None:
         state["first"] = time.perf_counter() - started
     if inst.n_tickets > MODEL_UP_TO and start_routes is not None:
         status = f"{member_status}ruin_recreate_only"
@@ -305,13 +307,38 @@ def _without_model(
     return SolveResult(routes, cost or 0, elapsed, state["first"], 1, status)
 
 
+def _early_plan(
+    inst: RoutingInstance, params: SolveParams, started: float, deadline: float, state: dict
+) -> list[list[int]] | None:
+    """Our construction before a member's long run, when `params.early_plan` asks for it
+    (the portfolio's main process): a valid plan exists, and is reported as progress,
+    within a second instead of at the end of the member's share; it is also the start
+    if the member fails."""
+    if not params.early_plan or _member_start_skipped(inst, params):
+        return None
+    routes = construct(inst, **construct_breadth(inst))
+    now = time.perf_counter()
+    state["first"] = now - started
+    cost = routes_cost(inst, routes)
+    if params.progress is not None and cost is not None:
+        params.progress(Progress(now - started, max(0.0, deadline - now), cost, 1))
+    return routes
+
+
+def _member_start_skipped(inst: RoutingInstance, params: SolveParams) -> bool:
+    """True when no member runs here (see `_member_start`)."""
+    if params.deterministic or params.initial_routes is not None:
+        return True
+    return choose_member(inst, params.member) is None
+
+
 def _member_start(
     inst: RoutingInstance, params: SolveParams, deadline: float
 ) -> tuple[str, list[list[int]] | None]:
     """Routes from another engine (see `solver.members`), repaired and completed so that
     every rule holds, with a status prefix; ("", None) when no member runs (the
     deterministic option, a caller's warm start, nothing installed, a small batch)."""
-    if params.deterministic or params.initial_routes is not None:
+    if _member_start_skipped(inst, params):
         return "", None
     name = choose_member(inst, params.member)
     if name is None:

@@ -118,3 +118,33 @@ def test_unknown_member_name_is_refused():
     inst = compile_problem(_day()).instance
     with pytest.raises(ValueError, match="unknown member"):
         members.run_member("gurobi", inst, 1.0)
+
+
+def test_main_process_has_a_plan_and_a_progress_report_before_its_member_runs(monkeypatch):
+    pytest.importorskip("pyvrp")
+    from dispatch_opt.routing.cost import routes_cost
+    from dispatch_opt.solver import solve as solve_module
+    from dispatch_opt.solver.solve import SolveParams, solve_instance
+
+    inst = compile_problem(_day()).instance
+    events: list[str] = []
+    reports = []
+    real = solve_module.run_member
+
+    def member(*args, **kwargs):
+        events.append("member")
+        return real(*args, **kwargs)
+
+    def progress(p):
+        events.append("progress")
+        reports.append(p)
+
+    monkeypatch.setattr(solve_module, "run_member", member)
+    params = SolveParams(time_limit_s=1.0, member="pyvrp", early_plan=True, progress=progress)
+    result = solve_instance(inst, params)
+    assert events[:2] == ["progress", "member"]  # the early plan is reported first
+    assert reports[0].solutions == 1 and reports[0].objective > 0
+    assert result.first_solution_s == reports[0].elapsed_s  # the first plan is the early one
+    assert_routes_ok(inst, result.routes)
+    assert result.objective == routes_cost(inst, result.routes)
+    assert result.status.startswith("member_pyvrp+")
