@@ -23,6 +23,10 @@ COST_PER_UNIT = 6000
 second costs are then whole numbers (100 per second for a weight of 1 per minute)."""
 
 
+NodeIndex = int | np.integer | np.ndarray
+"""A node, or an array of nodes (numpy indexing: paired arrays or an `np.ix_` half)."""
+
+
 @dataclass(frozen=True, slots=True)
 class VehicleBreak:
     """A break of `duration_s` that must start in [earliest_s, latest_s]."""
@@ -289,14 +293,15 @@ class RoutingInstance:
             cache[key] = _ceil_int(self.duration_s, key)
         return cache[key]
 
-    def drive_block(self, factor: float, rows: object, cols: object) -> np.ndarray:
+    def drive_block(self, factor: float, rows: NodeIndex, cols: NodeIndex) -> np.ndarray:
         """`drive_s(factor)[rows, cols]` with the same rounding, computed from the
         durations alone when the whole matrix is not built yet: compiling and eligibility
         need a few rows (starts, ends, depots), not n^2 entries."""
-        cached = self._drive_cache.get(round(float(factor), 9))
+        key = round(float(factor), 9)
+        cached = self._drive_cache.get(key)
         if cached is not None:
-            return cached[rows, cols]
-        return _ceil_int(self.duration_s[rows, cols], round(float(factor), 9))
+            return np.asarray(cached[rows, cols])
+        return _ceil_int(self.duration_s[rows, cols], key)
 
     @cached_property
     def _drive_cache(self) -> dict[float, np.ndarray]:
