@@ -102,6 +102,8 @@ class RoutingInstance:
 
     def __post_init__(self) -> None:
         self.windows = tuple(self.windows)
+        for w in self.windows:  # read-only, like every array here: the timing tables
+            w.setflags(write=False)  # copy them once (`visit_windows`)
         n_s = len(self.skus)
         if self.prev_vehicle is None:
             self.prev_vehicle = np.full(self.n_tickets, -1, dtype=np.int64)

@@ -74,6 +74,7 @@ def test_timing_follows_replaced_windows():
     inst = compile_problem(problem(techs, tickets)).instance
     node = inst.ticket_node(0)
     assert route_feasible(inst, 0, [node])
+    assert isinstance(inst.windows, tuple) and not inst.windows[0].flags.writeable
     windows = list(inst.windows)
     windows[0] = np.array([[0, 0]], dtype=np.int64)  # at the horizon start: unreachable
     inst.windows = tuple(windows)
