@@ -6,7 +6,7 @@ a member); here VROOM runs alone, as a dispatcher would run it, for comparison.
 
 from __future__ import annotations
 
-from dispatch_opt.solver.members.vroom_member import MemberResult as PeerResult
+from dispatch_opt.solver.members.common import MemberResult as PeerResult
 from dispatch_opt.solver.members.vroom_member import skill_sets, solve_vroom
 
 __all__ = ["PeerResult", "skill_sets", "solve_vroom"]

@@ -268,7 +268,7 @@ class RoutingInstance:
         """Per node, as Python ints for the route timing's inner loop: a ticket's
         service-start windows, a pickup's loading-end window; the horizon elsewhere.
         Rebuilt when `windows` is replaced (re-planning and slot promising assign a new
-        list; the list is never changed in place)."""
+        tuple; its arrays are read-only)."""
         cached = self.__dict__.get("_visit_windows")
         if cached is not None and cached[0] is self.windows:
             return cached[1]
@@ -333,10 +333,18 @@ class RoutingInstance:
         """(n, n) int metres, rounded up."""
         return _ceil_int(self.distance_m, 1.0)
 
-    @property
+    @cached_property
+    def speed_factors(self) -> list[float]:
+        """The distinct speed factors, ascending, rounded as `drive_s` keys them: one
+        travel profile each (`vehicle_classes` indexes this list)."""
+        return [round(float(f), 9) for f in np.unique(np.round(self.speed_factor, 9))]
+
+    @cached_property
     def vehicle_classes(self) -> np.ndarray:
-        """(V,) int: vehicles sharing a speed factor share travel matrices."""
+        """(V,) int: vehicles sharing a speed factor share travel matrices; the index of
+        their factor in `speed_factors`."""
         _, inverse = np.unique(np.round(self.speed_factor, 9), return_inverse=True)
+        inverse.setflags(write=False)
         return inverse
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dispatch_opt.routing.instance import RoutingInstance
 from dispatch_opt.solver.members import pyvrp_member, vroom_member
+from dispatch_opt.solver.members.common import MemberResult, installed
 
 MEMBER_FROM = 30
 """Smaller batches are left to OR-Tools alone, which solves them well within a second."""
@@ -46,17 +47,17 @@ def choose_member(inst: RoutingInstance, choice: str = "auto") -> str | None:
     (still only when it is installed and, for PyVRP, can express the instance)."""
     if choice == "none" or inst.n_tickets < MEMBER_FROM:
         return None
-    pyvrp_ok = pyvrp_member.available() and pyvrp_member.unsupported(inst) is None
+    pyvrp_ok = installed("pyvrp") and pyvrp_member.unsupported(inst) is None
     if choice in ("auto", "pyvrp") and pyvrp_ok:
         return "pyvrp"
-    if choice in ("auto", "vroom") and vroom_member.available():
+    if choice in ("auto", "vroom") and installed("vroom"):
         return "vroom"
     return None
 
 
 def run_member(
     name: str, inst: RoutingInstance, time_limit_s: float, *, seed: int = 0
-) -> vroom_member.MemberResult:
+) -> MemberResult:
     """Run one member on `inst` for about `time_limit_s` seconds, single-threaded (the
     portfolio's other process holds the other core)."""
     if name == "pyvrp":

@@ -31,16 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from dispatch_opt.routing.instance import RoutingInstance
-from dispatch_opt.solver.members.vroom_member import MemberResult
-
-
-def available() -> bool:
-    """Whether PyVRP is installed."""
-    try:
-        import pyvrp  # noqa: F401
-    except ImportError:
-        return False
-    return True
+from dispatch_opt.solver.members.common import MemberResult, places
 
 
 def unsupported(inst: RoutingInstance) -> str | None:
@@ -68,20 +59,6 @@ class _Mapping:
     type_vehicles: list[list[int]]
 
 
-def _place_nodes(inst: RoutingInstance) -> tuple[list[int], dict[int, int]]:
-    """One representative node per distinct start/end place, and node -> depot index."""
-    reps: list[int] = []
-    by_place: dict[int, int] = {}
-    depot_of: dict[int, int] = {}
-    for node in range(2 * inst.n_vehicles):
-        place = int(inst.loc_id[node])
-        if place not in by_place:
-            by_place[place] = len(reps)
-            reps.append(node)
-        depot_of[node] = by_place[place]
-    return reps, depot_of
-
-
 def _arc_matrices(
     inst: RoutingInstance, nodes: np.ndarray, factor: float
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -98,7 +75,8 @@ def build_data(inst: RoutingInstance) -> _Mapping:
     """The PyVRP problem data of `inst` (which must pass `unsupported`)."""
     import pyvrp
 
-    reps, depot_of = _place_nodes(inst)
+    ends = places(inst, list(range(2 * inst.n_vehicles)))  # PyVRP depots: start/end places
+    reps, depot_of = ends.nodes.tolist(), ends.index_of_node
     tickets = [int(k) for k in np.flatnonzero(inst.allowed.any(axis=1))]
     client_nodes: list[int] = []
     client_ticket: list[int] = []
@@ -129,10 +107,8 @@ def build_data(inst: RoutingInstance) -> _Mapping:
             client_nodes.append(node)
             client_ticket.append(k)
     nodes = np.array(reps + client_nodes, dtype=np.int64)
-    factors = sorted({round(float(f), 9) for f in inst.speed_factor})
-    profile_of = {f: i for i, f in enumerate(factors)}
-    matrices = [_arc_matrices(inst, nodes, f) for f in factors]
-    types, type_vehicles = _vehicle_types(inst, depot_of, profile_of)
+    matrices = [_arc_matrices(inst, nodes, f) for f in inst.speed_factors]
+    types, type_vehicles = _vehicle_types(inst, depot_of)
     data = pyvrp.ProblemData(
         locations=[pyvrp.Location(0.0, 0.0) for _ in nodes],
         clients=clients,
@@ -146,7 +122,7 @@ def build_data(inst: RoutingInstance) -> _Mapping:
 
 
 def _vehicle_types(
-    inst: RoutingInstance, depot_of: dict[int, int], profile_of: dict[float, int]
+    inst: RoutingInstance, depot_of: dict[int, int]
 ) -> tuple[list[object], list[list[int]]]:
     """One PyVRP vehicle type per distinct (start, end, shift, stock, speed), with the
     vehicles it stands for."""
@@ -159,7 +135,7 @@ def _vehicle_types(
         start, end = int(inst.shift_start_s[v]), int(inst.shift_end_s[v])
         latest = int(inst.latest_end_s[v])
         stock = tuple(int(q) for q in inst.stock[v])
-        profile = profile_of[round(float(inst.speed_factor[v]), 9)]
+        profile = int(inst.vehicle_classes[v])  # one PyVRP profile per speed factor
         key = (
             depot_of[inst.start_node(v)],
             depot_of[inst.end_node(v)],

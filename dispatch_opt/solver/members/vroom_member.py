@@ -25,46 +25,19 @@ the caller re-times exactly, repairs and completes with the full rules.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from dispatch_opt.routing.instance import RoutingInstance
+from dispatch_opt.solver.members.common import MemberResult, Places, places
 
 if TYPE_CHECKING:
     import vroom
 
 PRIORITY_PER_WEIGHT = 6
 MAX_PRIORITY = 100
-
-
-@dataclass(frozen=True)
-class MemberResult:
-    """An engine's answer: instance ticket nodes per vehicle and what the run took."""
-
-    routes: list[list[int]]
-    time_s: float
-    first_solution_s: float | None
-    status: str
-
-
-@dataclass(frozen=True)
-class Locations:
-    """VROOM location indices: one per distinct place among vehicle ends and tickets."""
-
-    index_of_node: dict[int, int]
-    nodes: np.ndarray  # location index -> a representative instance node
-
-
-def available() -> bool:
-    """Whether pyvroom is installed."""
-    try:
-        import vroom  # noqa: F401
-    except ImportError:
-        return False
-    return True
 
 
 def used_nodes(inst: RoutingInstance) -> list[int]:
@@ -74,30 +47,20 @@ def used_nodes(inst: RoutingInstance) -> list[int]:
     return ends + [inst.ticket_node(int(k)) for k in active]
 
 
-def locations(inst: RoutingInstance) -> Locations:
+def locations(inst: RoutingInstance) -> Places:
     """One VROOM location per physical place (same `loc_id` = same row and column)."""
-    index_of_node: dict[int, int] = {}
-    first_of_place: dict[int, int] = {}
-    reps: list[int] = []
-    for node in used_nodes(inst):
-        place = int(inst.loc_id[node])
-        if place not in first_of_place:
-            first_of_place[place] = len(reps)
-            reps.append(node)
-        index_of_node[node] = first_of_place[place]
-    return Locations(index_of_node, np.array(reps, dtype=np.int64))
+    return places(inst, used_nodes(inst))
 
 
-def duration_matrix(inst: RoutingInstance, locs: Locations, factor: float) -> np.ndarray:
+def duration_matrix(inst: RoutingInstance, locs: Places, factor: float) -> np.ndarray:
     """Integer seconds between locations: rounded-up driving plus the arrival overhead."""
     sub = np.ix_(locs.nodes, locs.nodes)
     return inst.drive_s(factor)[sub] + inst.arrival_overhead_s[sub]
 
 
-def profiles(inst: RoutingInstance) -> dict[float, str]:
-    """One VROOM profile name per distinct speed factor."""
-    factors = sorted({round(float(f), 9) for f in inst.speed_factor})
-    return {f: f"speed{i}" for i, f in enumerate(factors)}
+def profile_name(speed_class: int) -> str:
+    """The VROOM profile of one speed factor (`RoutingInstance.speed_factors` index)."""
+    return f"speed{speed_class}"
 
 
 def skill_sets(inst: RoutingInstance) -> tuple[dict[int, set[int]], list[set[int]]]:
@@ -126,7 +89,7 @@ def priority(inst: RoutingInstance, k: int) -> int:
     return int(min(MAX_PRIORITY, PRIORITY_PER_WEIGHT * int(inst.weight[k])))
 
 
-def make_job(inst: RoutingInstance, locs: Locations, k: int, skills: set[int]) -> vroom.Job:
+def make_job(inst: RoutingInstance, locs: Places, k: int, skills: set[int]) -> vroom.Job:
     """The VROOM job of ticket k (id = ticket index)."""
     import vroom
 
@@ -144,7 +107,7 @@ def make_job(inst: RoutingInstance, locs: Locations, k: int, skills: set[int]) -
 
 
 def make_vehicle(
-    inst: RoutingInstance, locs: Locations, v: int, skills: set[int], profile: str
+    inst: RoutingInstance, locs: Places, v: int, skills: set[int], profile: str
 ) -> vroom.Vehicle:
     """The VROOM vehicle of technician v (id = vehicle index)."""
     import vroom
@@ -180,13 +143,12 @@ def build_input(inst: RoutingInstance) -> vroom.Input:
     import vroom
 
     locs = locations(inst)
-    names = profiles(inst)
     problem = vroom.Input()
-    for factor, name in names.items():
-        problem.set_durations_matrix(name, duration_matrix(inst, locs, factor))
+    for c, factor in enumerate(inst.speed_factors):
+        problem.set_durations_matrix(profile_name(c), duration_matrix(inst, locs, factor))
     job_skills, vehicle_skills = skill_sets(inst)
     for v in range(inst.n_vehicles):
-        name = names[round(float(inst.speed_factor[v]), 9)]
+        name = profile_name(int(inst.vehicle_classes[v]))
         problem.add_vehicle(make_vehicle(inst, locs, v, vehicle_skills[v], name))
     for k, skills in job_skills.items():
         problem.add_job(make_job(inst, locs, k, skills))
