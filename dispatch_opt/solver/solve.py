@@ -203,8 +203,13 @@ def solve_instance(inst: RoutingInstance, params: SolveParams) -> SolveResult:
     if inst.n_tickets == 0 or not inst.allowed.any():
         return SolveResult(empty, routes_cost(inst, empty) or 0, 0.0, 0.0, 0, "trivial")
     state: dict = {"n": 0, "first": None, "best": None}
-    early = _early_plan(inst, params, started, deadline, state)
-    member_status, start_routes = _member_start(inst, params, deadline)
+    member = _member_here(inst, params)
+    early = None
+    if member is not None and params.early_plan:
+        early = _early_plan(inst, params, started, deadline, state)
+    member_status, start_routes = "", None
+    if member is not None:
+        member_status, start_routes = _member_start(inst, params, member, deadline)
     if start_routes is None:
         start_routes = early if early is not None else _initial_routes(inst, params)
     if start_routes is not None and state["first"] is None:
@@ -307,15 +312,21 @@ def _without_model(
     return SolveResult(routes, cost or 0, elapsed, state["first"], 1, status)
 
 
+def _member_here(inst: RoutingInstance, params: SolveParams) -> str | None:
+    """The member this search starts from, or None: never under the deterministic option
+    or from a caller's warm start, else whatever `choose_member` picks."""
+    if params.deterministic or params.initial_routes is not None:
+        return None
+    return choose_member(inst, params.member)
+
+
 def _early_plan(
     inst: RoutingInstance, params: SolveParams, started: float, deadline: float, state: dict
-) -> list[list[int]] | None:
-    """Our construction before a member's long run, when `params.early_plan` asks for it
-    (the portfolio's main process): a valid plan exists, and is reported as progress,
-    within a second instead of at the end of the member's share; it is also the start
-    if the member fails."""
-    if not params.early_plan or _member_start_skipped(inst, params):
-        return None
+) -> list[list[int]]:
+    """Our construction before a member's long run (`params.early_plan`: the portfolio's
+    main process): a valid plan exists, and is reported as progress, within a second
+    instead of at the end of the member's share; it is also the start if the member
+    fails."""
     routes = construct(inst, **construct_breadth(inst))
     now = time.perf_counter()
     state["first"] = now - started
@@ -325,24 +336,12 @@ def _early_plan(
     return routes
 
 
-def _member_start_skipped(inst: RoutingInstance, params: SolveParams) -> bool:
-    """True when no member runs here (see `_member_start`)."""
-    if params.deterministic or params.initial_routes is not None:
-        return True
-    return choose_member(inst, params.member) is None
-
-
 def _member_start(
-    inst: RoutingInstance, params: SolveParams, deadline: float
+    inst: RoutingInstance, params: SolveParams, name: str, deadline: float
 ) -> tuple[str, list[list[int]] | None]:
-    """Routes from another engine (see `solver.members`), repaired and completed so that
-    every rule holds, with a status prefix; ("", None) when no member runs (the
-    deterministic option, a caller's warm start, nothing installed, a small batch)."""
-    if _member_start_skipped(inst, params):
-        return "", None
-    name = choose_member(inst, params.member)
-    if name is None:
-        return "", None
+    """Routes from member `name` (see `solver.members`), repaired and completed so that
+    every rule holds, with a status prefix; (prefix, None) when the member fails or its
+    routes cannot be used."""
     budget = SHARE[name] * max(0.0, deadline - time.perf_counter())
     try:
         found = run_member(name, inst, budget, seed=params.seed)
