@@ -13,11 +13,12 @@ only the earliest end time matters. Breaks are taken in window order.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from dispatch_opt.routing.instance import RoutingInstance
+from dispatch_opt.routing.instance import RoutingInstance, VehicleBreak
 from dispatch_opt.routing.parts import running_stock_ok
 
 
@@ -58,16 +59,25 @@ def _window_start(windows: tuple[tuple[int, int], ...], arrival: int) -> int:
     return -1
 
 
+def _breaks_owed(inst: RoutingInstance, vehicle: int, nodes: Sequence[int]) -> tuple:
+    """The breaks a route must fit: the technician's, unless it has no stops (an idle day
+    owes none)."""
+    return inst.breaks[vehicle] if nodes else ()
+
+
 def _forward(
-    inst: RoutingInstance, vehicle: int, path: list[int], trail: list | None
+    inst: RoutingInstance,
+    vehicle: int,
+    path: list[int],
+    breaks: tuple[VehicleBreak, ...],
+    trail: list | None,
 ) -> list[int] | None:
-    """The dynamic programme over `path` (start, stops, end): per number of breaks taken,
-    the earliest arrival at the end place; None as soon as no state survives. Appends
-    each gap's back-pointers to `trail` when one is given (to unwind a schedule)."""
+    """The dynamic programme over `path` (start, stops, end): per number of `breaks`
+    taken, the earliest arrival at the end place; None as soon as no state survives.
+    Appends each gap's back-pointers to `trail` when one is given (to unwind a schedule)."""
     drive = inst.drive_s(float(inst.speed_factor[vehicle]))
     over = inst.arrival_overhead_s
     windows, service = inst.visit_windows, inst.service_list
-    breaks = inst.breaks[vehicle] if len(path) > 2 else ()
     n_b = len(breaks)
     latest_end = int(inst.latest_end_s[vehicle])
     last = len(path) - 1
@@ -120,10 +130,9 @@ def _forward(
     return best
 
 
-def _end_choice(inst: RoutingInstance, vehicle: int, best: list[int], stops: bool) -> int:
+def _end_choice(best: list[int], breaks: tuple[VehicleBreak, ...]) -> int:
     """Breaks taken of the earliest valid arrival at the end place, or -1: breaks not
     taken must open at or after that arrival."""
-    breaks = inst.breaks[vehicle] if stops else ()
     n_b = len(breaks)
     choice, end_arrival = -1, INF
     for k in range(n_b + 1):
@@ -140,8 +149,9 @@ def route_feasible(inst: RoutingInstance, vehicle: int, nodes: list[int] | tuple
     """Whether `schedule_route` finds a timeline, without building it (the hot check of
     construction and repair)."""
     path = [inst.start_node(vehicle), *nodes, inst.end_node(vehicle)]
-    best = _forward(inst, vehicle, path, None)
-    return best is not None and _end_choice(inst, vehicle, best, bool(nodes)) >= 0
+    breaks = _breaks_owed(inst, vehicle, nodes)
+    best = _forward(inst, vehicle, path, breaks, None)
+    return best is not None and _end_choice(best, breaks) >= 0
 
 
 def schedule_route(
@@ -149,14 +159,14 @@ def schedule_route(
 ) -> RouteSchedule | None:
     """Earliest feasible timeline for `vehicle` visiting `nodes` in order, or None."""
     path = [inst.start_node(vehicle), *nodes, inst.end_node(vehicle)]
+    breaks = _breaks_owed(inst, vehicle, nodes)
     trail: list[list[tuple[int, int, int, int]]] = []  # per gap: per k2 -> (k, arr, start, end)
-    best = _forward(inst, vehicle, path, trail)
+    best = _forward(inst, vehicle, path, breaks, trail)
     if best is None:
         return None
-    choice = _end_choice(inst, vehicle, best, bool(nodes))
+    choice = _end_choice(best, breaks)
     if choice < 0:
         return None
-    breaks = inst.breaks[vehicle] if nodes else ()
     drive = inst.drive_s(float(inst.speed_factor[vehicle]))
     return _unwind(inst, vehicle, path, trail, choice, breaks, drive)
 

@@ -41,15 +41,21 @@ class _Routes:
         (its start or a stop) to each ticket; kept up to date as routes grow."""
         if self._reach is None:
             inst = self.inst
-            tickets = slice(inst.first_ticket_node, inst.first_pickup_node)
-            reach = np.array(inst.duration_s[: inst.n_vehicles, tickets])
+            self._reach = np.array(inst.duration_s[: inst.n_vehicles, self._tickets])
             for v, nodes in enumerate(self.nodes):
-                if nodes:
-                    np.minimum(
-                        reach[v], np.min(inst.duration_s[nodes, tickets], axis=0), out=reach[v]
-                    )
-            self._reach = reach
+                self._come_closer(v, nodes)
         return self._reach
+
+    @property
+    def _tickets(self) -> slice:
+        """The ticket columns of a node matrix."""
+        return slice(self.inst.first_ticket_node, self.inst.first_pickup_node)
+
+    def _come_closer(self, v: int, nodes: list[int]) -> None:
+        """Route v now also passes by `nodes`: lower its row of `reach`."""
+        if nodes and self._reach is not None:
+            nearest = np.min(self.inst.duration_s[nodes, self._tickets], axis=0)
+            np.minimum(self._reach[v], nearest, out=self._reach[v])
 
     def path(self, v: int) -> list[int]:
         """Start, stops, end."""
@@ -71,20 +77,13 @@ class _Routes:
     def commit(self, v: int, nodes: list[int], extra_drive: int) -> None:
         """Replace route v by `nodes` (one more ticket, perhaps with its pickup)."""
         inst = self.inst
-        for node in set(nodes) - set(self.nodes[v]):
+        fresh = sorted(set(nodes) - set(self.nodes[v]))
+        for node in fresh:
             if inst.is_pickup(node):
                 p = inst.pickup_of(node)
                 self.depot_left[inst.pickup_depot[p]] -= inst.pickup_load[p]
                 self.pickups_in_use.add(node)
-        if self._reach is not None:
-            fresh = sorted(set(nodes) - set(self.nodes[v]))
-            if fresh:
-                tickets = slice(inst.first_ticket_node, inst.first_pickup_node)
-                np.minimum(
-                    self._reach[v],
-                    np.min(inst.duration_s[fresh, tickets], axis=0),
-                    out=self._reach[v],
-                )
+        self._come_closer(v, fresh)
         self.nodes[v] = nodes
         self.drive_total[v] += extra_drive
 
