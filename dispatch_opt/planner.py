@@ -83,27 +83,56 @@ def reserve_s(n_tickets: int) -> float:
     return 0.3 + 0.0005 * n_tickets
 
 
+@dataclasses.dataclass(frozen=True)
+class RunOptions:
+    """How one call searches: the caller's overrides, else the problem's `solve` section,
+    else the default budget of the kind of call (planning, re-planning)."""
+
+    limit_s: float
+    seed: int
+    deterministic: bool
+    workers: int | None
+    progress: Callable[[Progress], None] | None
+
+    @classmethod
+    def of(
+        cls,
+        problem: Problem,
+        default_limit_s: float,
+        *,
+        time_limit_s: float | None,
+        seed: int | None,
+        deterministic: bool | None,
+        progress: Callable[[Progress], None] | None,
+    ) -> RunOptions:
+        """Resolve the options of a call on `problem`."""
+        opts = problem.solve
+        return cls(
+            limit_s=time_limit_s or opts.time_limit_s or default_limit_s,
+            seed=opts.seed if seed is None else seed,
+            deterministic=opts.deterministic if deterministic is None else deterministic,
+            workers=opts.workers,
+            progress=progress,
+        )
+
+
 def portfolio_search(
     inst: RoutingInstance,
+    run: RunOptions,
     *,
-    limit_s: float,
     started: float,
-    seed: int,
-    deterministic: bool,
-    progress: Callable[[Progress], None] | None,
-    workers: int | None,
     initial_routes: list[list[int]] | None = None,
     member: str = "auto",
 ) -> SolveResult:
-    """The portfolio search on what is left of `limit_s` since `started`, less the
+    """The portfolio search on what is left of `run.limit_s` since `started`, less the
     reserve for building the plan (at least 0.1 s); re-planning searches the same way."""
-    budget = max(0.1, limit_s - (time.perf_counter() - started) - reserve_s(inst.n_tickets))
+    left = run.limit_s - (time.perf_counter() - started) - reserve_s(inst.n_tickets)
     params = SolveParams(
-        time_limit_s=budget,
-        seed=seed,
-        deterministic=deterministic,
-        progress=progress,
-        workers=workers,
+        time_limit_s=max(0.1, left),
+        seed=run.seed,
+        deterministic=run.deterministic,
+        progress=run.progress,
+        workers=run.workers,
         member=member,
         initial_routes=initial_routes,
     )
@@ -150,30 +179,24 @@ def solve_problem(
             started=started,
         )
     t0 = time.perf_counter() if started is None else started
-    opts = problem.solve
-    limit = time_limit_s or opts.time_limit_s or default_time_limit_s(problem)
-    seed = opts.seed if seed is None else seed
-    deterministic = opts.deterministic if deterministic is None else deterministic
-
-    compiled = compile_problem(problem)
-    compile_s = time.perf_counter() - t0
-    result = portfolio_search(
-        compiled.instance,
-        limit_s=limit,
-        started=t0,
+    run = RunOptions.of(
+        problem,
+        default_time_limit_s(problem),
+        time_limit_s=time_limit_s,
         seed=seed,
         deterministic=deterministic,
         progress=progress,
-        workers=opts.workers,
-        initial_routes=None
-        if warm_start is None
-        else initial_routes(problem, warm_start, compiled.instance),
-        member=member,
+    )
+    compiled = compile_problem(problem)
+    compile_s = time.perf_counter() - t0
+    warm = None if warm_start is None else initial_routes(problem, warm_start, compiled.instance)
+    result = portfolio_search(
+        compiled.instance, run, started=t0, initial_routes=warm, member=member
     )
     stats = SolverStats(
         engine=engine_name(result.status),
         objective=result.objective,
-        seed=seed,
+        seed=run.seed,
         first_solution_s=result.first_solution_s,
         compile_s=compile_s,
         status=result.status,

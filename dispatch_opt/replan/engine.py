@@ -32,7 +32,7 @@ from dispatch_opt.domain.plan import (
 )
 from dispatch_opt.domain.problem import Problem
 from dispatch_opt.plan_builder import build_plan
-from dispatch_opt.planner import portfolio_search
+from dispatch_opt.planner import RunOptions, portfolio_search
 from dispatch_opt.replan.residual import Residual, residual_problem
 from dispatch_opt.routing.compile import Compiled, Previous, compile_problem
 from dispatch_opt.routing.cost import routes_cost
@@ -257,10 +257,14 @@ def replan(
     t0 = time.perf_counter() if started is None else started
     if problem.state is None:
         raise ValueError("replan needs a problem with a state")
-    opts = problem.solve
-    limit = time_limit_s or opts.time_limit_s or default_replan_time_limit_s(problem)
-    seed = opts.seed if seed is None else seed
-    deterministic = opts.deterministic if deterministic is None else deterministic
+    run = RunOptions.of(
+        problem,
+        default_replan_time_limit_s(problem),
+        time_limit_s=time_limit_s,
+        seed=seed,
+        deterministic=deterministic,
+        progress=progress,
+    )
 
     prep = prepare(problem)
     inst, res = prep.instance, prep.residual
@@ -268,22 +272,13 @@ def replan(
     warm = prep.warm
     first = _make_room(inst, res, construct(inst, routes=warm)) if res.new_tickets else warm
     if search or (search is None and not _still_holds(prep, first)):
-        result = portfolio_search(
-            inst,
-            limit_s=limit,
-            started=t0,
-            seed=seed,
-            deterministic=deterministic,
-            progress=progress,
-            workers=opts.workers,
-            initial_routes=first,
-        )
+        result = portfolio_search(inst, run, started=t0, initial_routes=first)
         routes, status, cost = result.routes, result.status, result.objective
     else:
         routes, cost = first, routes_cost(inst, first) or 0
         status = "previous_plan_with_insertions" if res.new_tickets else "kept_previous_plan"
     stats = SolverStats(
-        engine=ENGINE, objective=cost, seed=seed, compile_s=compile_s, status=status
+        engine=ENGINE, objective=cost, seed=run.seed, compile_s=compile_s, status=status
     )
     plan = build_plan(res.problem, inst, routes, prep.compiled.reasons, stats)
     churn = churn_of(res, plan)
