@@ -34,9 +34,9 @@ from benchmarks.vrptw_instance import PeerResult, VrptwData, read_vrptw
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DIR = REPO / ".." / "shared" / "benchmarks" / "vrptw" / "solomon"
-SOLVERS = ("dispatch-opt", "dispatch-opt-own", "ortools", "pyvrp", "vroom")
 OWN = "dispatch-opt-own"
 """dispatch-opt without portfolio members (its own construction and search only)."""
+SOLVERS = ("dispatch-opt", OWN, "ortools", "pyvrp", "vroom")
 PEER_MODULES = {
     "ortools": ("ortools", "benchmarks.peers.vrptw_plain_ortools"),
     "pyvrp": ("pyvrp", "benchmarks.peers.vrptw_pyvrp"),

@@ -90,12 +90,17 @@ def test_a_plan_started_from_a_member_is_valid_and_says_so(member):
     assert len(served(plan)) >= len(served(own)) - 1
 
 
+def _offer_pyvrp(monkeypatch, run) -> None:
+    """Make the solver pick PyVRP as its member (installed or not) and run `run` for it."""
+    monkeypatch.setattr("dispatch_opt.solver.solve.choose_member", lambda inst, choice: "pyvrp")
+    monkeypatch.setattr("dispatch_opt.solver.solve.run_member", run)
+
+
 def test_a_failing_member_never_costs_the_plan(monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("engine crashed")
 
-    monkeypatch.setattr("dispatch_opt.solver.solve.choose_member", lambda inst, choice: "pyvrp")
-    monkeypatch.setattr("dispatch_opt.solver.solve.run_member", broken)
+    _offer_pyvrp(monkeypatch, broken)
     p = _day()
     plan = assert_valid(p, solve_problem(p, time_limit_s=1.0, deterministic=False))
     assert plan.solver.status.startswith("member_pyvrp_failed(RuntimeError)+")
@@ -106,9 +111,7 @@ def test_members_never_run_under_the_deterministic_option(monkeypatch):
     def forbidden(*args, **kwargs):
         raise AssertionError("a member ran in a deterministic solve")
 
-    # A member is on offer (installed or not), so only the deterministic option stops it.
-    monkeypatch.setattr("dispatch_opt.solver.solve.choose_member", lambda inst, choice: "pyvrp")
-    monkeypatch.setattr("dispatch_opt.solver.solve.run_member", forbidden)
+    _offer_pyvrp(monkeypatch, forbidden)  # on offer: only the deterministic option stops it
     p = _day()
     plan = assert_valid(p, solve_problem(p, deterministic=True))
     assert "member" not in plan.solver.status
