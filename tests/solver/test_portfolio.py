@@ -1,0 +1,127 @@
+"""The two-process portfolio: one construction before the fork, a bounded wait for the
+worker, and the OR-Tools model left out when its set-up would not fit the budget."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+
+from dispatch_opt.domain import Priority
+from dispatch_opt.routing import compile_problem
+from dispatch_opt.routing.cost import routes_cost
+from dispatch_opt.solver import portfolio
+from dispatch_opt.solver import solve as solve_module
+from dispatch_opt.solver.solve import SolveParams, solve_instance, starts_from_construction
+from tests.checks import assert_routes_ok
+from tests.factories import near, problem, tech, ticket, win
+
+
+def _instance(n_tickets: int = 40):
+    """A day of `n_tickets` tickets in three slots for four technicians."""
+    rng = np.random.default_rng(3)
+    slots = [win("09:00", "11:00"), win("11:00", "13:00"), win("13:00", "15:00")]
+    tickets = [
+        ticket(
+            f"T{i}",
+            near(float(rng.uniform(-5, 5)), float(rng.uniform(-5, 5))),
+            duration_min=35.0,
+            time_windows=(slots[i % 3],),
+            priority=Priority.HIGH if i % 4 == 0 else Priority.NORMAL,
+        )
+        for i in range(n_tickets)
+    ]
+    return compile_problem(problem([tech(f"E{j}") for j in range(4)], tickets)).instance
+
+
+@pytest.fixture
+def constructs(monkeypatch):
+    """Our construction starts every search from 30 tickets on (as it does from 300 or
+    with depot pickups); returns the list of whole-day constructions built here."""
+    monkeypatch.setattr(solve_module, "CONSTRUCT_FROM", 30)
+    built: list[int] = []
+    real = solve_module.construct
+
+    def counting(inst, routes=None, **kw):
+        if routes is None:
+            built.append(1)
+        return real(inst, routes=routes, **kw)
+
+    monkeypatch.setattr(solve_module, "construct", counting)
+    return built
+
+
+def test_the_portfolio_builds_its_construction_once_before_the_fork(constructs, monkeypatch):
+    inst = _instance()
+    params = SolveParams(time_limit_s=1.0, workers=2, member="none")
+    assert starts_from_construction(inst, params)
+    seen = []
+    real = portfolio.solve_instance
+
+    def main_search(inst, params):
+        seen.append((len(constructs), params.prebuilt is not None))
+        return real(inst, params)
+
+    monkeypatch.setattr(portfolio, "solve_instance", main_search)
+    result = portfolio.solve_portfolio(inst, params)
+    assert seen == [(1, True)]  # built before the main search started, and handed to it
+    assert len(constructs) == 1  # not again in this process
+    assert_routes_ok(inst, result.routes)
+    assert result.objective == routes_cost(inst, result.routes)
+    assert result.first_solution_s is not None
+
+
+def test_a_prebuilt_construction_is_the_start_and_the_first_plan(constructs):
+    inst = _instance()
+    prebuilt = solve_module.construct(inst)
+    constructs.clear()
+    params = SolveParams(time_limit_s=0.5, member="none", prebuilt=prebuilt)
+    result = solve_instance(inst, params)
+    assert constructs == []  # not built again
+    assert_routes_ok(inst, result.routes)
+    assert result.objective <= routes_cost(inst, prebuilt)  # never worse than its start
+
+
+def test_a_caller_warm_start_is_never_replaced_by_a_construction():
+    inst = _instance()
+    warm = [[] for _ in range(inst.n_vehicles)]
+    assert not starts_from_construction(inst, SolveParams(initial_routes=warm))
+
+
+def test_the_model_is_left_out_when_its_set_up_would_not_fit(constructs, monkeypatch):
+    inst = _instance()
+
+    def no_model(*args, **kwargs):
+        raise AssertionError("the OR-Tools model must not be built")
+
+    monkeypatch.setattr(solve_module, "model_setup_s", lambda inst: 1e6)
+    monkeypatch.setattr(solve_module, "build_model", no_model)
+    result = solve_instance(inst, SolveParams(time_limit_s=0.5, member="none"))
+    assert result.status == "model_skipped_short_budget"
+    assert_routes_ok(inst, result.routes)
+    assert result.objective == routes_cost(inst, result.routes)
+
+
+def test_the_deterministic_option_never_skips_the_model_by_the_clock(monkeypatch):
+    inst = _instance()
+    monkeypatch.setattr(solve_module, "model_setup_s", lambda inst: 1e6)
+    result = solve_instance(inst, SolveParams(time_limit_s=0.5, deterministic=True, effort=2))
+    assert "model_skipped" not in result.status
+    assert_routes_ok(inst, result.routes)
+
+
+def _silent_worker(conn, inst, params) -> None:
+    """A worker that never answers."""
+    time.sleep(600)
+
+
+def test_a_worker_that_never_answers_is_stopped_and_the_main_plan_kept(monkeypatch):
+    inst = _instance()
+    monkeypatch.setattr(portfolio, "_child", _silent_worker)
+    result = portfolio.solve_portfolio(
+        inst, SolveParams(time_limit_s=0.5, workers=2, member="none")
+    )
+    assert "(" not in result.status  # the main search's own result, not a race's
+    assert_routes_ok(inst, result.routes)
+    assert result.objective == routes_cost(inst, result.routes)
