@@ -31,7 +31,7 @@ class _Routes:
         self.inst = inst
         self.nodes: list[list[int]] = [[] for _ in range(inst.n_vehicles)]
         self.depot_left = inst.depot_stock.copy()
-        self.drive = [inst.drive_s(float(f)) for f in inst.speed_factor]
+        self.drive = inst.drive_matrices([float(f) for f in inst.speed_factor])
         self.drive_total = np.zeros(inst.n_vehicles, dtype=np.int64)
         self.pickups_in_use: set[int] = set()
         self._reach: np.ndarray | None = None

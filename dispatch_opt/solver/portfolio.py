@@ -91,8 +91,7 @@ def warm_shared_matrices(inst: RoutingInstance) -> None:
     one copy (read-only pages) instead of each building its own. At 3,000 tickets these
     are 5 matrices of 5,900^2 (one per speed factor, plus the overheads); with int64
     matrices the portfolio's peak PSS went from 4,060 MB to 2,225-2,447 MB (one run each)."""
-    for factor in inst.speed_factors:
-        inst.drive_s(factor)
+    inst.drive_matrices(inst.speed_factors)
     _ = inst.arrival_overhead_s
 
 

@@ -36,6 +36,16 @@ def test_drive_block_equals_the_whole_matrix_before_and_after_it_is_built():
         assert int(inst.drive_block(factor, 0, cols[3])) == int(whole[0, cols[3]])
 
 
+def test_drive_matrices_built_side_by_side_equal_one_at_a_time():
+    inst = compile_problem(load_problem("scenarios/small.json")).instance
+    factors = [1.0, 1.2, 1.37, 1.2]  # a repeat, and one of no technician
+    together = inst.drive_matrices(factors)
+    assert [m is inst.drive_s(f) for m, f in zip(together, factors, strict=True)] == [True] * 4
+    for m, f in zip(together, factors, strict=True):
+        assert np.array_equal(m, _ceil_int(inst.duration_s, round(f, 9)))
+        assert not m.flags.writeable
+
+
 def test_ceil_int_is_exact_and_widens_when_int32_would_not_hold():
     values = np.array([[0.0, 1.0, 59.999999], [120.5, 3600.0, 7.0]])
     out = _ceil_int(values, 1.1)
