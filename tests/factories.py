@@ -94,3 +94,35 @@ __all__ = [
     "ticket",
     "win",
 ]
+
+
+def slot_day(
+    n_tickets: int,
+    n_techs: int,
+    *,
+    seed: int,
+    spread_km: float,
+    duration_min: float,
+    high_every: int,
+    **tech_kw,
+) -> Problem:
+    """A VRPTW-like day: all-round technicians, tickets scattered `spread_km` around the
+    centre in three two-hour slots, every `high_every`-th one high priority."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    slots = [win("09:00", "11:00"), win("11:00", "13:00"), win("13:00", "15:00")]
+    tickets = [
+        ticket(
+            f"T{i}",
+            near(
+                float(rng.uniform(-spread_km, spread_km)),
+                float(rng.uniform(-spread_km, spread_km)),
+            ),
+            duration_min=duration_min,
+            time_windows=(slots[i % 3],),
+            priority=Priority.HIGH if i % high_every == 0 else Priority.NORMAL,
+        )
+        for i in range(n_tickets)
+    ]
+    return problem([tech(f"E{j}", **tech_kw) for j in range(n_techs)], tickets)

@@ -4,34 +4,21 @@ from __future__ import annotations
 
 import dataclasses
 
-import numpy as np
 import pytest
 
-from dispatch_opt.domain import Priority, SolveOptions
+from dispatch_opt.domain import SolveOptions
 from dispatch_opt.planner import solve_problem
 from dispatch_opt.routing import compile_problem
 from dispatch_opt.solver import members
 from dispatch_opt.solver.members import choose_member, pyvrp_member
 from tests.checks import assert_routes_ok, assert_valid, served
-from tests.factories import lunch, near, problem, tech, ticket, win
+from tests.factories import lunch, slot_day, win
 
 
 def _day(n_tickets: int = 36, **tech_kw) -> object:
     """A VRPTW-like day: three all-round technicians, tickets in two-hour slots."""
-    rng = np.random.default_rng(7)
-    slots = [win("09:00", "11:00"), win("11:00", "13:00"), win("13:00", "15:00")]
-    tickets = [
-        ticket(
-            f"T{i}",
-            near(float(rng.uniform(-6, 6)), float(rng.uniform(-6, 6))),
-            duration_min=30.0,
-            time_windows=(slots[i % 3],),
-            priority=Priority.HIGH if i % 5 == 0 else Priority.NORMAL,
-        )
-        for i in range(n_tickets)
-    ]
-    techs = [tech(f"E{j}", **tech_kw) for j in range(3)]
-    return problem(techs, tickets, solve=SolveOptions(time_limit_s=3.0, workers=1))
+    day = slot_day(n_tickets, 3, seed=7, spread_km=6.0, duration_min=30.0, high_every=5, **tech_kw)
+    return dataclasses.replace(day, solve=SolveOptions(time_limit_s=3.0, workers=1))
 
 
 def test_pyvrp_is_chosen_only_where_it_can_express_every_hard_rule():

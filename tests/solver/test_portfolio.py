@@ -5,34 +5,21 @@ from __future__ import annotations
 
 import time
 
-import numpy as np
 import pytest
 
-from dispatch_opt.domain import Priority
 from dispatch_opt.routing import compile_problem
 from dispatch_opt.routing.cost import routes_cost
 from dispatch_opt.solver import portfolio
 from dispatch_opt.solver import solve as solve_module
 from dispatch_opt.solver.solve import SolveParams, solve_instance, starts_from_construction
 from tests.checks import assert_routes_ok
-from tests.factories import near, problem, tech, ticket, win
+from tests.factories import slot_day
 
 
 def _instance(n_tickets: int = 40):
     """A day of `n_tickets` tickets in three slots for four technicians."""
-    rng = np.random.default_rng(3)
-    slots = [win("09:00", "11:00"), win("11:00", "13:00"), win("13:00", "15:00")]
-    tickets = [
-        ticket(
-            f"T{i}",
-            near(float(rng.uniform(-5, 5)), float(rng.uniform(-5, 5))),
-            duration_min=35.0,
-            time_windows=(slots[i % 3],),
-            priority=Priority.HIGH if i % 4 == 0 else Priority.NORMAL,
-        )
-        for i in range(n_tickets)
-    ]
-    return compile_problem(problem([tech(f"E{j}") for j in range(4)], tickets)).instance
+    day = slot_day(n_tickets, 4, seed=3, spread_km=5.0, duration_min=35.0, high_every=4)
+    return compile_problem(day).instance
 
 
 @pytest.fixture
