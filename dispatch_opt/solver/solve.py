@@ -350,10 +350,15 @@ def _without_model(
     routes = ensure_required(inst, [list(r) for r in start_routes])
     cost = routes_cost(inst, routes)
     if cost is not None:  # None: some technician cannot even stay idle (no plan exists)
+        if not state.get("reported"):
+            _report(params, started, deadline, cost, 1)
         rounds, until = _rounds_and_deadline(inst, params, started, deadline)
+        start_cost = cost
         routes, cost = ruin_and_recreate(
             inst, routes, lambda r: r, rounds=rounds, seed=params.seed, deadline=until
         )
+        if cost < start_cost:
+            _report(params, started, deadline, cost, 2)
     elapsed = time.perf_counter() - started
     return SolveResult(routes, cost or 0, elapsed, state["first"], 1, status)
 
@@ -377,9 +382,26 @@ def _early_plan(
     now = time.perf_counter()
     state["first"] = now - started
     cost = routes_cost(inst, routes)
-    if params.progress is not None and cost is not None:
-        params.progress(Progress(now - started, max(0.0, deadline - now), cost, 1))
+    if cost is not None:
+        _report(params, started, deadline, cost, 1, now=now)
+        state["reported"] = True
     return routes
+
+
+def _report(
+    params: SolveParams,
+    started: float,
+    deadline: float,
+    cost: int,
+    n: int,
+    *,
+    now: float | None = None,
+) -> None:
+    """Report a plan of exact cost `cost`, found at `now` (default: this instant), to the
+    caller's progress callback, if any."""
+    if params.progress is not None:
+        now = time.perf_counter() if now is None else now
+        params.progress(Progress(now - started, max(0.0, deadline - now), cost, n))
 
 
 def _member_start(

@@ -59,7 +59,7 @@ def test_the_portfolio_builds_its_construction_once_before_the_fork(constructs, 
     assert result.first_solution_s is not None
 
 
-def test_a_prebuilt_construction_is_the_start_and_the_first_plan(constructs):
+def test_a_prebuilt_construction_is_the_start_and_not_built_again(constructs):
     inst = _instance()
     prebuilt = solve_module.construct(inst)
     constructs.clear()
@@ -84,16 +84,22 @@ def test_the_model_is_left_out_when_its_set_up_would_not_fit(constructs, monkeyp
 
     monkeypatch.setattr(solve_module, "model_setup_s", lambda inst: 1e6)
     monkeypatch.setattr(solve_module, "build_model", no_model)
-    result = solve_instance(inst, SolveParams(time_limit_s=0.5, member="none"))
+    reports = []
+    result = solve_instance(
+        inst, SolveParams(time_limit_s=0.5, member="none", progress=reports.append)
+    )
     assert result.status == "model_skipped_short_budget"
+    assert reports and reports[-1].objective == result.objective  # progress still reported
     assert_routes_ok(inst, result.routes)
     assert result.objective == routes_cost(inst, result.routes)
 
 
-def test_the_deterministic_option_never_skips_the_model_by_the_clock(monkeypatch):
+def test_the_deterministic_option_never_skips_the_model_by_the_clock(constructs, monkeypatch):
     inst = _instance()
     monkeypatch.setattr(solve_module, "model_setup_s", lambda inst: 1e6)
-    result = solve_instance(inst, SolveParams(time_limit_s=0.5, deterministic=True, effort=2))
+    params = SolveParams(time_limit_s=0.5, deterministic=True, effort=2)
+    assert starts_from_construction(inst, params)  # so the skip is within reach
+    result = solve_instance(inst, params)
     assert "model_skipped" not in result.status
     assert_routes_ok(inst, result.routes)
 
