@@ -196,14 +196,14 @@ def _tid(inst: RoutingInstance, node: int) -> str:
 def _fix_held_starts(inst: RoutingInstance, chains: list[list[int]]) -> None:
     """Each held visit starts at the earliest its chain allows (its planned start when
     nothing was delayed): its window becomes that one instant."""
-    windows = list(inst.windows)
+    held: dict[int, np.ndarray] = {}
     for v, chain in enumerate(chains):
         sched = schedule_route(inst, v, chain) if chain else None
         if sched is None:
             continue
         for node, start in zip(sched.nodes, sched.start_s, strict=True):
-            windows[inst.ticket_of(node)] = np.array([[start, start]], dtype=np.int64)
-    inst.windows = tuple(windows)
+            held[inst.ticket_of(node)] = np.array([[start, start]])
+    inst.set_windows(held)
 
 
 def _warm_routes(res: Residual, inst: RoutingInstance) -> list[list[int]]:

@@ -220,13 +220,11 @@ def promise_slots(
     k = inst.ticket_ids.index(ticket.id)
     routes = initial_routes(grown, plan, inst)
     origin = grown.horizon.start
-    windows = list(inst.windows)
     found: list[SlotOffer] = []
     for s in open_slots:
         lo = max(0, int((max(s.start, now) - origin).total_seconds() + 0.999))
         hi = min(inst.horizon_s, int((s.end - origin).total_seconds()))
-        windows[k] = np.array([[lo, hi]], dtype=np.int64)
-        inst.windows = tuple(windows)  # a new object: cached timing tables follow it
+        inst.set_windows({k: np.array([[lo, hi]])})
         found.append(_offer(inst, routes, k, s, origin, horizon.end < s.end))
     good = sorted((o for o in found if o.feasible), key=lambda o: o.start or origin)
     return good + [o for o in found if not o.feasible] + offers

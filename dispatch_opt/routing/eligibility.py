@@ -55,10 +55,7 @@ def _legs_s(inst: RoutingInstance) -> tuple[np.ndarray, np.ndarray]:
     tickets = inst.first_ticket_node + np.arange(inst.n_tickets)
     go = np.zeros((inst.n_tickets, n_v), dtype=np.int64)
     back = np.zeros((inst.n_tickets, n_v), dtype=np.int64)
-    classes = inst.vehicle_classes
-    for c in np.unique(classes):
-        vs = np.flatnonzero(classes == c)
-        factor = float(inst.speed_factor[vs[0]])
+    for factor, vs in inst.speed_groups:
         go[:, vs] = inst.drive_block(factor, *np.ix_(vs, tickets)).T
         back[:, vs] = inst.drive_block(factor, *np.ix_(tickets, n_v + vs))
     return go, back

@@ -13,7 +13,7 @@ another pickup at the same depot, so several loads make one depot stop).
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -58,7 +58,7 @@ class RoutingInstance:
     overhead_s: int  # added to each arrival at a ticket from another place
     # --- tickets -----------------------------------------------------------
     windows: Sequence[np.ndarray]  # per ticket, (k, 2) int service-start windows; a
-    # tuple: replace it, never change it in place (`visit_windows` follows the object)
+    # tuple of read-only arrays: change it through `set_windows` only
     sla_due_s: np.ndarray  # (N,) int, -1 when none
     weight: np.ndarray  # (N,) int contract weight
     penalty: np.ndarray  # (N,) int cost of leaving it out
@@ -265,6 +265,17 @@ class RoutingInstance:
             out[int(k)].append(self.pickup_node(p))
         return [np.array(x, dtype=np.int64) for x in out]
 
+    def set_windows(self, changes: Mapping[int, np.ndarray]) -> None:
+        """Give the tickets in `changes` new service-start windows ((k, 2) int each).
+        `windows` becomes a new tuple of read-only arrays, so that the timing tables
+        built from the old one (`visit_windows`) are rebuilt, never silently stale."""
+        windows = list(self.windows)
+        for k, w in changes.items():
+            w = np.array(w, dtype=np.int64)
+            w.setflags(write=False)
+            windows[k] = w
+        self.windows = tuple(windows)
+
     @property
     def visit_windows(self) -> list[tuple[tuple[int, int], ...]]:
         """Per node, as Python ints for the route timing's inner loop: a ticket's
@@ -353,6 +364,13 @@ class RoutingInstance:
         """The distinct speed factors, ascending, rounded as `drive_s` keys them: one
         travel profile each (`vehicle_classes` indexes this list)."""
         return [round(float(f), 9) for f in np.unique(np.round(self.speed_factor, 9))]
+
+    @cached_property
+    def speed_groups(self) -> list[tuple[float, np.ndarray]]:
+        """Per speed factor (in `speed_factors` order), the vehicles that drive at it:
+        the ones sharing a travel matrix."""
+        classes = self.vehicle_classes
+        return [(f, np.flatnonzero(classes == c)) for c, f in enumerate(self.speed_factors)]
 
     @cached_property
     def vehicle_classes(self) -> np.ndarray:

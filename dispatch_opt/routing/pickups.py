@@ -76,10 +76,7 @@ def _reachable(inst: RoutingInstance, opt: _Option) -> np.ndarray:
     over = 0 if inst.loc_id[dnode] == inst.loc_id[tnode] else inst.overhead_s
     service = int(inst.service_s[tnode])
     ok = np.zeros(n_v, dtype=bool)
-    classes = inst.vehicle_classes
-    for c in np.unique(classes):
-        vs = np.flatnonzero(classes == c)
-        factor = float(inst.speed_factor[vs[0]])
+    for factor, vs in inst.speed_groups:
         loaded = np.maximum(inst.shift_start_s[vs] + inst.drive_block(factor, vs, dnode), lo)
         loaded += pickup_s
         arrival = loaded + int(inst.drive_block(factor, dnode, tnode)) + over

@@ -74,9 +74,8 @@ def build_model(inst: RoutingInstance, *, seed: int = 0) -> OrToolsModel:
     cost_cb: dict[int, int] = {}
     drive_cb: dict[int, int] = {}
     need_drive = bool((inst.max_travel_s >= 0).any())
-    for c in np.unique(classes):
-        v0 = int(np.flatnonzero(classes == c)[0])
-        drive = inst.drive_s(float(inst.speed_factor[v0]))[sub].astype(np.int64)
+    for c, factor in enumerate(inst.speed_factors):
+        drive = inst.drive_s(factor)[sub].astype(np.int64)
         time_cb[c] = _register_matrix(routing, drive + over + service)
         cost_cb[c] = _register_matrix(routing, drive * inst.travel_cost_per_s + dist_km_cost)
         if need_drive:

@@ -85,9 +85,8 @@ def test_timing_follows_replaced_windows():
     node = inst.ticket_node(0)
     assert route_feasible(inst, 0, [node])
     assert isinstance(inst.windows, tuple) and not inst.windows[0].flags.writeable
-    windows = list(inst.windows)
-    windows[0] = np.array([[0, 0]], dtype=np.int64)  # at the horizon start: unreachable
-    inst.windows = tuple(windows)
+    inst.set_windows({0: np.array([[0, 0]])})  # at the horizon start: unreachable
+    assert isinstance(inst.windows, tuple) and not inst.windows[0].flags.writeable
     assert not route_feasible(inst, 0, [node])
     assert schedule_route(inst, 0, [node]) is None
     # a copy made by dataclasses.replace starts from its own windows
