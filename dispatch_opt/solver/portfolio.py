@@ -140,9 +140,11 @@ def solve_portfolio(inst: RoutingInstance, params: SolveParams) -> SolveResult:
     worker.start()
     sender.close()
     ready = time.perf_counter() - started  # before either search: construction, matrices, fork
-    first = _counted_from_start(solve_instance(inst, main), ready)
+    first = solve_instance(inst, main)
     if built_s is not None:  # the main search's first plan is the one built before the fork
         first = dataclasses.replace(first, first_solution_s=built_s)
+    else:
+        first = _counted_from_start(first, ready)
     grace = WORKER_GRACE_S if not params.deterministic else max(30.0, 10 * params.time_limit_s)
     left = max(0.0, params.time_limit_s - (time.perf_counter() - started)) + grace
     second = None

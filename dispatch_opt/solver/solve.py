@@ -117,13 +117,27 @@ def our_construction(inst: RoutingInstance, params: SolveParams) -> list[list[in
 
 
 def starts_from_construction(inst: RoutingInstance, params: SolveParams) -> bool:
-    """Whether `solve_instance` builds our construction before searching: as the early
+    """Whether `solve_instance` builds our construction before it searches: as the early
     plan before a member, or as the warm start when no member runs (large batches, depot
-    pickups); never from a caller's warm start, nor on a trivial instance."""
-    if params.initial_routes is not None or inst.n_tickets == 0 or not inst.allowed.any():
+    pickups); never from a caller's warm start, nor on a trivial instance. (A member that
+    fails without an early plan falls back to a construction too, but only afterwards.)"""
+    if params.initial_routes is not None or _trivial(inst):
         return False
     if _member_here(inst, params) is not None:
         return params.early_plan
+    return _construction_first(inst)
+
+
+def _trivial(inst: RoutingInstance) -> bool:
+    """Nothing to search: no tickets, or none that anyone may serve."""
+    return inst.n_tickets == 0 or not inst.allowed.any()
+
+
+def _construction_first(inst: RoutingInstance) -> bool:
+    """Whether our construction, not OR-Tools' first-solution heuristics, starts the
+    search: OR-Tools' insertion heuristics slow down several times with pickup nodes
+    (200 tickets: 1 s -> 7 s) and never use them, and take tens of seconds at 800
+    tickets; ours takes 0.2 s."""
     return inst.n_tickets >= CONSTRUCT_FROM or bool(inst.n_pickups)
 
 
@@ -199,11 +213,7 @@ def _initial_routes(inst: RoutingInstance, params: SolveParams) -> list[list[int
     whenever depot pickups exist."""
     if params.initial_routes is not None:
         return params.initial_routes
-    if inst.n_tickets >= CONSTRUCT_FROM or inst.n_pickups:
-        # OR-Tools' insertion heuristics slow down several times with pickup nodes
-        # (200 tickets: 1 s -> 7 s) and never use them; ours takes 0.2 s.
-        return our_construction(inst, params)
-    return None
+    return our_construction(inst, params) if _construction_first(inst) else None
 
 
 def _run_search(model: OrToolsModel, search, start_routes: list[list[int]] | None):
@@ -226,7 +236,7 @@ def solve_instance(inst: RoutingInstance, params: SolveParams) -> SolveResult:
     if params.deadline_unix is not None:
         deadline = min(deadline, started + (params.deadline_unix - time.time()))
     empty: list[list[int]] = [[] for _ in range(inst.n_vehicles)]
-    if inst.n_tickets == 0 or not inst.allowed.any():
+    if _trivial(inst):
         return SolveResult(empty, routes_cost(inst, empty) or 0, 0.0, 0.0, 0, "trivial")
     state: dict = {"n": 0, "first": None, "best": None}
     member = _member_here(inst, params)
@@ -264,8 +274,7 @@ def solve_instance(inst: RoutingInstance, params: SolveParams) -> SolveResult:
             state["first"] = now - started
         if state["best"] is None or cost < state["best"]:
             state["best"] = cost
-            if params.progress is not None:
-                params.progress(Progress(now - started, max(0.0, deadline - now), cost, state["n"]))
+            _report(params, started, deadline, cost, state["n"], now=now)
 
     routing.AddAtSolutionCallback(on_solution)
     left = deadline - time.perf_counter()
