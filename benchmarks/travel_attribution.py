@@ -35,11 +35,14 @@ from dispatch_opt.domain.problem import Problem
 from dispatch_opt.io import parse_problem
 from dispatch_opt.plan_builder import build_plan
 from dispatch_opt.planner import initial_routes, solve_problem
-from dispatch_opt.routing.compile import compile_problem
+from dispatch_opt.routing.compile import Compiled, compile_problem
 from dispatch_opt.routing.instance import RoutingInstance
 from dispatch_opt.solver.ortools_model import build_model
-from dispatch_opt.solver.solve import SolveParams, _feasible_routes, _search_parameters
+from dispatch_opt.solver.solve import SolveParams, descent, search_parameters
 from dispatch_opt.validate import validate_plan
+
+Labels = tuple[str, str, str]
+"""(whose served set, routed by, objective) of a row."""
 
 DEFAULT_SLA = "default objective"
 NO_SLA = "SLA lateness priced 0"
@@ -64,19 +67,14 @@ class Row:
 def reroute(inst: RoutingInstance, routes: list[list[int]], budget_s: float) -> list[list[int]]:
     """`routes` improved by guided local search on the full model with the served set
     fixed (every ticket they leave out is made inactive), each route then repaired until
-    the exact timing accepts it."""
+    the exact timing accepts it (the search's own `descent`)."""
     model = build_model(inst)
     served = {n for r in routes for n in r}
     first = 2 * inst.n_vehicles
     for m, node in enumerate(model.model_nodes[first:], start=first):
         if inst.is_ticket(int(node)) and int(node) not in served:
             model.routing.ActiveVar(model.manager.NodeToIndex(m)).SetValue(0)
-    search = _search_parameters(inst, SolveParams(), budget_s)
-    start = model.routing.ReadAssignmentFromRoutes(model.routing_indices(routes), True)
-    if start is None:
-        return routes
-    found = model.routing.SolveFromAssignmentWithParameters(start, search)
-    return routes if found is None else _feasible_routes(inst, model, found, [])
+    return descent(inst, model, search_parameters(inst, SolveParams(), budget_s))(routes)
 
 
 def _without_sla(problem_dict: dict) -> dict:
@@ -86,9 +84,11 @@ def _without_sla(problem_dict: dict) -> dict:
     return out
 
 
-def _row(run: int, problem: Problem, routes: list[list[int]], labels: tuple[str, str, str]) -> Row:
-    """Build and validate the plan of `routes` under the default objective's instance."""
-    compiled = compile_problem(problem)
+def _row(
+    run: int, problem: Problem, compiled: Compiled, routes: list[list[int]], labels: Labels
+) -> Row:
+    """Build and validate the plan of `routes` on the day under the default objective
+    (`compiled` is `problem` compiled)."""
     plan: Plan = build_plan(
         problem, compiled.instance, routes, compiled.reasons, SolverStats(engine=labels[1])
     )
@@ -111,27 +111,25 @@ def run_once(run: int, size: int, budget: float) -> list[Row]:
 
     raw = make_case(size).problem_dict(2)
     problem, no_sla = parse_problem(raw), parse_problem(_without_sla(raw))
-    inst = compile_problem(problem).instance
-    inst_no_sla = compile_problem(no_sla).instance
-    rows = []
+    compiled = compile_problem(problem)
+    inst, inst_no_sla = compiled.instance, compile_problem(no_sla).instance
+
+    def row(routes: list[list[int]], labels: Labels) -> Row:
+        return _row(run, problem, compiled, routes, labels)
+
     ours = solve_problem(problem, time_limit_s=budget)
     ours_routes = initial_routes(problem, ours, inst)
-    rows.append(_row(run, problem, ours_routes, ("dispatch-opt", "dispatch-opt", DEFAULT_SLA)))
+    rows = [row(ours_routes, ("dispatch-opt", "dispatch-opt", DEFAULT_SLA))]
     theirs = screen_routes(inst, solve_vroom(inst, budget, threads=2).routes).routes
-    rows.append(_row(run, problem, theirs, ("vroom", "vroom", "its own")))
+    rows.append(row(theirs, ("vroom", "vroom", "its own")))
     for name, routes in (("dispatch-opt", ours_routes), ("vroom", theirs)):
         for label, target in ((DEFAULT_SLA, inst), (NO_SLA, inst_no_sla)):
-            moved = reroute(target, routes, budget)
-            rows.append(_row(run, problem, moved, (name, "dispatch-opt re-route", label)))
+            rows.append(
+                row(reroute(target, routes, budget), (name, "dispatch-opt re-route", label))
+            )
     whole = solve_problem(no_sla, time_limit_s=budget)
-    rows.append(
-        _row(
-            run,
-            problem,
-            initial_routes(no_sla, whole, inst_no_sla),
-            ("dispatch-opt", "dispatch-opt", NO_SLA),
-        )
-    )
+    whole_routes = initial_routes(no_sla, whole, inst_no_sla)
+    rows.append(row(whole_routes, ("dispatch-opt", "dispatch-opt", NO_SLA)))
     return rows
 
 

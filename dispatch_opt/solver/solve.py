@@ -151,7 +151,7 @@ def _first_solution_strategy(inst: RoutingInstance, choice: str) -> int:
     return strategies.LOCAL_CHEAPEST_INSERTION
 
 
-def _search_parameters(inst: RoutingInstance, params: SolveParams, limit_s: float):
+def search_parameters(inst: RoutingInstance, params: SolveParams, limit_s: float):
     """Search parameters: insertion first solution, then guided local search on the
     clock, or (deterministic) a plain descent to a local optimum that stops by itself;
     the deterministic option wraps that descent in seeded ruin-and-recreate rounds."""
@@ -278,7 +278,7 @@ def solve_instance(inst: RoutingInstance, params: SolveParams) -> SolveResult:
 
     routing.AddAtSolutionCallback(on_solution)
     left = deadline - time.perf_counter()
-    search = _search_parameters(inst, params, max(0.05, left))
+    search = search_parameters(inst, params, max(0.05, left))
     assignment = None
     if params.deterministic or left > 0.05 or start_routes is None:
         try:
@@ -302,7 +302,7 @@ def solve_instance(inst: RoutingInstance, params: SolveParams) -> SolveResult:
         routes, _ = ruin_and_recreate(
             inst,
             routes,
-            _descent(inst, model, search),
+            descent(inst, model, search),
             rounds=rounds,
             seed=params.seed,
             deadline=until,
@@ -464,7 +464,7 @@ def _feasible_routes(
     return routes
 
 
-def _descent(inst: RoutingInstance, model: OrToolsModel, search):
+def descent(inst: RoutingInstance, model: OrToolsModel, search):
     """A function taking routes to the local optimum OR-Tools descends to from them."""
 
     def descend(routes: list[list[int]]) -> list[list[int]]:

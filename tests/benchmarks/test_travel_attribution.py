@@ -16,14 +16,15 @@ from tests.checks import assert_routes_ok
 def test_reroute_keeps_the_served_set_and_every_rule():
     raw = make_case(40).problem_dict(1)
     problem = parse_problem(raw)
-    inst = compile_problem(problem).instance
+    compiled = compile_problem(problem)
+    inst = compiled.instance
     start = construct(inst)
     tickets = {n for r in start for n in r if inst.is_ticket(n)}
     moved = ta.reroute(inst, start, 1.0)
     assert_routes_ok(inst, moved)
     assert {n for r in moved for n in r if inst.is_ticket(n)} <= tickets  # nothing added
     assert routes_cost(inst, moved) is not None
-    row = ta._row(0, problem, moved, ("x", "y", ta.DEFAULT_SLA))
+    row = ta._row(0, problem, compiled, moved, ("x", "y", ta.DEFAULT_SLA))
     assert row.valid and row.served == len({n for r in moved for n in r if inst.is_ticket(n)})
 
 
