@@ -134,7 +134,7 @@ def test_a_skill_nobody_has_is_always_unassigned_with_that_reason(p):
     assert reasons(plan)["RARE"] == ["no_skilled_technician"]
 
 
-@settings(COMMON, max_examples=20)
+@COMMON
 @given(problems(), technicians(1, 1))
 def test_adding_a_technician_never_lowers_weighted_service(p, extra):
     """Both solves cold (no warm start), deterministic, same seed: the search alone must
