@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+import numpy as np
+
 from dispatch_opt.domain import (
     Break,
     Depot,
@@ -108,8 +110,6 @@ def slot_day(
 ) -> Problem:
     """A VRPTW-like day: all-round technicians, tickets scattered `spread_km` around the
     centre in three two-hour slots, every `high_every`-th one high priority."""
-    import numpy as np
-
     rng = np.random.default_rng(seed)
     slots = [win("09:00", "11:00"), win("11:00", "13:00"), win("13:00", "15:00")]
     tickets = [

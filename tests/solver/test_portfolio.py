@@ -3,6 +3,7 @@ worker, and the OR-Tools model left out when its set-up would not fit the budget
 
 from __future__ import annotations
 
+import multiprocessing
 import time
 
 import pytest
@@ -116,5 +117,6 @@ def test_a_worker_that_never_answers_is_stopped_and_the_main_plan_kept(monkeypat
         inst, SolveParams(time_limit_s=0.5, workers=2, member="none")
     )
     assert "(" not in result.status  # the main search's own result, not a race's
+    assert not multiprocessing.active_children()  # the silent worker is gone
     assert_routes_ok(inst, result.routes)
     assert result.objective == routes_cost(inst, result.routes)
