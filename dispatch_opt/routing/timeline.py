@@ -65,6 +65,72 @@ def _breaks_owed(inst: RoutingInstance, vehicle: int, nodes: Sequence[int]) -> t
     return inst.breaks[vehicle] if nodes else ()
 
 
+class _Leg:
+    """What the dynamic programme needs of one route: the technician's tables, looked up
+    once per route rather than once per step."""
+
+    __slots__ = ("breaks", "drive", "latest_end", "over", "service", "windows")
+
+    def __init__(self, inst: RoutingInstance, vehicle: int, breaks: tuple[VehicleBreak, ...]):
+        self.drive = inst.drive_s(float(inst.speed_factor[vehicle]))
+        self.over = inst.arrival_overhead_s
+        self.windows, self.service = inst.visit_windows, inst.service_list
+        self.breaks = breaks
+        self.latest_end = int(inst.latest_end_s[vehicle])
+
+
+def _step(
+    ctx: _Leg, best: list[int], i: int, j: int, is_end: bool, back: list | None
+) -> list[int] | None:
+    """One gap of the dynamic programme: from the states `best` at place i (per number of
+    breaks taken, the earliest finish) to those after serving j; None when none survive.
+    Fills `back` (per new state: (k, arrival, start, finish)) when one is given."""
+    breaks = ctx.breaks
+    n_b = len(breaks)
+    leg = int(ctx.drive[i, j]) + int(ctx.over[i, j])
+    wins = ctx.windows[j]
+    serve = ctx.service[j]
+    latest_end = ctx.latest_end
+    new = [INF] * (n_b + 1)
+    alive = False
+    for k in range(n_b + 1):
+        t = best[k]
+        if t == INF:
+            continue
+        for k2 in range(k, n_b + 1):
+            if k2 > k:
+                brk = breaks[k2 - 1]
+                begin = max(t, brk.earliest_s)
+                if begin > brk.latest_s:
+                    break
+                t = begin + brk.duration_s
+            arrival = t + leg
+            if is_end:
+                if arrival > latest_end:
+                    break
+                start = finish = arrival
+            else:
+                start = _window_start(wins, arrival)
+                if start < 0:
+                    break
+                finish = start + serve
+                if finish > latest_end:
+                    break
+            if finish < new[k2]:
+                new[k2] = finish
+                alive = True
+                if back is not None:
+                    back[k2] = (k, arrival, start, finish)
+    return new if alive else None
+
+
+def _initial(inst: RoutingInstance, vehicle: int, n_breaks: int) -> list[int]:
+    """The states at the start place: no break taken, free from the shift start."""
+    best = [INF] * (n_breaks + 1)
+    best[0] = int(inst.shift_start_s[vehicle])
+    return best
+
+
 def _forward(
     inst: RoutingInstance,
     vehicle: int,
@@ -75,59 +141,79 @@ def _forward(
     """The dynamic programme over `path` (start, stops, end): per number of `breaks`
     taken, the earliest arrival at the end place; None as soon as no state survives.
     Appends each gap's back-pointers to `trail` when one is given (to unwind a schedule)."""
-    drive = inst.drive_s(float(inst.speed_factor[vehicle]))
-    over = inst.arrival_overhead_s
-    windows, service = inst.visit_windows, inst.service_list
+    ctx = _Leg(inst, vehicle, breaks)
     n_b = len(breaks)
-    latest_end = int(inst.latest_end_s[vehicle])
+    best: list[int] | None = _initial(inst, vehicle, n_b)
     last = len(path) - 1
-
-    # best[k] = earliest finish time at the current place with k breaks taken
-    best = [INF] * (n_b + 1)
-    best[0] = int(inst.shift_start_s[vehicle])
     for pos in range(1, last + 1):
-        i, j = path[pos - 1], path[pos]
-        is_end = pos == last
-        leg = int(drive[i, j]) + int(over[i, j])
-        wins = windows[j]
-        serve = service[j]
-        new = [INF] * (n_b + 1)
-        back: list[tuple[int, int, int, int]] | None = None
-        if trail is not None:
-            back = [(-1, 0, 0, 0)] * (n_b + 1)
-        for k in range(n_b + 1):
-            t = best[k]
-            if t == INF:
-                continue
-            for k2 in range(k, n_b + 1):
-                if k2 > k:
-                    brk = breaks[k2 - 1]
-                    begin = max(t, brk.earliest_s)
-                    if begin > brk.latest_s:
-                        break
-                    t = begin + brk.duration_s
-                arrival = t + leg
-                if is_end:
-                    if arrival > latest_end:
-                        break
-                    start = finish = arrival
-                else:
-                    start = _window_start(wins, arrival)
-                    if start < 0:
-                        break
-                    finish = start + serve
-                    if finish > latest_end:
-                        break
-                if finish < new[k2]:
-                    new[k2] = finish
-                    if back is not None:
-                        back[k2] = (k, arrival, start, finish)
-        best = new
+        back = [(-1, 0, 0, 0)] * (n_b + 1) if trail is not None else None
+        best = _step(ctx, best, path[pos - 1], path[pos], pos == last, back)
         if trail is not None:
             trail.append(back)
-        if all(b == INF for b in best):
+        if best is None:
             return None
     return best
+
+
+@dataclass(frozen=True, slots=True)
+class RouteStates:
+    """A feasible route's dynamic-programme states after each place of its path (start,
+    stops, end): what `splice_feasible` resumes from, so that trying a change re-times
+    only the places after it, and stops as soon as the old timeline takes over."""
+
+    path: tuple[int, ...]
+    states: tuple[list[int], ...]
+    ctx: _Leg
+
+
+def route_states(inst: RoutingInstance, vehicle: int, nodes: Sequence[int]) -> RouteStates | None:
+    """The states of a route with stops (None when it is infeasible, or has no stops:
+    an empty route owes no breaks, so its states do not extend to a route with stops)."""
+    if not nodes:
+        return None
+    path = [inst.start_node(vehicle), *nodes, inst.end_node(vehicle)]
+    breaks = _breaks_owed(inst, vehicle, nodes)
+    ctx = _Leg(inst, vehicle, breaks)
+    best: list[int] | None = _initial(inst, vehicle, len(breaks))
+    states = [best]
+    last = len(path) - 1
+    for pos in range(1, last + 1):
+        best = _step(ctx, best, path[pos - 1], path[pos], pos == last, None)
+        if best is None:
+            return None
+        states.append(best)
+    if _end_choice(best, breaks) < 0:
+        return None
+    return RouteStates(tuple(path), tuple(states), ctx)
+
+
+def splice_feasible(rs: RouteStates, cut: int, middle: Sequence[int], resume: int) -> bool:
+    """Whether the route path[:cut + 1] + middle + path[resume:] has a timeline, where
+    path is `rs`'s (cut < resume <= len(path) - 1; the end place always stays).
+
+    Equal to `route_feasible` on the new route, faster: it starts from the stored state
+    at path[cut], and once the new states at an old place are no later than the old ones
+    (for every number of breaks taken) the rest is feasible, since every step of the
+    programme is monotone and the old route was feasible."""
+    path, states, ctx = rs.path, rs.states, rs.ctx
+    best: list[int] | None = states[cut]
+    prev = path[cut]
+    for j in middle:
+        best = _step(ctx, best, prev, j, False, None)
+        if best is None:
+            return False
+        prev = j
+    last = len(path) - 1
+    for q in range(resume, last + 1):
+        j = path[q]
+        best = _step(ctx, best, prev, j, q == last, None)
+        if best is None:
+            return False
+        old = states[q]
+        if all(b <= o for b, o in zip(best, old, strict=True)):
+            return True  # no later than the old timeline here: the rest holds as before
+        prev = j
+    return _end_choice(best, ctx.breaks) >= 0
 
 
 def _end_choice(best: list[int], breaks: tuple[VehicleBreak, ...]) -> int:

@@ -13,7 +13,13 @@ import numpy as np
 
 from dispatch_opt.routing.instance import RoutingInstance
 from dispatch_opt.routing.parts import open_pickups, running_stock_ok
-from dispatch_opt.routing.timeline import route_drive_s, route_feasible
+from dispatch_opt.routing.timeline import (
+    RouteStates,
+    route_drive_s,
+    route_feasible,
+    route_states,
+    splice_feasible,
+)
 
 
 def _order(inst: RoutingInstance) -> np.ndarray:
@@ -35,6 +41,8 @@ class _Routes:
         self.drive_total = np.zeros(inst.n_vehicles, dtype=np.int64)
         self.pickups_in_use: set[int] = set()
         self._reach: np.ndarray | None = None
+        self._states: dict[int, RouteStates | None] = {}
+        self._slack: dict[int, np.ndarray] = {}
 
     def reach(self) -> np.ndarray:
         """(V, N) driving seconds (speed factor 1) from the nearest place of each route
@@ -56,6 +64,32 @@ class _Routes:
         if nodes and self._reach is not None:
             nearest = np.min(self.inst.duration_s[nodes, self._tickets], axis=0)
             np.minimum(self._reach[v], nearest, out=self._reach[v])
+
+    def states(self, v: int) -> RouteStates | None:
+        """Route v's timing states (None while it has no stops), kept until it changes."""
+        if v not in self._states:
+            self._states[v] = route_states(self.inst, v, self.nodes[v])
+        return self._states[v]
+
+    def stock_room(self, v: int, demand: np.ndarray) -> np.ndarray:
+        """(stops + 1,) bool: inserting a ticket taking `demand` before stop p (p = the
+        number of stops: at the end) keeps van v's running stock at or above zero. The
+        ticket lowers every level from p on, so it fits when their minimum covers it."""
+        slack = self._slack.get(v)
+        if slack is None:
+            inst, nodes = self.inst, self.nodes[v]
+            level = np.vstack([inst.stock[v], inst.parts_delta[nodes]]).cumsum(axis=0)
+            slack = np.minimum.accumulate(level[::-1], axis=0)[::-1]
+            self._slack[v] = slack
+        return (slack >= demand).all(axis=1)
+
+    def fits(self, v: int, cut: int, middle: list[int], resume: int, trial: list[int]) -> bool:
+        """Whether `trial` (route v's path[:cut + 1] + middle + path[resume:], without
+        its start and end) has a timeline, re-timing only from the change on."""
+        rs = self.states(v)
+        if rs is None:
+            return route_feasible(self.inst, v, trial)
+        return splice_feasible(rs, cut, middle, resume)
 
     def path(self, v: int) -> list[int]:
         """Start, stops, end."""
@@ -85,6 +119,8 @@ class _Routes:
                 self.pickups_in_use.add(node)
         self._come_closer(v, fresh)
         self.nodes[v] = nodes
+        self._states.pop(v, None)
+        self._slack.pop(v, None)
         self.drive_total[v] += extra_drive
 
     def load(self, routes: list[list[int]]) -> None:
@@ -145,7 +181,10 @@ def _with_pickup(
             if best is not None and extra >= best[0]:
                 break
             candidate = [*trial[:q], pickup, *trial[q:]]
-            if running_stock_ok(inst, v, candidate) and route_feasible(inst, v, candidate):
+            middle = [pickup, *trial[q : pos + 1]]  # the old stops q..pos-1, then ticket k
+            if not running_stock_ok(inst, v, candidate):
+                continue
+            if routes.fits(v, q, middle, pos + 1, candidate):
                 best = (extra, candidate)
                 break
     return best
@@ -166,6 +205,7 @@ def _insert_best(
         drive = routes.drive[v]
         delta = drive[path[:-1], node] + drive[node, path[1:]] - drive[path[:-1], path[1:]]
         fetch_tried = False
+        stock_room = routes.stock_room(v, inst.demand[k]) if needs_parts else None
         for pos in np.argsort(delta, kind="stable")[:n_positions]:
             pos = int(pos)
             extra = int(delta[pos])
@@ -174,7 +214,7 @@ def _insert_best(
             if not routes.drive_allows(v, extra):
                 break
             trial = [*routes.nodes[v][:pos], node, *routes.nodes[v][pos:]]
-            if needs_parts and not running_stock_ok(inst, v, trial):
+            if stock_room is not None and not stock_room[pos]:
                 if fetch_tried:
                     continue  # one fetch attempt per route, at its cheapest position
                 fetch_tried = True
@@ -185,7 +225,7 @@ def _insert_best(
                 if (best is None or total < best[0]) and routes.drive_allows(v, total):
                     best = (total, v, fetched[1])
                 continue
-            if route_feasible(inst, v, trial):
+            if routes.fits(v, pos, [node], pos + 1, trial):
                 best = (extra, v, trial)
                 break
     if best is None:

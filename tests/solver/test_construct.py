@@ -1,9 +1,15 @@
 """Our construction heuristic only ever builds routes that keep every rule."""
 
-from hypothesis import given
+from functools import cache
 
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dispatch_opt.io.problem_io import load_problem
 from dispatch_opt.routing import compile_problem
-from dispatch_opt.solver.construct import construct
+from dispatch_opt.routing.parts import running_stock_ok
+from dispatch_opt.solver.construct import _Routes, construct
 from tests.checks import assert_routes_ok
 from tests.test_properties import COMMON, problems
 
@@ -28,3 +34,33 @@ def test_construction_places_the_required_and_heavy_tickets_first():
     )
     inst = compile_problem(p).instance
     assert construct(inst) == [[inst.ticket_node(1)]]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data())
+def test_stock_room_says_what_the_running_stock_says_of_each_insertion(data):
+    """`_Routes.stock_room` (one suffix minimum per route) agrees with re-checking the
+    whole route's running stock for every insertion position, on random stock-feasible
+    sequences of tickets and depot pickups (stock only: timing is not its business)."""
+    inst = _small()
+    parts_nodes = [
+        *(inst.ticket_node(int(k)) for k in np.flatnonzero(inst.demand.any(axis=1))),
+        *range(inst.first_pickup_node, inst.n_nodes),
+    ]
+    v = data.draw(st.integers(0, inst.n_vehicles - 1))
+    nodes = data.draw(st.lists(st.sampled_from(parts_nodes), max_size=8, unique=True))
+    if not running_stock_ok(inst, v, nodes):
+        return
+    state = _Routes(inst)
+    state.nodes[v] = nodes
+    k = data.draw(st.sampled_from(np.flatnonzero(inst.demand.any(axis=1)).tolist()))
+    node = inst.ticket_node(k)
+    room = state.stock_room(v, inst.demand[k])
+    for pos in range(len(nodes) + 1):
+        assert room[pos] == running_stock_ok(inst, v, [*nodes[:pos], node, *nodes[pos:]])
+
+
+@cache
+def _small():
+    """The bundled small scenario: part-needing tickets and depot pickups."""
+    return compile_problem(load_problem("scenarios/small.json")).instance
