@@ -91,23 +91,33 @@ def _reachable(inst: RoutingInstance, opt: _Option) -> np.ndarray:
 
 def _expand(inst: RoutingInstance, options: list[_Option]) -> RoutingInstance:
     """The instance with one pickup node per option (matrices extended by the depots')."""
-    n_base = inst.n_nodes
     depots = np.array([o.depot for o in options], dtype=np.int64)
-    place = np.concatenate([np.arange(n_base), 2 * inst.n_vehicles + depots])
-    sub = np.ix_(place, place)
+    copies = 2 * inst.n_vehicles + depots  # the depot node each pickup node copies
     pickup_s = inst.service_s[2 * inst.n_vehicles + depots]
     window = np.stack([inst.depot_open[depots, 0] + pickup_s, inst.depot_open[depots, 1]], axis=1)
     return dataclasses.replace(
         inst,
-        loc_id=inst.loc_id[place],
-        distance_m=inst.distance_m[sub],
-        duration_s=inst.duration_s[sub],
+        loc_id=np.concatenate([inst.loc_id, inst.loc_id[copies]]),
+        distance_m=_extended(inst.distance_m, copies),
+        duration_s=_extended(inst.duration_s, copies),
         service_s=np.concatenate([inst.service_s, np.zeros(len(options), dtype=np.int64)]),
         pickup_depot=depots,
         pickup_ticket=np.array([o.ticket for o in options], dtype=np.int64),
         pickup_load=np.stack([o.load for o in options]).astype(np.int64),
         pickup_window=window.astype(np.int64),
     )
+
+
+def _extended(matrix: np.ndarray, copies: np.ndarray) -> np.ndarray:
+    """`matrix` with one more row and column per entry of `copies`, repeating that node's:
+    block copies, several times faster than `matrix[np.ix_(place, place)]` at 3,000
+    tickets (a 5,900^2 result)."""
+    n = len(matrix)
+    out = np.empty((n + len(copies), n + len(copies)), dtype=matrix.dtype)
+    out[:n, :n] = matrix
+    out[n:, :n] = matrix[copies]
+    out[:, n:] = out[:, copies]
+    return out
 
 
 def add_pickups(

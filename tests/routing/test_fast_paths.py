@@ -94,3 +94,18 @@ def test_timing_follows_replaced_windows():
         inst, windows=compile_problem(problem(techs, tickets)).instance.windows
     )
     assert route_feasible(again, 0, [node])
+
+
+def test_pickup_nodes_copy_their_depots_rows_and_columns():
+    """`_extended` (block copies) gives what fancy indexing by place would."""
+    from dispatch_opt.routing.pickups import _extended
+
+    rng = np.random.default_rng(3)
+    base = rng.random((7, 7)).astype(np.float32)
+    copies = np.array([2, 2, 5, 0])
+    place = np.concatenate([np.arange(7), copies])
+    assert np.array_equal(_extended(base, copies), base[np.ix_(place, place)])
+    inst = small()
+    depot_of = 2 * inst.n_vehicles + inst.pickup_depot
+    assert inst.n_pickups
+    assert np.array_equal(inst.duration_s[inst.first_pickup_node :], inst.duration_s[depot_of])
