@@ -18,14 +18,17 @@ from dispatch_opt.routing.instance import RoutingInstance
 
 
 def _skill_mask(problem: Problem) -> np.ndarray:
-    """(N, V) bool: technician holds every skill of the ticket at the level or above."""
+    """(N, V) bool: technician holds every skill of the ticket at the level or above.
+    One comparison per distinct (skill, level) asked for, shared by its tickets."""
     techs = problem.technicians
     mask = np.ones((len(problem.tickets), len(techs)), dtype=bool)
+    asking: dict[tuple[str, int], list[int]] = {}
     for k, ticket in enumerate(problem.tickets):
-        for skill, level in ticket.skills.items():
-            mask[k] &= np.fromiter(
-                (t.skills.get(skill, 0) >= level for t in techs), dtype=bool, count=len(techs)
-            )
+        for need in ticket.skills.items():
+            asking.setdefault(need, []).append(k)
+    for (skill, level), ks in asking.items():
+        held = np.array([t.skills.get(skill, 0) for t in techs], dtype=np.int64)
+        mask[ks] &= held >= level
     return mask
 
 
