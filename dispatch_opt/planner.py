@@ -16,6 +16,7 @@ from dispatch_opt.domain.problem import Problem
 from dispatch_opt.plan_builder import build_plan
 from dispatch_opt.routing.compile import compile_problem
 from dispatch_opt.routing.instance import RoutingInstance
+from dispatch_opt.routing.pages import ordinary_pages
 from dispatch_opt.routing.parts import running_stock_ok
 from dispatch_opt.solver.portfolio import solve_portfolio
 from dispatch_opt.solver.solve import Progress, SolveParams, SolveResult
@@ -146,6 +147,7 @@ def engine_name(status: str) -> str:
     return ENGINE if seeded is None else f"{ENGINE}+{seeded[1]}"
 
 
+@ordinary_pages()  # the large matrices: see `routing.pages`
 def solve_problem(
     problem: Problem,
     *,
