@@ -46,8 +46,10 @@ def ruin_and_recreate(
     rounds: int,
     seed: int,
     deadline: float | None = None,
+    on_better: Callable[[int], None] | None = None,
 ) -> tuple[list[list[int]], int]:
-    """Best routes found over `rounds` rounds (or until `deadline`), and their cost."""
+    """Best routes found over `rounds` rounds (or until `deadline`), and their cost;
+    `on_better` hears each cheaper cost as it is found (progress for the caller)."""
     rng = np.random.default_rng(seed)
     best = [list(r) for r in start]
     best_cost = routes_cost(inst, best)
@@ -66,5 +68,7 @@ def ruin_and_recreate(
         if cost is not None and cost < best_cost:
             best, best_cost = candidate, cost
             n_served = sum(len(r) for r in best)
+            if on_better is not None:
+                on_better(cost)
         last_round_s = time.perf_counter() - round_started
     return best, best_cost

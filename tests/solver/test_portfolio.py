@@ -120,3 +120,36 @@ def test_a_worker_that_never_answers_is_stopped_and_the_main_plan_kept(monkeypat
     assert not multiprocessing.active_children()  # the silent worker is gone
     assert_routes_ok(inst, result.routes)
     assert result.objective == routes_cost(inst, result.routes)
+
+
+def test_when_or_tools_finds_nothing_ruin_and_recreate_uses_the_time_left(constructs, monkeypatch):
+    """OR-Tools failing to restore the warm start (as it did from 400 tickets, its
+    completion limit too short) must not leave the budget unused: ruin-and-recreate
+    improves the construction until the deadline."""
+    inst = _instance()
+    monkeypatch.setattr(solve_module, "_run_search", lambda model, search, start: None)
+    calls = []
+    real = solve_module.ruin_and_recreate
+
+    def counting(inst, routes, improve, **kw):
+        calls.append(improve(routes) is routes)  # no OR-Tools descent: identity
+        return real(inst, routes, improve, **kw)
+
+    monkeypatch.setattr(solve_module, "ruin_and_recreate", counting)
+    params = SolveParams(time_limit_s=1.0, member="none", metaheuristic="gls")
+    result = solve_instance(inst, params)
+    assert "search_found_nothing" in result.status
+    assert calls == [True]
+    assert_routes_ok(inst, result.routes)
+    start = solve_module.construct(inst, **solve_module.construct_breadth(inst))
+    assert result.objective == routes_cost(inst, result.routes) <= routes_cost(inst, start)
+
+
+def test_or_tools_completion_limit_never_depends_on_the_clock_when_deterministic():
+    """The completion limit is the whole budget under the deterministic option (a 0.1 s
+    limit would make the answer depend on the machine's speed) and a share of it else."""
+    inst = _instance()
+    det = solve_module.search_parameters(inst, SolveParams(deterministic=True), 2.0)
+    clock = solve_module.search_parameters(inst, SolveParams(), 30.0)
+    assert det.lns_time_limit.ToMilliseconds() == det.time_limit.ToMilliseconds()
+    assert clock.lns_time_limit.ToMilliseconds() == 3000
