@@ -166,6 +166,7 @@ class RunResult:
     weighted_total: int = 0
     sla_met_rate: float = 0.0
     travel_km: float = 0.0
+    travel_min: float = 0.0
     overtime_min: float = 0.0
     rule_violations: int = 0
     violating_routes: int = 0
@@ -199,6 +200,7 @@ def _fill_kpis(result: RunResult, plan: Plan) -> None:
     result.weighted_served, result.weighted_total = k.weighted_served, k.weighted_total
     result.sla_met_rate = k.sla_met_rate
     result.travel_km, result.overtime_min = k.travel_km, k.overtime_min
+    result.travel_min = k.travel_min
 
 
 def _fill_parts(result: RunResult, problem, plan: Plan) -> None:
@@ -350,13 +352,14 @@ def _memory(r: RunResult) -> str:
 def _row(r: RunResult) -> str:
     """One markdown table row."""
     if r.error:
-        return f"| {r.size} | {r.solver} | error: {r.error} |" + " |" * 10
+        return f"| {r.size} | {r.solver} | error: {r.error} |" + " |" * 11
     by = r.served_by_priority
     split = "/".join(str(by.get(p, 0)) for p in PRIORITIES)
     viol = f"{r.rule_violations} ({r.dropped_tickets} dropped)" if r.rule_violations else "0"
     return (
         f"| {r.size} | {r.solver} | {r.served} | {split} | {r.weighted_served}/{r.weighted_total}"
         f" ({r.weighted_pct:.1f}%) | {100 * r.sla_met_rate:.1f}% | {r.travel_km:.1f} |"
+        f" {r.travel_min:.0f} |"
         f" {r.overtime_min:.0f} | {viol} | {'yes' if r.valid else 'NO'} |"
         f" {_fmt(r.first_feasible_s, 2)} | {r.total_s:.1f} | {_memory(r)} |"
     )
@@ -364,9 +367,9 @@ def _row(r: RunResult) -> str:
 
 HEADER = (
     "| tickets | solver | served | by priority L/N/H/U | weighted served | SLA met | km |"
-    " overtime min | rule violations | valid | first feasible s | total s |"
+    " driving min | overtime min | rule violations | valid | first feasible s | total s |"
     " peak MB self+workers (base) |\n"
-    "|---:|---|---:|---|---|---:|---:|---:|---|---|---:|---:|---:|"
+    "|---:|---|---:|---|---|---:|---:|---:|---:|---|---|---:|---:|---:|"
 )
 
 
@@ -388,9 +391,10 @@ def ratio_lines(results: list[RunResult]) -> list[str]:
                     continue
                 ws = ours.weighted_served / other.weighted_served if other.weighted_served else None
                 km = ours.travel_km / other.travel_km if other.travel_km else None
+                drive = ours.travel_min / other.travel_min if other.travel_min else None
                 lines.append(
                     f"- {size} tickets, {name} vs {peer}: weighted served x{_fmt(ws, 3)}, "
-                    f"km x{_fmt(km, 3)}"
+                    f"km x{_fmt(km, 3)}, driving min x{_fmt(drive, 3)}"
                 )
     return lines
 
