@@ -37,6 +37,7 @@ from dispatch_opt.replan.residual import Residual, residual_problem
 from dispatch_opt.routing.compile import Compiled, Previous, compile_problem
 from dispatch_opt.routing.cost import routes_cost
 from dispatch_opt.routing.instance import RoutingInstance
+from dispatch_opt.routing.pages import ordinary_pages
 from dispatch_opt.routing.parts import depots_overdrawn, open_pickups
 from dispatch_opt.routing.timeline import RouteSchedule, route_feasible, schedule_route
 from dispatch_opt.solver.construct import construct
@@ -239,6 +240,7 @@ def churn_of(res: Residual, plan: Plan) -> Churn:
     return Churn(tuple(reassigned), tuple(moved), res.state.stability.tolerance_min)
 
 
+@ordinary_pages()  # the large matrices: see `routing.pages`
 def replan(
     problem: Problem,
     *,

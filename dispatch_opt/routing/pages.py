@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -33,17 +34,26 @@ def _switch() -> Callable[[bool], bool] | None:
 
 
 _set = _switch()
+_lock = threading.Lock()
+_depth = [0, True]  # plans under way, and NumPy's setting before the first of them
 
 
 @contextmanager
 def ordinary_pages() -> Iterator[None]:
-    """Within the block, new NumPy arrays do not ask for huge pages; the previous
-    setting comes back afterwards. A hint only: it changes speed, never results."""
+    """Within the block, new NumPy arrays do not ask for huge pages; the setting from
+    before comes back when the last of several overlapping blocks (threads of a server,
+    or a re-plan inside a plan) ends. A hint only: it changes speed, never results."""
     if _set is None or "NUMPY_MADVISE_HUGEPAGE" in os.environ:
         yield
         return
-    previous = _set(False)
+    with _lock:
+        if _depth[0] == 0:
+            _depth[1] = _set(False)
+        _depth[0] += 1
     try:
         yield
     finally:
-        _set(previous)
+        with _lock:
+            _depth[0] -= 1
+            if _depth[0] == 0:
+                _set(_depth[1])

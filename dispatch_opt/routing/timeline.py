@@ -137,13 +137,17 @@ def _forward(
     path: list[int],
     breaks: tuple[VehicleBreak, ...],
     trail: list | None,
+    states: list | None = None,
 ) -> list[int] | None:
     """The dynamic programme over `path` (start, stops, end): per number of `breaks`
     taken, the earliest arrival at the end place; None as soon as no state survives.
-    Appends each gap's back-pointers to `trail` when one is given (to unwind a schedule)."""
+    Appends each gap's back-pointers to `trail` when one is given (to unwind a schedule),
+    and the states at each place, the start's first, to `states` when one is given."""
     ctx = _Leg(inst, vehicle, breaks)
     n_b = len(breaks)
     best: list[int] | None = _initial(inst, vehicle, n_b)
+    if states is not None:
+        states.append(best)
     last = len(path) - 1
     for pos in range(1, last + 1):
         back = [(-1, 0, 0, 0)] * (n_b + 1) if trail is not None else None
@@ -152,6 +156,8 @@ def _forward(
             trail.append(back)
         if best is None:
             return None
+        if states is not None:
+            states.append(best)
     return best
 
 
@@ -173,23 +179,18 @@ def route_states(inst: RoutingInstance, vehicle: int, nodes: Sequence[int]) -> R
         return None
     path = [inst.start_node(vehicle), *nodes, inst.end_node(vehicle)]
     breaks = _breaks_owed(inst, vehicle, nodes)
-    ctx = _Leg(inst, vehicle, breaks)
-    best: list[int] | None = _initial(inst, vehicle, len(breaks))
-    states = [best]
-    last = len(path) - 1
-    for pos in range(1, last + 1):
-        best = _step(ctx, best, path[pos - 1], path[pos], pos == last, None)
-        if best is None:
-            return None
-        states.append(best)
-    if _end_choice(best, breaks) < 0:
+    states: list[list[int]] = []
+    best = _forward(inst, vehicle, path, breaks, None, states)
+    if best is None or _end_choice(best, breaks) < 0:
         return None
-    return RouteStates(tuple(path), tuple(states), ctx)
+    return RouteStates(tuple(path), tuple(states), _Leg(inst, vehicle, breaks))
 
 
 def splice_feasible(rs: RouteStates, cut: int, middle: Sequence[int], resume: int) -> bool:
     """Whether the route path[:cut + 1] + middle + path[resume:] has a timeline, where
-    path is `rs`'s (cut < resume <= len(path) - 1; the end place always stays).
+    path is `rs`'s (cut < resume <= len(path) - 1; the end place always stays). The new
+    route must keep at least one stop: an empty one owes no breaks, which the stored
+    states assume it does.
 
     Equal to `route_feasible` on the new route, faster: it starts from the stored state
     at path[cut], and once the new states at an old place are no later than the old ones

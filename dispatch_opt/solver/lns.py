@@ -1,8 +1,9 @@
 """Ruin and recreate around OR-Tools' local search, with a seeded random generator.
 
 Each round removes a cluster of nearby tickets from the best routes (the ruin), puts
-every left-out ticket back by our pruned cheapest insertion (the recreate), lets OR-Tools
-descend to a local optimum from there, and keeps the result when it is cheaper. The
+every left-out ticket back by our pruned cheapest insertion (the recreate), lets the
+caller's `improve` descend from there (OR-Tools' local search on plain VRPTW, nothing on
+field-service days), and keeps the result when it is cheaper. The
 number of rounds is the effort: the same seed and effort give the same plan on any
 machine, which is what the deterministic option needs.
 """

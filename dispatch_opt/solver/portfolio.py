@@ -1,13 +1,14 @@
 """Use both cores: two different searches at once, keep the better plan.
 
-The main process runs guided local search (and reports progress); a worker process runs
-ruin-and-recreate around OR-Tools' descent, started from another engine's routes when one
-is installed and fits the instance (`solver.members`: PyVRP on VRPTW-like instances,
-VROOM on field-service days). They win on different problems (ruin and
-recreate on uniform VRPTW benchmarks, guided local search on some field-service days),
-so racing them is better than either alone. Under the deterministic option both run
-ruin-and-recreate with different seeds: the answer depends only on the input, the seed
-and the number of workers.
+The main process runs our search from our construction (and reports progress); a worker
+process runs ruin-and-recreate started from another engine's routes when one is
+installed and fits the instance (`solver.members`: PyVRP on VRPTW-like instances, VROOM
+on field-service days). On plain VRPTW the main search is OR-Tools' guided local search
+and the worker's rounds end in OR-Tools' descent; on field-service days (breaks or depot
+pickups) both are our ruin-and-recreate alone (`solve._field_day`), the two differing in
+their start and seed. Under the deterministic option both run ruin-and-recreate with
+different seeds: the answer depends only on the input, the seed and the number of
+workers.
 """
 
 from __future__ import annotations

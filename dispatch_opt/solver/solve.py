@@ -1,6 +1,7 @@
 """solve(instance, params) -> SolveResult: run the search and hand back routes as nodes.
 
-The search runs on the OR-Tools model; every route it returns is then re-timed exactly
+On field-service days (`_field_day`) the search is our ruin-and-recreate alone; otherwise
+it runs on the OR-Tools model, and every route it returns is then re-timed exactly
 by `routing.timeline` and repaired if a rule the model only approximates (breaks are
 taken before driving on) does not hold, so the result is always feasible.
 """
@@ -49,12 +50,8 @@ tickets, 200 at 1,000), within [50, FIELD_DAY_ROUNDS_MAX]."""
 
 FIELD_DAY_ROUNDS_MAX = 1_000
 
-COMPLETION_MIN_S = 0.1
-"""OR-Tools' own default limit on completing one solution."""
-
-COMPLETION_SHARE = 0.1
-"""Share of the search budget one completion may take: restoring a 1,000-ticket warm
-start with 125 technicians on breaks needs about 3 s."""
+COMPLETION_DEFAULT_S = 0.1
+"""OR-Tools' own default limit on completing one solution, kept on the clock."""
 
 
 @dataclass(frozen=True)
@@ -105,7 +102,7 @@ def default_effort(inst: RoutingInstance) -> int:
     them take 11.7 s and serve 456 weight, where 30 with the descent took about 40 s for
     454 (the CI gate's day)."""
     n = max(1, inst.n_tickets)
-    if _field_day(inst):
+    if _field_day(inst) and n <= MODEL_UP_TO:  # above it rounds never had the descent
         return int(min(FIELD_DAY_ROUNDS_MAX, max(50, FIELD_DAY_ROUND_BUDGET // n)))
     return int(min(60, max(5, 2 * n if n < 30 else 6_000 // n)))
 
@@ -158,10 +155,11 @@ def _trivial(inst: RoutingInstance) -> bool:
 
 def _construction_first(inst: RoutingInstance) -> bool:
     """Whether our construction, not OR-Tools' first-solution heuristics, starts the
-    search: OR-Tools' insertion heuristics slow down several times with pickup nodes
+    search (always on field-service days, `_field_day`): OR-Tools' insertion heuristics
+    slow down several times with pickup nodes
     (200 tickets: 1 s -> 7 s) and never use them, and take tens of seconds at 800
     tickets; ours takes 0.2 s."""
-    return inst.n_tickets >= CONSTRUCT_FROM or bool(inst.n_pickups)
+    return inst.n_tickets >= CONSTRUCT_FROM or bool(inst.n_pickups) or _field_day(inst)
 
 
 def _first_solution_strategy(inst: RoutingInstance, choice: str) -> int:
@@ -197,12 +195,11 @@ def search_parameters(inst: RoutingInstance, params: SolveParams, limit_s: float
 
 def _completion_limit_s(params: SolveParams, budget_s: float) -> float:
     """OR-Tools' limit on completing one solution (restoring the warm start, and each
-    neighbour): its default of 0.1 s fails the restore outright on field-service days
-    from 400 tickets (about 50 technicians with breaks), so the search found nothing.
-    Under the deterministic option the clock must decide nothing: the whole budget."""
-    if params.deterministic:
-        return budget_s
-    return max(COMPLETION_MIN_S, COMPLETION_SHARE * budget_s)
+    neighbour). Under the deterministic option the clock must decide nothing, so it is
+    the whole budget; on the clock it stays OR-Tools' default. (That default failed the
+    restore outright on field-service days from 400 tickets, about 50 technicians with
+    breaks; those days no longer use OR-Tools, see `_field_day`.)"""
+    return budget_s if params.deterministic else COMPLETION_DEFAULT_S
 
 
 def _routes_of(model: OrToolsModel, assignment) -> list[list[int]]:
@@ -414,11 +411,11 @@ def _without_model(
     OR-Tools descent: on field-service days (`_field_day`), above MODEL_UP_TO tickets,
     when the model's set-up would not fit the budget, or when OR-Tools fails or finds
     nothing (its model never decides what is feasible; `routing.timeline` does)."""
-    if start_routes is None:
-        start_routes = our_construction(inst, params)
+    routes, cost = _usable_start(inst, start_routes)
+    if routes is None:  # none given, or the given one cannot be made valid
+        routes = ensure_required(inst, our_construction(inst, params))
+        cost = routes_cost(inst, routes)
         state["first"] = time.perf_counter() - started
-    routes = ensure_required(inst, [list(r) for r in start_routes])
-    cost = routes_cost(inst, routes)
     if cost is not None:  # None: some technician cannot even stay idle (no plan exists)
         if not state.get("reported"):
             _report(params, started, deadline, cost, 1)
@@ -440,6 +437,21 @@ def _without_model(
         )
     elapsed = time.perf_counter() - started
     return SolveResult(routes, cost or 0, elapsed, state["first"], max(1, state["n"]), status)
+
+
+def _usable_start(
+    inst: RoutingInstance, start: list[list[int]] | None
+) -> tuple[list[list[int]] | None, int | None]:
+    """A start made valid, with its cost: each route repaired until every rule holds (a
+    caller's warm start may predate a changed shift, stock or skill), then the required
+    tickets put back; (None, None) when there is none or the day as a whole still breaks
+    a rule (depot stock given out twice, a technician who cannot even stay idle)."""
+    if start is None or len(start) != inst.n_vehicles:
+        return None, None
+    routes = [repair_route(inst, v, list(r))[0] for v, r in enumerate(start)]
+    routes = ensure_required(inst, routes)
+    cost = routes_cost(inst, routes)
+    return (None, None) if cost is None else (routes, cost)
 
 
 def _member_here(inst: RoutingInstance, params: SolveParams) -> str | None:

@@ -25,6 +25,19 @@ def test_ordinary_pages_inside_and_the_old_setting_after(monkeypatch):
 
 
 @pytest.mark.skipif(pages._set is None, reason="this NumPy has no huge-page switch")
+def test_overlapping_plans_restore_the_setting_only_when_the_last_ends(monkeypatch):
+    monkeypatch.delenv("NUMPY_MADVISE_HUGEPAGE", raising=False)
+    before = _current()
+    outer, inner = pages.ordinary_pages(), pages.ordinary_pages()
+    outer.__enter__()
+    inner.__enter__()
+    outer.__exit__(None, None, None)  # the first to start ends first (another thread)
+    assert _current() is False
+    inner.__exit__(None, None, None)
+    assert _current() is before
+
+
+@pytest.mark.skipif(pages._set is None, reason="this NumPy has no huge-page switch")
 def test_a_users_explicit_choice_is_kept(monkeypatch):
     monkeypatch.setenv("NUMPY_MADVISE_HUGEPAGE", "1")
     before = pages._set(True)

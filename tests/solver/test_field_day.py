@@ -77,3 +77,32 @@ def test_the_deterministic_option_on_a_field_day_repeats_itself_without_the_mode
     assert models == []
     assert first.routes == second.routes
     assert_routes_ok(inst, first.routes)
+
+
+def test_a_broken_warm_start_on_a_field_day_is_repaired_not_kept(models):
+    """A caller's start that breaks rules (every ticket on one technician: no timeline)
+    is repaired or replaced, never answered as is."""
+    inst = _day(with_breaks=True)
+    crammed = [[inst.ticket_node(k) for k in range(inst.n_tickets)]]
+    crammed += [[] for _ in range(inst.n_vehicles - 1)]
+    assert routes_cost(inst, crammed) is None
+    params = SolveParams(time_limit_s=1.0, member="none", initial_routes=crammed)
+    result = solve_instance(inst, params)
+    assert result.status.endswith("ruin_recreate_field_day")
+    assert_routes_ok(inst, result.routes)
+    assert result.objective == routes_cost(inst, result.routes)
+    assert sum(map(len, result.routes)) > 0
+
+
+def test_field_day_effort_in_rounds():
+    """Rounds without the descent are cheap: 200,000 over the ticket count within
+    [50, 1,000]; above MODEL_UP_TO tickets (never with the descent) as before."""
+    inst = _day(with_breaks=True)
+
+    def effort(n):
+        return solve_module.default_effort(dataclasses.replace(inst, n_tickets=n))
+
+    assert effort(60) == 1000
+    assert effort(200) == 1000
+    assert effort(1000) == 200
+    assert effort(solve_module.MODEL_UP_TO + 1500) == 5
