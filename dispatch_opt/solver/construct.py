@@ -129,9 +129,12 @@ class _Routes:
             self.commit(v, list(nodes), route_drive_s(self.inst, v, list(nodes)))
 
 
-def _candidate_vehicles(inst: RoutingInstance, routes: _Routes, k: int, limit: int) -> list[int]:
-    """Allowed technicians whose start or current stops are nearest to ticket k."""
-    allowed = np.flatnonzero(inst.allowed[k])
+def _candidate_vehicles(
+    inst: RoutingInstance, routes: _Routes, k: int, limit: int, among: np.ndarray | None = None
+) -> list[int]:
+    """Allowed technicians (within `among`, a (V,) mask, when given) whose start or
+    current stops are nearest to ticket k."""
+    allowed = np.flatnonzero(inst.allowed[k] if among is None else inst.allowed[k] & among)
     if len(allowed) <= limit:
         return [int(v) for v in allowed]
     near = routes.reach()[allowed, k]
@@ -144,11 +147,15 @@ def construct(
     vehicles_per_ticket: int = 6,
     positions_per_route: int = 4,
     routes: list[list[int]] | None = None,
+    focus: tuple[set[int], np.ndarray] | None = None,
 ) -> list[list[int]]:
     """Feasible routes (instance nodes per vehicle) built by pruned cheapest insertion.
 
     With `routes`, those (feasible) routes are kept and only the tickets they leave out
-    are inserted: the recreate step of ruin-and-recreate."""
+    are inserted: the recreate step of ruin-and-recreate. With `focus` (the tickets the
+    ruin took out, and a (V,) mask of the vehicles whose routes it changed), those
+    tickets are tried everywhere and the ones left out before the ruin only on the
+    changed vehicles: elsewhere nothing made room for them since they last failed."""
     state = _Routes(inst)
     if routes is not None:
         state.load(routes)
@@ -157,7 +164,8 @@ def construct(
     for k in _order(inst):
         k = int(k)
         if eligible[k] and k not in placed:
-            _insert_best(inst, state, k, vehicles_per_ticket, positions_per_route)
+            among = None if focus is None or k in focus[0] else focus[1]
+            _insert_best(inst, state, k, vehicles_per_ticket, positions_per_route, among)
     return state.nodes
 
 
@@ -191,14 +199,19 @@ def _with_pickup(
 
 
 def _insert_best(
-    inst: RoutingInstance, routes: _Routes, k: int, n_vehicles: int, n_positions: int
+    inst: RoutingInstance,
+    routes: _Routes,
+    k: int,
+    n_vehicles: int,
+    n_positions: int,
+    among: np.ndarray | None = None,
 ) -> bool:
     """Insert ticket k at its cheapest feasible place among the candidates (fetching its
     parts at a depot first when the van lacks them); True if placed."""
     node = inst.ticket_node(k)
     needs_parts = bool(inst.demand.shape[1]) and bool(inst.demand[k].any())
     best: tuple[int, int, list[int]] | None = None  # (extra drive, v, new route)
-    for v in _candidate_vehicles(inst, routes, k, n_vehicles):
+    for v in _candidate_vehicles(inst, routes, k, n_vehicles, among):
         if not routes.has_room(v):
             continue
         path = routes.path(v)

@@ -39,6 +39,22 @@ def ruin(
     return kept
 
 
+def _focus(
+    inst: RoutingInstance, before: list[list[int]], after: list[list[int]]
+) -> tuple[set[int], np.ndarray]:
+    """The tickets a ruin took out, and which vehicles' routes it changed: the recreate
+    tries tickets left out before only there (`construct`'s `focus`), so a round no
+    longer re-tries every unserved ticket on 25 vehicles. Measured on the benchmark days,
+    one process, our search alone: 1,000 tickets (60 s, seeds 0 and 1) 2,389 and 2,399
+    weighted served against 2,352 and 2,352, cost -6.8% and -9.0%; 3,000 tickets (60 s)
+    7,264 against 7,038, cost -14%; 200 tickets (30 s, seeds 0-2) cost +0.8%, +0.2% and
+    -2.6% (median 6.27e9 against 6.44e9)."""
+    changed = np.array([a != b for a, b in zip(before, after, strict=True)], dtype=bool)
+    kept = {n for r in after for n in r}
+    out = {inst.ticket_of(n) for r in before for n in r if inst.is_ticket(n) and n not in kept}
+    return out, changed
+
+
 def ruin_and_recreate(
     inst: RoutingInstance,
     start: list[list[int]],
@@ -63,7 +79,8 @@ def ruin_and_recreate(
         if deadline is not None and round_started + last_round_s >= deadline:
             break  # the next round would likely end past the deadline
         size = int(rng.integers(3, max(4, min(30, n_served // 4 + 4))))
-        candidate = construct(inst, routes=ruin(inst, best, rng, size))
+        ruined = ruin(inst, best, rng, size)
+        candidate = construct(inst, routes=ruined, focus=_focus(inst, best, ruined))
         candidate = improve(candidate)
         cost = routes_cost(inst, candidate)
         if cost is not None and cost < best_cost:

@@ -64,3 +64,37 @@ def test_stock_room_says_what_the_running_stock_says_of_each_insertion(data):
 def _small():
     """The bundled small scenario: part-needing tickets and depot pickups."""
     return compile_problem(load_problem("scenarios/small.json")).instance
+
+
+@COMMON
+@given(problems(), st.integers(0, 3))
+def test_a_focused_recreate_keeps_every_rule_and_tries_old_misses_only_where_room_was_made(p, seed):
+    """Ruin-and-recreate's recreate with `focus`: routes stay valid, the ruined tickets
+    may go anywhere, and a ticket left out before the ruin lands only on a vehicle whose
+    route the ruin changed."""
+    from dispatch_opt.solver.lns import _focus, ruin
+
+    inst = compile_problem(p).instance
+    before = construct(inst)
+    ruined = ruin(inst, before, np.random.default_rng(seed), 2)
+    taken, changed = _focus(inst, before, ruined)
+    after = construct(inst, routes=ruined, focus=(taken, changed))
+    assert_routes_ok(inst, after)
+    served_before = {n for r in before for n in r}
+    for v, nodes in enumerate(after):
+        for n in nodes:
+            if inst.is_ticket(n) and n not in served_before:
+                assert changed[v]
+
+
+def test_candidate_vehicles_stay_within_the_mask():
+    from dispatch_opt.solver.construct import _candidate_vehicles
+
+    inst = _small()
+    state = _Routes(inst)
+    mask = np.zeros(inst.n_vehicles, dtype=bool)
+    mask[::2] = True
+    for k in range(inst.n_tickets):
+        found = _candidate_vehicles(inst, state, k, 3, mask)
+        assert all(mask[v] and inst.allowed[k, v] for v in found)
+        assert len(found) == min(3, int((inst.allowed[k] & mask).sum()))
