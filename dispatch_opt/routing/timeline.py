@@ -59,23 +59,18 @@ def _window_start(windows: tuple[tuple[int, int], ...], arrival: int) -> int:
     return -1
 
 
-def _breaks_owed(inst: RoutingInstance, vehicle: int, nodes: Sequence[int]) -> tuple:
-    """The breaks a route must fit: the technician's, unless it has no stops (an idle day
-    owes none)."""
-    return inst.breaks[vehicle] if nodes else ()
-
-
 class _Leg:
-    """What the dynamic programme needs of one route: the technician's tables, looked up
-    once per route rather than once per step."""
+    """What the dynamic programme needs of one route: the technician's tables and the
+    breaks it owes, looked up once per route rather than once per step."""
 
-    __slots__ = ("breaks", "drive", "latest_end", "over", "service", "windows")
+    __slots__ = ("breaks", "drive", "latest_end", "over", "service", "shift_start", "windows")
 
-    def __init__(self, inst: RoutingInstance, vehicle: int, breaks: tuple[VehicleBreak, ...]):
+    def __init__(self, inst: RoutingInstance, vehicle: int, nodes: Sequence[int]):
         self.drive = inst.drive_s(float(inst.speed_factor[vehicle]))
         self.over = inst.arrival_overhead_s
         self.windows, self.service = inst.visit_windows, inst.service_list
-        self.breaks = breaks
+        self.breaks = inst.breaks[vehicle] if nodes else ()  # an idle day owes none
+        self.shift_start = int(inst.shift_start_s[vehicle])
         self.latest_end = int(inst.latest_end_s[vehicle])
 
 
@@ -124,28 +119,16 @@ def _step(
     return new if alive else None
 
 
-def _initial(inst: RoutingInstance, vehicle: int, n_breaks: int) -> list[int]:
-    """The states at the start place: no break taken, free from the shift start."""
-    best = [INF] * (n_breaks + 1)
-    best[0] = int(inst.shift_start_s[vehicle])
-    return best
-
-
 def _forward(
-    inst: RoutingInstance,
-    vehicle: int,
-    path: list[int],
-    breaks: tuple[VehicleBreak, ...],
-    trail: list | None,
-    states: list | None = None,
+    ctx: _Leg, path: list[int], trail: list | None, states: list | None = None
 ) -> list[int] | None:
-    """The dynamic programme over `path` (start, stops, end): per number of `breaks`
-    taken, the earliest arrival at the end place; None as soon as no state survives.
-    Appends each gap's back-pointers to `trail` when one is given (to unwind a schedule),
-    and the states at each place, the start's first, to `states` when one is given."""
-    ctx = _Leg(inst, vehicle, breaks)
-    n_b = len(breaks)
-    best: list[int] | None = _initial(inst, vehicle, n_b)
+    """The dynamic programme over `path` (start, stops, end): per number of breaks taken,
+    the earliest arrival at the end place; None as soon as no state survives. The start
+    state: no break taken, free from the shift start. Appends each gap's back-pointers to
+    `trail` when one is given (to unwind a schedule), and the states at each place, the
+    start's first, to `states` when one is given."""
+    n_b = len(ctx.breaks)
+    best: list[int] | None = [ctx.shift_start] + [INF] * n_b
     if states is not None:
         states.append(best)
     last = len(path) - 1
@@ -178,12 +161,12 @@ def route_states(inst: RoutingInstance, vehicle: int, nodes: Sequence[int]) -> R
     if not nodes:
         return None
     path = [inst.start_node(vehicle), *nodes, inst.end_node(vehicle)]
-    breaks = _breaks_owed(inst, vehicle, nodes)
+    ctx = _Leg(inst, vehicle, nodes)
     states: list[list[int]] = []
-    best = _forward(inst, vehicle, path, breaks, None, states)
-    if best is None or _end_choice(best, breaks) < 0:
+    best = _forward(ctx, path, None, states)
+    if best is None or _end_choice(best, ctx.breaks) < 0:
         return None
-    return RouteStates(tuple(path), tuple(states), _Leg(inst, vehicle, breaks))
+    return RouteStates(tuple(path), tuple(states), ctx)
 
 
 def splice_feasible(rs: RouteStates, cut: int, middle: Sequence[int], resume: int) -> bool:
@@ -236,9 +219,9 @@ def route_feasible(inst: RoutingInstance, vehicle: int, nodes: list[int] | tuple
     """Whether `schedule_route` finds a timeline, without building it (the hot check of
     construction and repair)."""
     path = [inst.start_node(vehicle), *nodes, inst.end_node(vehicle)]
-    breaks = _breaks_owed(inst, vehicle, nodes)
-    best = _forward(inst, vehicle, path, breaks, None)
-    return best is not None and _end_choice(best, breaks) >= 0
+    ctx = _Leg(inst, vehicle, nodes)
+    best = _forward(ctx, path, None)
+    return best is not None and _end_choice(best, ctx.breaks) >= 0
 
 
 def schedule_route(
@@ -246,16 +229,15 @@ def schedule_route(
 ) -> RouteSchedule | None:
     """Earliest feasible timeline for `vehicle` visiting `nodes` in order, or None."""
     path = [inst.start_node(vehicle), *nodes, inst.end_node(vehicle)]
-    breaks = _breaks_owed(inst, vehicle, nodes)
+    ctx = _Leg(inst, vehicle, nodes)
     trail: list[list[tuple[int, int, int, int]]] = []  # per gap: per k2 -> (k, arr, start, end)
-    best = _forward(inst, vehicle, path, breaks, trail)
+    best = _forward(ctx, path, trail)
     if best is None:
         return None
-    choice = _end_choice(best, breaks)
+    choice = _end_choice(best, ctx.breaks)
     if choice < 0:
         return None
-    drive = inst.drive_s(float(inst.speed_factor[vehicle]))
-    return _unwind(inst, vehicle, path, trail, choice, breaks, drive)
+    return _unwind(inst, vehicle, path, trail, choice, ctx.breaks, ctx.drive)
 
 
 def _unwind(inst, vehicle, path, trail, choice, breaks, drive) -> RouteSchedule:

@@ -83,12 +83,13 @@ class _Routes:
             self._slack[v] = slack
         return (slack >= demand).all(axis=1)
 
-    def fits(self, v: int, cut: int, middle: list[int], resume: int, trial: list[int]) -> bool:
-        """Whether `trial` (route v's path[:cut + 1] + middle + path[resume:], without
-        its start and end) has a timeline, re-timing only from the change on."""
+    def fits(self, v: int, cut: int, middle: list[int], resume: int) -> bool:
+        """Whether route v changed to path[:cut + 1] + middle + path[resume:] has a
+        timeline, re-timing only from the change on (from scratch while it is empty)."""
         rs = self.states(v)
         if rs is None:
-            return route_feasible(self.inst, v, trial)
+            nodes = self.nodes[v]
+            return route_feasible(self.inst, v, [*nodes[:cut], *middle, *nodes[resume - 1 :]])
         return splice_feasible(rs, cut, middle, resume)
 
     def path(self, v: int) -> list[int]:
@@ -192,7 +193,7 @@ def _with_pickup(
             middle = [pickup, *trial[q : pos + 1]]  # the old stops q..pos-1, then ticket k
             if not running_stock_ok(inst, v, candidate):
                 continue
-            if routes.fits(v, q, middle, pos + 1, candidate):
+            if routes.fits(v, q, middle, pos + 1):
                 best = (extra, candidate)
                 break
     return best
@@ -238,7 +239,7 @@ def _insert_best(
                 if (best is None or total < best[0]) and routes.drive_allows(v, total):
                     best = (total, v, fetched[1])
                 continue
-            if routes.fits(v, pos, [node], pos + 1, trial):
+            if routes.fits(v, pos, [node], pos + 1):
                 best = (extra, v, trial)
                 break
     if best is None:
