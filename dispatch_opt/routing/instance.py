@@ -311,8 +311,8 @@ class RoutingInstance:
     def drive_matrices(self, factors: Sequence[float]) -> list[np.ndarray]:
         """`drive_s` of each factor, the missing matrices built side by side in threads
         (numpy lets go of the GIL while it converts): at 3,000 tickets (5,900 nodes) the
-        four of the benchmark day took 0.34-1.38 s one after the other, most of it the
-        first touch of fresh memory."""
+        four of the benchmark day took 0.34-1.38 s one after the other (most of that
+        spread was NumPy's huge-page requests, see `routing.pages`)."""
         missing = sorted({round(float(f), 9) for f in factors} - set(self._drive_cache))
         workers = min(len(missing), os.cpu_count() or 1)
         if workers > 1:

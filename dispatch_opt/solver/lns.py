@@ -1,4 +1,4 @@
-"""Ruin and recreate around OR-Tools' local search, with a seeded random generator.
+"""Ruin and recreate, with a seeded random generator.
 
 Each round removes a cluster of nearby tickets from the best routes (the ruin), puts
 every left-out ticket back by our pruned cheapest insertion (the recreate), lets the

@@ -50,9 +50,6 @@ tickets, 200 at 1,000), within [50, FIELD_DAY_ROUNDS_MAX]."""
 
 FIELD_DAY_ROUNDS_MAX = 1_000
 
-COMPLETION_DEFAULT_S = 0.1
-"""OR-Tools' own default limit on completing one solution, kept on the clock."""
-
 
 @dataclass(frozen=True)
 class Progress:
@@ -156,9 +153,8 @@ def _trivial(inst: RoutingInstance) -> bool:
 def _construction_first(inst: RoutingInstance) -> bool:
     """Whether our construction, not OR-Tools' first-solution heuristics, starts the
     search (always on field-service days, `_field_day`): OR-Tools' insertion heuristics
-    slow down several times with pickup nodes
-    (200 tickets: 1 s -> 7 s) and never use them, and take tens of seconds at 800
-    tickets; ours takes 0.2 s."""
+    slow down several times with pickup nodes (200 tickets: 1 s -> 7 s) and never use
+    them, and take tens of seconds at 800 tickets; ours takes 0.2 s."""
     return inst.n_tickets >= CONSTRUCT_FROM or bool(inst.n_pickups) or _field_day(inst)
 
 
@@ -188,18 +184,14 @@ def search_parameters(inst: RoutingInstance, params: SolveParams, limit_s: float
     else:
         sp.local_search_metaheuristic = metaheuristics.GUIDED_LOCAL_SEARCH
     sp.time_limit.FromMilliseconds(int(budget * 1000))
-    sp.lns_time_limit.FromMilliseconds(int(_completion_limit_s(params, budget) * 1000))
+    if params.deterministic:
+        # OR-Tools' limit on completing one solution (restoring the warm start, and each
+        # neighbour), 0.1 s by default, must not let the clock decide anything: the whole
+        # budget. (That default failed the restore outright on field-service days from
+        # 400 tickets; those days no longer use OR-Tools, see `_field_day`.)
+        sp.lns_time_limit.FromMilliseconds(int(budget * 1000))
     sp.log_search = False
     return sp
-
-
-def _completion_limit_s(params: SolveParams, budget_s: float) -> float:
-    """OR-Tools' limit on completing one solution (restoring the warm start, and each
-    neighbour). Under the deterministic option the clock must decide nothing, so it is
-    the whole budget; on the clock it stays OR-Tools' default. (That default failed the
-    restore outright on field-service days from 400 tickets, about 50 technicians with
-    breaks; those days no longer use OR-Tools, see `_field_day`.)"""
-    return budget_s if params.deterministic else COMPLETION_DEFAULT_S
 
 
 def _routes_of(model: OrToolsModel, assignment) -> list[list[int]]:
@@ -281,15 +273,9 @@ def solve_instance(inst: RoutingInstance, params: SolveParams) -> SolveResult:
         start_routes = early if early is not None else _initial_routes(inst, params)
     if start_routes is not None and state["first"] is None:
         state["first"] = time.perf_counter() - started
-    if inst.n_tickets > MODEL_UP_TO and start_routes is not None:
-        status = f"{member_status}ruin_recreate_only"
-        return _without_model(inst, params, started, deadline, start_routes, state, status)
-    if _field_day(inst):
-        status = f"{member_status}ruin_recreate_field_day"
-        return _without_model(inst, params, started, deadline, start_routes, state, status)
-    left = deadline - time.perf_counter()
-    if start_routes is not None and not params.deterministic and not model_fits(inst, left):
-        status = f"{member_status}model_skipped_short_budget"
+    reason = _model_left_out(inst, params, start_routes, deadline)
+    if reason is not None:
+        status = f"{member_status}{reason}"
         return _without_model(inst, params, started, deadline, start_routes, state, status)
     try:
         model = build_model(inst, seed=params.seed)
@@ -356,6 +342,25 @@ def solve_instance(inst: RoutingInstance, params: SolveParams) -> SolveResult:
         status=member_status + status,
         repaired=repaired,
     )
+
+
+def _model_left_out(
+    inst: RoutingInstance,
+    params: SolveParams,
+    start_routes: list[list[int]] | None,
+    deadline: float,
+) -> str | None:
+    """Why our ruin-and-recreate searches without OR-Tools' model (the status it
+    reports), or None when the model is built: too many tickets for it, a field-service
+    day, or (on the clock, with a start in hand) a set-up that would not fit the budget."""
+    if inst.n_tickets > MODEL_UP_TO and start_routes is not None:
+        return "ruin_recreate_only"
+    if _field_day(inst):
+        return "ruin_recreate_field_day"
+    left = deadline - time.perf_counter()
+    if start_routes is not None and not params.deterministic and not model_fits(inst, left):
+        return "model_skipped_short_budget"
+    return None
 
 
 def _field_day(inst: RoutingInstance) -> bool:
