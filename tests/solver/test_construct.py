@@ -98,3 +98,14 @@ def test_candidate_vehicles_stay_within_the_mask():
         found = _candidate_vehicles(inst, state, k, 3, mask)
         assert all(mask[v] and inst.allowed[k, v] for v in found)
         assert len(found) == min(3, int((inst.allowed[k] & mask).sum()))
+
+
+
+def test_a_focus_on_no_vehicle_and_no_ruined_ticket_inserts_nothing():
+    """Every ticket counts as left out before the ruin, and no route changed: nothing is
+    tried anywhere. Without the focus the same call fills the empty day."""
+    inst = _small()
+    empty = [[] for _ in range(inst.n_vehicles)]
+    nowhere = (set(), np.zeros(inst.n_vehicles, dtype=bool))
+    assert construct(inst, routes=empty, focus=nowhere) == empty
+    assert any(construct(inst, routes=empty))
