@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 from collections import Counter
+from collections.abc import Collection
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -27,7 +28,7 @@ from dispatch_opt.domain.plan import (
 from dispatch_opt.domain.problem import Priority, Problem
 from dispatch_opt.routing.cost import plan_cost
 from dispatch_opt.routing.instance import RoutingInstance
-from dispatch_opt.routing.parts import attribute_pickups, open_pickups_given
+from dispatch_opt.routing.parts import attribute_pickups, depot_use, open_pickups
 from dispatch_opt.routing.timeline import BreakSlot, RouteSchedule, route_ok, schedule_route
 
 
@@ -160,12 +161,54 @@ def _alone_ok(inst: RoutingInstance, v: int, k: int) -> bool:
     return any(route_ok(inst, v, t) for t in trials)
 
 
+NAMED_ALONE = 5
+"""How many technicians who could serve an unserved ticket alone its reason names."""
+
+
+@dataclasses.dataclass(frozen=True)
+class _FinalState:
+    """What the reasons of unserved tickets read off the final routes, computed once per
+    plan rather than once per ticket."""
+
+    starts: np.ndarray  # (V,) start node of each vehicle
+    van_left: np.ndarray  # (V, S) parts still on board at the end of each route
+    depot_left: np.ndarray  # (D, S) depot stock the routes do not take
+    in_use: set[int]  # nodes on some route
+
+    @classmethod
+    def of(cls, inst: RoutingInstance, routes: list[list[int]]) -> _FinalState:
+        """The state of `routes`."""
+        van_left = inst.stock.copy()
+        for v, nodes in enumerate(routes):
+            if nodes and inst.demand.shape[1]:
+                van_left[v] += inst.parts_delta[np.asarray(nodes, dtype=np.int64)].sum(axis=0)
+        return cls(
+            starts=np.array([inst.start_node(v) for v in range(inst.n_vehicles)], dtype=np.int64),
+            van_left=van_left,
+            depot_left=inst.depot_stock - depot_use(inst, routes),
+            in_use={n for r in routes for n in r},
+        )
+
+
 def _post_solve_reason(
-    problem: Problem, inst: RoutingInstance, routes: list[list[int]], k: int
+    inst: RoutingInstance, final: _FinalState, k: int, unreached: bool = False
 ) -> Reason:
-    """Why an eligible ticket stayed out: feasible alone but no room (capacity), or not
-    even alone once breaks, exact timing and the depot detour are counted."""
-    alone = [int(v) for v in np.flatnonzero(inst.allowed[k]) if _alone_ok(inst, int(v), k)]
+    """Why an eligible ticket stayed out: feasible alone but no room (capacity), or never
+    tried because the time limit ran out first (`unreached`), or not even feasible alone
+    once breaks, exact timing and the depot detour are counted.
+
+    Qualified vehicles are tried nearest first and the search stops at `NAMED_ALONE`
+    who could serve it alone: exact checks cost about 10 us each, and checking every
+    qualified vehicle for every unserved ticket took seconds on 5,000-ticket days."""
+    node = inst.ticket_node(k)
+    allowed = np.flatnonzero(inst.allowed[k])
+    order = allowed[np.argsort(inst.duration_s[final.starts[allowed], node], kind="stable")]
+    alone: list[int] = []
+    for v in order:
+        if _alone_ok(inst, int(v), k):
+            alone.append(int(v))
+            if len(alone) == NAMED_ALONE:
+                break
     if not alone:
         fetch = ""
         if len(inst.ticket_pickups[k]):
@@ -179,9 +222,16 @@ def _post_solve_reason(
             "no qualified technician can fit it inside a window around their shift and "
             f"breaks{fetch}",
         )
-    names = ", ".join(inst.vehicle_ids[v] for v in alone[:5])
-    more = f" and {len(alone) - 5} more" if len(alone) > 5 else ""
-    short = _stock_taken(inst, routes, alone, k)
+    names = ", ".join(inst.vehicle_ids[v] for v in alone)
+    unchecked = len(order) - 1 - int(np.flatnonzero(order == alone[-1])[0])
+    more = " (the nearest such; there may be others)" if unchecked else ""
+    if unreached:
+        return Reason(
+            ReasonCode.CAPACITY,
+            f"{names}{more} could serve it alone, but the time limit ran out before the "
+            "search could try to place it (a longer solve.time_limit_s gives it a chance)",
+        )
+    short = _stock_taken(inst, final, order, alone, k)
     if short:
         return Reason(
             ReasonCode.CAPACITY,
@@ -196,21 +246,20 @@ def _post_solve_reason(
 
 
 def _stock_taken(
-    inst: RoutingInstance, routes: list[list[int]], vehicles: list[int], k: int
+    inst: RoutingInstance, final: _FinalState, order: np.ndarray, alone: list[int], k: int
 ) -> str:
-    """SKUs the ticket needs that no candidate van still has on board at the end of its
-    route and no depot within reach still holds, or ''."""
+    """SKUs the ticket needs that no van who could serve it alone still has on board at
+    the end of its route and no depot within reach still holds, or ''. Only vans still
+    holding the parts are checked beyond `alone`, and the first that fits settles it."""
     if not inst.demand.shape[1] or not inst.demand[k].any():
         return ""
-    if open_pickups_given(inst, routes, k):
+    if open_pickups(inst, k, final.depot_left, final.in_use):
         return ""
-    short: set[str] = set()
-    for v in vehicles:
-        left = inst.stock[v] + inst.parts_delta[np.asarray(routes[v], dtype=np.int64)].sum(axis=0)
-        lacking = np.flatnonzero(left < inst.demand[k])
-        if not len(lacking):
-            return ""
-        short.update(inst.skus[s] for s in lacking)
+    need = inst.demand[k]
+    holding = order[(final.van_left[order] >= need).all(axis=1)]
+    if any(int(v) in alone or _alone_ok(inst, int(v), k) for v in holding):
+        return ""
+    short = {inst.skus[s] for v in alone for s in np.flatnonzero(final.van_left[v] < need)}
     return ", ".join(sorted(short))
 
 
@@ -262,8 +311,10 @@ def build_plan(
     routes: list[list[int]],
     pre_reasons: dict[int, tuple[Reason, ...]],
     stats: SolverStats,
+    unreached: Collection[int] = (),
 ) -> Plan:
-    """The full Plan for feasible `routes` (one node list per vehicle)."""
+    """The full Plan for feasible `routes` (one node list per vehicle); `unreached` are
+    tickets the search never tried for lack of time (their reason says so)."""
     schedules = []
     for v, nodes in enumerate(routes):
         sched = schedule_route(inst, v, nodes)
@@ -274,11 +325,16 @@ def build_plan(
     served = {inst.ticket_of(n) for r in routes for n in r if inst.is_ticket(n)}
     unassigned: list[Unassigned] = []
     unserved: list[int] = []
+    final: _FinalState | None = None
+    cut_short = set(unreached)
     for k, ticket in enumerate(problem.tickets):
         if k in served:
             continue
         unserved.append(k)
-        reasons = pre_reasons.get(k) or (_post_solve_reason(problem, inst, routes, k),)
+        reasons = pre_reasons.get(k)
+        if not reasons:
+            final = final or _FinalState.of(inst, routes)
+            reasons = (_post_solve_reason(inst, final, k, k in cut_short),)
         unassigned.append(Unassigned(ticket.id, tuple(reasons)))
     if any(problem.tickets[k].required for k in unserved):
         status = PlanStatus.INFEASIBLE
