@@ -9,6 +9,8 @@ heuristics need tens of seconds at 1,000 tickets; this needs a few.
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 
 from dispatch_opt.routing.instance import RoutingInstance
@@ -149,6 +151,8 @@ def construct(
     positions_per_route: int = 4,
     routes: list[list[int]] | None = None,
     focus: tuple[set[int], np.ndarray] | None = None,
+    deadline: float | None = None,
+    unreached: list[int] | None = None,
 ) -> list[list[int]]:
     """Feasible routes (instance nodes per vehicle) built by pruned cheapest insertion.
 
@@ -156,14 +160,23 @@ def construct(
     are inserted: the recreate step of ruin-and-recreate. With `focus` (the tickets the
     ruin took out, and a (V,) mask of the vehicles whose routes it changed), those
     tickets are tried everywhere and the ones left out before the ruin only on the
-    changed vehicles: elsewhere nothing made room for them since they last failed."""
+    changed vehicles: elsewhere nothing made room for them since they last failed.
+
+    With `deadline` (a `time.perf_counter()` value) no ticket is tried once it has
+    passed, so that a tight time limit still gets feasible routes in time; the tickets
+    never tried are appended to `unreached` when it is given."""
     state = _Routes(inst)
     if routes is not None:
         state.load(routes)
     placed = {inst.ticket_of(n) for r in state.nodes for n in r if inst.is_ticket(n)}
     eligible = inst.allowed.any(axis=1)
-    for k in _order(inst):
+    order = _order(inst)
+    for i, k in enumerate(order):
         k = int(k)
+        if deadline is not None and time.perf_counter() > deadline:
+            if unreached is not None:
+                unreached.extend(int(j) for j in order[i:] if eligible[j] and j not in placed)
+            break
         if eligible[k] and k not in placed:
             among = None if focus is None or k in focus[0] else focus[1]
             _insert_best(inst, state, k, vehicles_per_ticket, positions_per_route, among)

@@ -87,6 +87,13 @@ def _better(a: SolveResult, b: SolveResult) -> SolveResult:
     return b if b.objective < a.objective else a
 
 
+def _with_unreached(result: SolveResult, unreached: list[int]) -> SolveResult:
+    """`result` also listing the tickets the construction before the fork never tried."""
+    if not unreached:
+        return result
+    return dataclasses.replace(result, unreached=tuple(sorted({*result.unreached, *unreached})))
+
+
 def warm_shared_matrices(inst: RoutingInstance) -> None:
     """Build the integer travel matrices before forking, so that both processes share
     one copy (read-only pages) instead of each building its own. At 3,000 tickets these
@@ -125,11 +132,15 @@ def solve_portfolio(inst: RoutingInstance, params: SolveParams) -> SolveResult:
         variant = dataclasses.replace(variant, deadline_unix=end)
         main = dataclasses.replace(main, deadline_unix=end)
     built_s = None
+    unreached: list[int] = []
     if starts_from_construction(inst, main):
         # Built once, before the fork: the first plan no longer waits for the shared
         # matrices and the fork (which construction half-builds anyway), and a worker
         # that needs it does not build it again.
-        built = our_construction(inst, main)
+        cut = None  # on the clock the construction stops trying tickets at the common end
+        if main.deadline_unix is not None:
+            cut = time.perf_counter() + (main.deadline_unix - time.time())
+        built = our_construction(inst, main, cut, unreached)
         built_s = time.perf_counter() - started
         main = dataclasses.replace(main, prebuilt=built)
         variant = dataclasses.replace(variant, prebuilt=built)
@@ -162,9 +173,10 @@ def solve_portfolio(inst: RoutingInstance, params: SolveParams) -> SolveResult:
             worker.terminate()
             worker.join(timeout=1.0)
     if second is None:
-        return first
+        return _with_unreached(first, unreached)
     second = _counted_from_start(second, ready)
     best = _better(first, second)
+    best = _with_unreached(best, unreached)
     return dataclasses.replace(
         best,
         time_s=time.perf_counter() - started,

@@ -8,6 +8,7 @@ taken before driving on) does not hold, so the result is always feasible.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -91,6 +92,7 @@ class SolveResult:
     solutions: int
     status: str
     repaired: list[int] = field(default_factory=list)
+    unreached: tuple[int, ...] = ()  # tickets a construction cut short by the clock never tried
 
 
 def default_effort(inst: RoutingInstance) -> int:
@@ -125,12 +127,21 @@ def fill(inst: RoutingInstance, routes: list[list[int]]) -> tuple[list[list[int]
     return routes, before
 
 
-def our_construction(inst: RoutingInstance, params: SolveParams) -> list[list[int]]:
+def our_construction(
+    inst: RoutingInstance,
+    params: SolveParams,
+    deadline: float | None = None,
+    unreached: list[int] | None = None,
+) -> list[list[int]]:
     """Our construction of `inst`: the one the caller already built (`params.prebuilt`,
-    the portfolio builds it once before forking), else a fresh one."""
+    the portfolio builds it once before forking), else a fresh one, which on the clock
+    stops trying tickets at `deadline` (a perf_counter value) and lists those it never
+    tried in `unreached`."""
     if params.prebuilt is not None:
         return [list(r) for r in params.prebuilt]
-    return construct(inst, **construct_breadth(inst))
+    if params.deterministic:
+        deadline = None
+    return construct(inst, **construct_breadth(inst), deadline=deadline, unreached=unreached)
 
 
 def starts_from_construction(inst: RoutingInstance, params: SolveParams) -> bool:
@@ -231,12 +242,16 @@ def repair_route(
     return kept, [n for n in dropped if inst.is_ticket(n)]
 
 
-def _initial_routes(inst: RoutingInstance, params: SolveParams) -> list[list[int]] | None:
+def _initial_routes(
+    inst: RoutingInstance, params: SolveParams, deadline: float, state: dict
+) -> list[list[int]] | None:
     """The warm start: the caller's routes, or our construction on large batches and
     whenever depot pickups exist."""
     if params.initial_routes is not None:
         return params.initial_routes
-    return our_construction(inst, params) if _construction_first(inst) else None
+    if not _construction_first(inst):
+        return None
+    return our_construction(inst, params, deadline, state["unreached"])
 
 
 def _run_search(model: OrToolsModel, search, start_routes: list[list[int]] | None):
@@ -253,7 +268,17 @@ def _run_search(model: OrToolsModel, search, start_routes: list[list[int]] | Non
 def solve_instance(inst: RoutingInstance, params: SolveParams) -> SolveResult:
     """Search for a plan of `inst` within `params`' limits; always returns feasible routes.
 
-    The time limit covers everything here (construction, model building, search)."""
+    The time limit covers everything here (construction, model building, search); the
+    result lists the tickets a construction cut short by it never tried."""
+    state: dict = {"n": 0, "first": None, "best": None, "unreached": []}
+    result = _solve(inst, params, state)
+    if state["unreached"]:
+        result = dataclasses.replace(result, unreached=tuple(state["unreached"]))
+    return result
+
+
+def _solve(inst: RoutingInstance, params: SolveParams, state: dict) -> SolveResult:
+    """`solve_instance`, with the search's progress kept in `state`."""
     started = time.perf_counter()
     deadline = started + params.time_limit_s
     if params.deadline_unix is not None:
@@ -261,7 +286,6 @@ def solve_instance(inst: RoutingInstance, params: SolveParams) -> SolveResult:
     empty: list[list[int]] = [[] for _ in range(inst.n_vehicles)]
     if _trivial(inst):
         return SolveResult(empty, routes_cost(inst, empty) or 0, 0.0, 0.0, 0, "trivial")
-    state: dict = {"n": 0, "first": None, "best": None}
     member = _member_here(inst, params)
     early = None
     if member is not None and params.early_plan:
@@ -270,7 +294,9 @@ def solve_instance(inst: RoutingInstance, params: SolveParams) -> SolveResult:
     if member is not None:
         member_status, start_routes = _member_start(inst, params, member, deadline)
     if start_routes is None:
-        start_routes = early if early is not None else _initial_routes(inst, params)
+        start_routes = (
+            early if early is not None else _initial_routes(inst, params, deadline, state)
+        )
     if start_routes is not None and state["first"] is None:
         state["first"] = time.perf_counter() - started
     reason = _model_left_out(inst, params, start_routes, deadline)
@@ -418,7 +444,8 @@ def _without_model(
     nothing (its model never decides what is feasible; `routing.timeline` does)."""
     routes, cost = _usable_start(inst, start_routes)
     if routes is None:  # none given, or the given one cannot be made valid
-        routes = ensure_required(inst, our_construction(inst, params))
+        built = our_construction(inst, params, deadline, state["unreached"])
+        routes = ensure_required(inst, built)
         cost = routes_cost(inst, routes)
         state["first"] = time.perf_counter() - started
     if cost is not None:  # None: some technician cannot even stay idle (no plan exists)
@@ -474,7 +501,7 @@ def _early_plan(
     main process): a valid plan exists, and is reported as progress, within a second
     instead of at the end of the member's share; it is also the start if the member
     fails."""
-    routes = our_construction(inst, params)
+    routes = our_construction(inst, params, deadline, state["unreached"])
     now = time.perf_counter()
     state["first"] = now - started
     cost = routes_cost(inst, routes)

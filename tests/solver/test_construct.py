@@ -100,7 +100,6 @@ def test_candidate_vehicles_stay_within_the_mask():
         assert len(found) == min(3, int((inst.allowed[k] & mask).sum()))
 
 
-
 def test_a_focus_on_no_vehicle_and_no_ruined_ticket_inserts_nothing():
     """Every ticket counts as left out before the ruin, and no route changed: nothing is
     tried anywhere. Without the focus the same call fills the empty day."""
@@ -109,3 +108,16 @@ def test_a_focus_on_no_vehicle_and_no_ruined_ticket_inserts_nothing():
     nowhere = (set(), np.zeros(inst.n_vehicles, dtype=bool))
     assert construct(inst, routes=empty, focus=nowhere) == empty
     assert any(construct(inst, routes=empty))
+
+
+def test_a_construction_out_of_time_tries_nothing_and_lists_what_it_never_tried():
+    """A deadline already passed: no ticket is tried, the routes stay empty (valid), and
+    every eligible ticket is reported as never tried. A far deadline changes nothing."""
+    inst = _small()
+    unreached: list[int] = []
+    routes = construct(inst, deadline=0.0, unreached=unreached)
+    assert routes == [[] for _ in range(inst.n_vehicles)]
+    assert sorted(unreached) == np.flatnonzero(inst.allowed.any(axis=1)).tolist()
+    later: list[int] = []
+    assert construct(inst, deadline=float("inf"), unreached=later) == construct(inst)
+    assert later == []
