@@ -136,6 +136,7 @@ def plot(rows: list[dict[str, Any]], path: Path) -> None:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    import matplotlib.ticker
 
     sizes = sorted({r["size"] for r in rows})
     fig, axes = plt.subplots(1, len(sizes), figsize=(5.5 * len(sizes), 4.2), squeeze=False)
@@ -149,6 +150,10 @@ def plot(rows: list[dict[str, Any]], path: Path) -> None:
             if pts:
                 ax.plot(*zip(*pts, strict=True), marker="o", label=solver)
         ax.set_xscale("log")
+        budgets = sorted({r["budget_s"] for r in rows if r["size"] == size})
+        ax.set_xticks(budgets)
+        ax.xaxis.set_major_formatter(matplotlib.ticker.FormatStrFormatter("%g"))
+        ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
         ax.set_title(f"{size} tickets")
         ax.set_xlabel("seconds (median wall time of the run)")
         ax.set_ylabel("weighted served below best seen, %")

@@ -144,6 +144,11 @@ def solve_portfolio(inst: RoutingInstance, params: SolveParams) -> SolveResult:
         built_s = time.perf_counter() - started
         main = dataclasses.replace(main, prebuilt=built)
         variant = dataclasses.replace(variant, prebuilt=built)
+        if cut is not None and time.perf_counter() >= cut:
+            # No time left to search: no shared matrices, no fork, no wait for a worker
+            # (at 5,000 tickets given 5 s those took 2 s past the limit).
+            alone = solve_instance(inst, main)
+            return _with_unreached(dataclasses.replace(alone, first_solution_s=built_s), unreached)
     if START_METHOD == "fork":
         warm_shared_matrices(inst)
     ctx = get_context(START_METHOD)

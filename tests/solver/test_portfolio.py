@@ -153,3 +153,18 @@ def test_or_tools_completion_limit_never_depends_on_the_clock_when_deterministic
     clock = solve_module.search_parameters(inst, SolveParams(), 30.0)
     assert det.lns_time_limit.ToMilliseconds() == det.time_limit.ToMilliseconds()
     assert clock.lns_time_limit.ToMilliseconds() == 100
+
+
+def test_with_no_time_left_after_the_construction_no_worker_is_started(constructs, monkeypatch):
+    """A limit that runs out during the construction: the answer is the construction (its
+    untried tickets listed as unreached), searched in this process, without forking."""
+    inst = _instance()
+    started = []
+    monkeypatch.setattr(portfolio, "warm_shared_matrices", lambda inst: started.append(1))
+    params = SolveParams(time_limit_s=1e-6, workers=2, member="none")
+    result = portfolio.solve_portfolio(inst, params)
+    assert started == []  # the fork comes right after the shared matrices
+    assert_routes_ok(inst, result.routes)
+    assert result.objective == routes_cost(inst, result.routes)
+    served = {inst.ticket_of(n) for r in result.routes for n in r if inst.is_ticket(n)}
+    assert result.unreached and not served & set(result.unreached)
