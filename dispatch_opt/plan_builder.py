@@ -204,10 +204,12 @@ def _post_solve_reason(
     allowed = np.flatnonzero(inst.allowed[k])
     order = allowed[np.argsort(inst.duration_s[final.starts[allowed], node], kind="stable")]
     alone: list[int] = []
-    for v in order:
+    unchecked = 0  # qualified vehicles after the last one named, never tried
+    for i, v in enumerate(order):
         if _alone_ok(inst, int(v), k):
             alone.append(int(v))
             if len(alone) == NAMED_ALONE:
+                unchecked = len(order) - 1 - i
                 break
     if not alone:
         fetch = ""
@@ -223,7 +225,6 @@ def _post_solve_reason(
             f"breaks{fetch}",
         )
     names = ", ".join(inst.vehicle_ids[v] for v in alone)
-    unchecked = len(order) - 1 - int(np.flatnonzero(order == alone[-1])[0])
     more = " (the nearest such; there may be others)" if unchecked else ""
     if unreached:
         return Reason(
@@ -333,7 +334,8 @@ def build_plan(
         unserved.append(k)
         reasons = pre_reasons.get(k)
         if not reasons:
-            final = final or _FinalState.of(inst, routes)
+            if final is None:
+                final = _FinalState.of(inst, routes)
             reasons = (_post_solve_reason(inst, final, k, k in cut_short),)
         unassigned.append(Unassigned(ticket.id, tuple(reasons)))
     if any(problem.tickets[k].required for k in unserved):

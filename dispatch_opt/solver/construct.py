@@ -240,11 +240,11 @@ def _insert_best(
                 break
             if not routes.drive_allows(v, extra):
                 break
-            trial = [*routes.nodes[v][:pos], node, *routes.nodes[v][pos:]]
             if stock_room is not None and not stock_room[pos]:
                 if fetch_tried:
                     continue  # one fetch attempt per route, at its cheapest position
                 fetch_tried = True
+                trial = [*routes.nodes[v][:pos], node, *routes.nodes[v][pos:]]
                 fetched = _with_pickup(inst, routes, v, k, trial, pos)
                 if fetched is None:
                     continue
@@ -253,7 +253,7 @@ def _insert_best(
                     best = (total, v, fetched[1])
                 continue
             if routes.fits(v, pos, [node], pos + 1):
-                best = (extra, v, trial)
+                best = (extra, v, [*routes.nodes[v][:pos], node, *routes.nodes[v][pos:]])
                 break
     if best is None:
         return False

@@ -23,6 +23,7 @@ from dispatch_opt.solver.members import choose_member
 from dispatch_opt.solver.solve import (
     SolveParams,
     SolveResult,
+    clock_deadline,
     our_construction,
     solve_instance,
     starts_from_construction,
@@ -88,10 +89,9 @@ def _better(a: SolveResult, b: SolveResult) -> SolveResult:
 
 
 def _with_unreached(result: SolveResult, unreached: list[int]) -> SolveResult:
-    """`result` also listing the tickets the construction before the fork never tried."""
-    if not unreached:
-        return result
-    return dataclasses.replace(result, unreached=tuple(sorted({*result.unreached, *unreached})))
+    """`result` listing the tickets the construction before the fork never tried (the
+    searches after it start from that construction, so they build none of their own)."""
+    return dataclasses.replace(result, unreached=tuple(unreached)) if unreached else result
 
 
 def warm_shared_matrices(inst: RoutingInstance) -> None:
@@ -137,9 +137,7 @@ def solve_portfolio(inst: RoutingInstance, params: SolveParams) -> SolveResult:
         # Built once, before the fork: the first plan no longer waits for the shared
         # matrices and the fork (which construction half-builds anyway), and a worker
         # that needs it does not build it again.
-        cut = None  # on the clock the construction stops trying tickets at the common end
-        if main.deadline_unix is not None:
-            cut = time.perf_counter() + (main.deadline_unix - time.time())
+        cut = None if params.deterministic else clock_deadline(main, started)
         built = our_construction(inst, main, cut, unreached)
         built_s = time.perf_counter() - started
         main = dataclasses.replace(main, prebuilt=built)

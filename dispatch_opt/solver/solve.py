@@ -277,12 +277,19 @@ def solve_instance(inst: RoutingInstance, params: SolveParams) -> SolveResult:
     return result
 
 
-def _solve(inst: RoutingInstance, params: SolveParams, state: dict) -> SolveResult:
-    """`solve_instance`, with the search's progress kept in `state`."""
-    started = time.perf_counter()
+def clock_deadline(params: SolveParams, started: float) -> float:
+    """The `time.perf_counter()` moment a search begun at `started` must end: its time
+    limit later, or the wall-clock end it shares with other processes if that is sooner."""
     deadline = started + params.time_limit_s
     if params.deadline_unix is not None:
         deadline = min(deadline, started + (params.deadline_unix - time.time()))
+    return deadline
+
+
+def _solve(inst: RoutingInstance, params: SolveParams, state: dict) -> SolveResult:
+    """`solve_instance`, with the search's progress kept in `state`."""
+    started = time.perf_counter()
+    deadline = clock_deadline(params, started)
     empty: list[list[int]] = [[] for _ in range(inst.n_vehicles)]
     if _trivial(inst):
         return SolveResult(empty, routes_cost(inst, empty) or 0, 0.0, 0.0, 0, "trivial")
