@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.generate import describe, generate_problem
+from benchmarks.tables import cell
 from dispatch_opt.domain.plan import Plan, StopKind
 from dispatch_opt.routing.instance import RoutingInstance
 from dispatch_opt.routing.timeline import route_violations, schedule_route
@@ -338,11 +339,6 @@ def run_isolated(
 # --------------------------------------------------------------------------- report
 
 
-def _fmt(value: float | None, digits: int = 1) -> str:
-    """A number for the table, '-' when missing."""
-    return "-" if value is None else f"{value:.{digits}f}"
-
-
 def _memory(r: RunResult) -> str:
     """Peak MB of the solver process (+ its workers) and the base before solving."""
     workers = f"+{r.workers_peak_rss_mb:.0f}" if r.workers_peak_rss_mb else ""
@@ -361,7 +357,7 @@ def _row(r: RunResult) -> str:
         f" ({r.weighted_pct:.1f}%) | {100 * r.sla_met_rate:.1f}% | {r.travel_km:.1f} |"
         f" {r.travel_min:.0f} |"
         f" {r.overtime_min:.0f} | {viol} | {'yes' if r.valid else 'NO'} |"
-        f" {_fmt(r.first_feasible_s, 2)} | {r.total_s:.1f} | {_memory(r)} |"
+        f" {cell(r.first_feasible_s, '.2f')} | {r.total_s:.1f} | {_memory(r)} |"
     )
 
 
@@ -393,8 +389,8 @@ def ratio_lines(results: list[RunResult]) -> list[str]:
                 km = ours.travel_km / other.travel_km if other.travel_km else None
                 drive = ours.travel_min / other.travel_min if other.travel_min else None
                 lines.append(
-                    f"- {size} tickets, {name} vs {peer}: weighted served x{_fmt(ws, 3)}, "
-                    f"km x{_fmt(km, 3)}, driving min x{_fmt(drive, 3)}"
+                    f"- {size} tickets, {name} vs {peer}: weighted served x{cell(ws, '.3f')}, "
+                    f"km x{cell(km, '.3f')}, driving min x{cell(drive, '.3f')}"
                 )
     return lines
 

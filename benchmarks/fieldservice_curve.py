@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict
@@ -36,14 +35,10 @@ from benchmarks.fieldservice import (
     make_case,
     run_isolated,
 )
+from benchmarks.tables import cell, median_or_none
 
 Key = tuple[int, float, str]
 """(size, budget s, solver)."""
-
-
-def _median(values: list[float]) -> float | None:
-    """Median, None for no values."""
-    return statistics.median(values) if values else None
 
 
 def summarise(results: list[RunResult]) -> list[dict[str, Any]]:
@@ -67,24 +62,19 @@ def summarise(results: list[RunResult]) -> list[dict[str, Any]]:
                 "runs": len(runs),
                 "valid_runs": len(ok),
                 "best_weighted": best[size],
-                "weighted_median": _median([r.weighted_served for r in ok]),
-                "gap_pct_median": _median(gaps),
+                "weighted_median": median_or_none([r.weighted_served for r in ok]),
+                "gap_pct_median": median_or_none(gaps),
                 "gap_pct_worst": max(gaps) if gaps else None,
-                "sla_met_median": _median([r.sla_met_rate for r in ok]),
-                "km_median": _median([r.travel_km for r in ok]),
-                "time_s_median": _median([r.total_s for r in ok]),
-                "first_plan_s_median": _median(
+                "sla_met_median": median_or_none([r.sla_met_rate for r in ok]),
+                "km_median": median_or_none([r.travel_km for r in ok]),
+                "time_s_median": median_or_none([r.total_s for r in ok]),
+                "first_plan_s_median": median_or_none(
                     [r.first_feasible_s for r in ok if r.first_feasible_s is not None]
                 ),
                 "errors": sorted({r.error for r in runs if r.error}),
             }
         )
     return rows
-
-
-def _cell(value: float | None, fmt: str) -> str:
-    """A table cell, '-' when missing."""
-    return "-" if value is None else format(value, fmt)
 
 
 def markdown(rows: list[dict[str, Any]], meta: dict[str, Any]) -> str:
@@ -121,10 +111,10 @@ def markdown(rows: list[dict[str, Any]], meta: dict[str, Any]) -> str:
             sla = None if r["sla_met_median"] is None else 100 * r["sla_met_median"]
             lines.append(
                 f"| {r['solver']} | {r['budget_s']:g} | {r['valid_runs']}/{r['runs']} |"
-                f" {_cell(r['gap_pct_median'], '.2f')} | {_cell(r['gap_pct_worst'], '.2f')} |"
-                f" {_cell(r['weighted_median'], 'g')} | {_cell(sla, '.1f')}% |"
-                f" {_cell(r['km_median'], '.0f')} | {_cell(r['time_s_median'], '.1f')} |"
-                f" {_cell(r['first_plan_s_median'], '.2f')} |"
+                f" {cell(r['gap_pct_median'], '.2f')} | {cell(r['gap_pct_worst'], '.2f')} |"
+                f" {cell(r['weighted_median'], 'g')} | {cell(sla, '.1f')}% |"
+                f" {cell(r['km_median'], '.0f')} | {cell(r['time_s_median'], '.1f')} |"
+                f" {cell(r['first_plan_s_median'], '.2f')} |"
             )
         lines.append("")
     return "\n".join(lines)

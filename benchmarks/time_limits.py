@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.fieldservice import REPO, make_case
+from benchmarks.tables import cell, median_or_none
 
 TOLERANCE_S = 1.0
 """The contract's slack: the answer is due within a second of the limit."""
@@ -88,25 +89,18 @@ def summarise(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 "size": size,
                 "limit_s": limit,
                 "runs": len(group),
-                "answer_s_median": statistics.median(r["answer_s"] for r in ok) if ok else None,
+                "answer_s_median": median_or_none(r["answer_s"] for r in ok),
                 "answer_s_max": max((r["answer_s"] for r in ok), default=None),
                 "wall_s_median": statistics.median(r["wall_s"] for r in group),
-                "served_median": statistics.median(r["served"] for r in ok) if ok else None,
-                "weighted_median": statistics.median(r["weighted"] for r in ok) if ok else None,
-                "time_limit_reasons_median": (
-                    statistics.median(r["time_limit_reasons"] for r in ok) if ok else None
-                ),
+                "served_median": median_or_none(r["served"] for r in ok),
+                "weighted_median": median_or_none(r["weighted"] for r in ok),
+                "time_limit_reasons_median": median_or_none(r["time_limit_reasons"] for r in ok),
                 "failed": len(group) - len(ok),
                 "late": sum(1 for r in ok if r["late"]),
                 "invalid": sum(1 for r in ok if not r["valid"]),
             }
         )
     return rows
-
-
-def _cell(value: float | None, fmt: str) -> str:
-    """A table cell, '-' when missing."""
-    return "-" if value is None else format(value, fmt)
 
 
 def markdown(rows: list[dict[str, Any]]) -> str:
@@ -126,9 +120,9 @@ def markdown(rows: list[dict[str, Any]]) -> str:
     for r in rows:
         lines.append(
             f"| {r['size']} | {r['limit_s']:g} | {r['runs']} | "
-            f"{_cell(r['answer_s_median'], '.2f')} | {_cell(r['answer_s_max'], '.2f')} | "
-            f"{r['wall_s_median']:.2f} | {_cell(r['served_median'], 'g')} | "
-            f"{_cell(r['weighted_median'], 'g')} | {_cell(r['time_limit_reasons_median'], 'g')} |"
+            f"{cell(r['answer_s_median'], '.2f')} | {cell(r['answer_s_max'], '.2f')} | "
+            f"{r['wall_s_median']:.2f} | {cell(r['served_median'], 'g')} | "
+            f"{cell(r['weighted_median'], 'g')} | {cell(r['time_limit_reasons_median'], 'g')} |"
             f" {r['late']} | {r['invalid']} | {r['failed']} |"
         )
     bad = sum(r["late"] + r["invalid"] + r["failed"] for r in rows)

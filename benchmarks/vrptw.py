@@ -14,7 +14,6 @@ import argparse
 import importlib
 import importlib.util
 import json
-import math
 import os
 import platform
 import re
@@ -29,6 +28,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from benchmarks.tables import cell
 from benchmarks.vrptw_check import check_solution
 from benchmarks.vrptw_instance import PeerResult, VrptwData, read_vrptw
 
@@ -319,15 +319,6 @@ def _fmt_gap(gap: float | None) -> str:
     return "-" if gap is None else f"{gap:+.2f}%"
 
 
-def _fmt(value: float | None, spec: str = ".2f") -> str:
-    """A number or a dash."""
-    return (
-        "-"
-        if value is None or (isinstance(value, float) and math.isnan(value))
-        else format(value, spec)
-    )
-
-
 def _cell(row: Row | None) -> str:
     """Per-instance cell: cost (gap) routes, time; or why there is none."""
     if row is None:
@@ -360,9 +351,9 @@ def _summary_table(summary: dict[str, Any], solvers: list[str]) -> list[str]:
         ratio = st["gap_ratio_to_reference"]
         ratio_txt = "-" if ratio is None else f"{ratio:.2f} (on {st['ratio_common_instances']})"
         body.append([
-            s, f"{st['solved']}/{st['n']}", _fmt(st["mean_gap_pct"]),
-            _fmt(st["median_gap_pct"]), _fmt(st["worst_gap_pct"]),
-            _fmt(st["mean_time_s"], ".1f"), ratio_txt,
+            s, f"{st['solved']}/{st['n']}", cell(st["mean_gap_pct"]),
+            cell(st["median_gap_pct"]), cell(st["worst_gap_pct"]),
+            cell(st["mean_time_s"], ".1f"), ratio_txt,
         ])  # fmt: skip
     head = ["solver", "solved", "mean gap %", "median gap %", "worst gap %", "mean time s",
             f"mean gap / {REFERENCE}'s"]  # fmt: skip
@@ -381,8 +372,8 @@ def _class_table(summary: dict[str, Any], solvers: list[str]) -> list[str]:
                 cells.append("not installed")
                 continue
             cells.append(
-                f"{_fmt(st['mean_gap_pct'])} / {_fmt(st['median_gap_pct'])} · "
-                f"{st['solved']}/{st['n']} · {_fmt(st['mean_time_s'], '.1f')}s"
+                f"{cell(st['mean_gap_pct'])} / {cell(st['median_gap_pct'])} · "
+                f"{st['solved']}/{st['n']} · {cell(st['mean_time_s'], '.1f')}s"
             )
         body.append(cells)
     return _table(["class", *_header(solvers)], body)
@@ -394,7 +385,7 @@ def _instance_table(rows: list[Row], solvers: list[str], budget: float) -> list[
     body = []
     for name in names:
         first = next(r for r in rows if r["instance"] == name)
-        bks = _fmt(first["bks"]) + (" *" if first["bks_fallback"] else "")
+        bks = cell(first["bks"]) + (" *" if first["bks_fallback"] else "")
         cells = [name, bks]
         for s in solvers:
             found = [r for r in rows_for(rows, s, budget) if r["instance"] == name]
