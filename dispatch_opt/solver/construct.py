@@ -10,6 +10,7 @@ heuristics need tens of seconds at 1,000 tickets; this needs a few.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -24,7 +25,7 @@ from dispatch_opt.routing.timeline import (
 )
 
 
-def _order(inst: RoutingInstance) -> np.ndarray:
+def ticket_order(inst: RoutingInstance) -> np.ndarray:
     """Ticket order: required, then heavier weight, then narrower windows, then longer."""
     width = np.array([int((w[:, 1] - w[:, 0]).sum()) for w in inst.windows], dtype=np.int64)
     service = inst.service_s[inst.first_ticket_node : inst.first_pickup_node]
@@ -132,6 +133,18 @@ class _Routes:
             self.commit(v, list(nodes), route_drive_s(self.inst, v, list(nodes)))
 
 
+@dataclass(frozen=True)
+class Focus:
+    """Where the recreate after a ruin looks: the tickets the ruin took out go anywhere;
+    tickets left out before it are tried only on the vehicles whose routes it changed
+    (elsewhere nothing made room for them since they last failed), and, with `retry`,
+    only those in it (the ones near the ruined place: see `lns.retry_set`)."""
+
+    removed: set[int]
+    changed: np.ndarray  # (V,) bool
+    retry: set[int] | None = None
+
+
 def _candidate_vehicles(
     inst: RoutingInstance, routes: _Routes, k: int, limit: int, among: np.ndarray | None = None
 ) -> list[int]:
@@ -150,27 +163,26 @@ def construct(
     vehicles_per_ticket: int = 6,
     positions_per_route: int = 4,
     routes: list[list[int]] | None = None,
-    focus: tuple[set[int], np.ndarray] | None = None,
+    focus: Focus | None = None,
     deadline: float | None = None,
     unreached: list[int] | None = None,
+    order: np.ndarray | None = None,
 ) -> list[list[int]]:
     """Feasible routes (instance nodes per vehicle) built by pruned cheapest insertion.
 
     With `routes`, those (feasible) routes are kept and only the tickets they leave out
-    are inserted: the recreate step of ruin-and-recreate. With `focus` (the tickets the
-    ruin took out, and a (V,) mask of the vehicles whose routes it changed), those
-    tickets are tried everywhere and the ones left out before the ruin only on the
-    changed vehicles: elsewhere nothing made room for them since they last failed.
+    are inserted: the recreate step of ruin-and-recreate, narrowed by `focus`.
 
     With `deadline` (a `time.perf_counter()` value) no ticket is tried once it has
     passed, so that a tight time limit still gets feasible routes in time; the tickets
-    never tried are appended to `unreached` when it is given."""
+    never tried are appended to `unreached` when it is given. `order` is `ticket_order`'s
+    answer, when the caller keeps it across calls."""
     state = _Routes(inst)
     if routes is not None:
         state.load(routes)
     placed = {inst.ticket_of(n) for r in state.nodes for n in r if inst.is_ticket(n)}
     eligible = inst.allowed.any(axis=1)
-    order = _order(inst)
+    order = ticket_order(inst) if order is None else order
     for i, k in enumerate(order):
         k = int(k)
         if deadline is not None and time.perf_counter() > deadline:
@@ -178,7 +190,11 @@ def construct(
                 unreached.extend(int(j) for j in order[i:] if eligible[j] and j not in placed)
             break
         if eligible[k] and k not in placed:
-            among = None if focus is None or k in focus[0] else focus[1]
+            among = None
+            if focus is not None and k not in focus.removed:
+                if focus.retry is not None and k not in focus.retry:
+                    continue
+                among = focus.changed
             _insert_best(inst, state, k, vehicles_per_ticket, positions_per_route, among)
     return state.nodes
 

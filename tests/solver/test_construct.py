@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from dispatch_opt.io.problem_io import load_problem
 from dispatch_opt.routing import compile_problem
 from dispatch_opt.routing.parts import running_stock_ok
-from dispatch_opt.solver.construct import _Routes, construct
+from dispatch_opt.solver.construct import Focus, _Routes, construct
 from tests.checks import assert_routes_ok
 from tests.test_properties import COMMON, problems
 
@@ -77,14 +77,55 @@ def test_a_focused_recreate_keeps_every_rule_and_tries_old_misses_only_where_roo
     inst = compile_problem(p).instance
     before = construct(inst)
     ruined = ruin(inst, before, np.random.default_rng(seed), 2)
-    taken, changed = _focus(inst, before, ruined)
-    after = construct(inst, routes=ruined, focus=(taken, changed))
+    focus = _focus(inst, before, ruined)
+    after = construct(inst, routes=ruined, focus=focus)
     assert_routes_ok(inst, after)
     served_before = {n for r in before for n in r}
     for v, nodes in enumerate(after):
         for n in nodes:
             if inst.is_ticket(n) and n not in served_before:
-                assert changed[v]
+                assert focus.changed[v]
+
+
+@COMMON
+@given(problems(), st.integers(0, 3), st.integers(0, 3))
+def test_a_recreate_retries_only_the_left_out_tickets_it_is_told(p, seed, limit):
+    """With a retry set, a ticket left out before the ruin and not in the set stays out;
+    the ruined tickets may still go anywhere, and the routes stay valid."""
+    from dispatch_opt.solver.lns import _focus, retry_set, ruin
+
+    inst = compile_problem(p).instance
+    before = construct(inst)
+    ruined = ruin(inst, before, np.random.default_rng(seed), 2)
+    focus = _focus(inst, before, ruined)
+    retry = retry_set(inst, ruined, focus.removed, limit)
+    after = construct(inst, routes=ruined, focus=Focus(focus.removed, focus.changed, retry))
+    assert_routes_ok(inst, after)
+    if retry is None:
+        return
+    served_before = {inst.ticket_of(n) for r in before for n in r if inst.is_ticket(n)}
+    for k in {inst.ticket_of(n) for r in after for n in r if inst.is_ticket(n)}:
+        assert k in served_before or k in retry
+
+
+def test_the_retry_set_holds_the_left_out_tickets_nearest_the_ruin():
+    """`retry_set` keeps the `limit` left-out tickets with the shortest drive from a ruined
+    one; no limit, or no more left out than it, means all (None)."""
+    from dispatch_opt.solver.lns import retry_set
+
+    inst = _small()
+    empty = [[] for _ in range(inst.n_vehicles)]
+    eligible = [int(k) for k in np.flatnonzero(inst.allowed.any(axis=1))]
+    removed = {eligible[0]}
+    others = [k for k in eligible if k not in removed]
+    assert retry_set(inst, empty, removed, None) is None
+    assert retry_set(inst, empty, removed, len(others)) is None
+    first = inst.first_ticket_node
+    drive = {k: int(inst.duration_s[first + eligible[0], first + k]) for k in others}
+    got = retry_set(inst, empty, removed, 2)
+    assert got is not None and len(got) == 2
+    assert max(drive[k] for k in got) <= min(drive[k] for k in others if k not in got)
+    assert retry_set(inst, empty, set(), 2) == set()
 
 
 def test_candidate_vehicles_stay_within_the_mask():
@@ -105,7 +146,7 @@ def test_a_focus_on_no_vehicle_and_no_ruined_ticket_inserts_nothing():
     tried anywhere. Without the focus the same call fills the empty day."""
     inst = _small()
     empty = [[] for _ in range(inst.n_vehicles)]
-    nowhere = (set(), np.zeros(inst.n_vehicles, dtype=bool))
+    nowhere = Focus(set(), np.zeros(inst.n_vehicles, dtype=bool))
     assert construct(inst, routes=empty, focus=nowhere) == empty
     assert any(construct(inst, routes=empty))
 
