@@ -47,23 +47,23 @@ def route_value(inst: RoutingInstance, v: int, nodes: list[int]) -> int | None:
 
 
 class RouteValues:
-    """The objective of routes kept as one value per route, so that routes differing in
-    a few places are costed by re-timing only the routes that differ (a ruin-and-recreate
-    round changes a handful of 375 routes at 3,000 tickets)."""
+    """Routes kept with their objective as one value per route, so that routes differing
+    in a few places are costed by re-timing only the routes that differ (a
+    ruin-and-recreate round changes a handful of 375 routes at 3,000 tickets)."""
 
     def __init__(self, inst: RoutingInstance, routes: list[list[int]]) -> None:
         self.inst = inst
-        self.routes = [list(r) for r in routes]
-        values = [route_value(inst, v, r) for v, r in enumerate(self.routes)]
-        if any(x is None for x in values) or depots_overdrawn(inst, self.routes):
+        self._base = int(inst.penalty.sum())  # the objective is this plus the values
+        self.values: list[int] = []
+        for v, nodes in enumerate(routes):
+            value = route_value(inst, v, nodes)
+            if value is None:
+                raise ValueError("the routes are not feasible")
+            self.values.append(value)
+        if depots_overdrawn(inst, routes):
             raise ValueError("the routes are not feasible")
-        self.values: list[int] = [int(x) for x in values if x is not None]
-        self.base = int(inst.penalty.sum())
-
-    @property
-    def cost(self) -> int:
-        """The objective of the kept routes."""
-        return self.base + sum(self.values)
+        self.routes = [list(r) for r in routes]
+        self.cost = self._base + sum(self.values)
 
     def cost_of(self, routes: list[list[int]]) -> tuple[int, list[int]] | None:
         """The objective of `routes` (same number of vehicles) and their values, or None
@@ -71,21 +71,22 @@ class RouteValues:
         re-timed."""
         values = []
         for v, nodes in enumerate(routes):
-            if nodes == self.routes[v]:
-                values.append(self.values[v])
-                continue
-            value = route_value(self.inst, v, nodes)
+            value = self.values[v] if nodes == self.routes[v] else route_value(self.inst, v, nodes)
             if value is None:
                 return None
             values.append(value)
         if depots_overdrawn(self.inst, routes):
             return None
-        return self.base + sum(values), values
+        return self._base + sum(values), values
 
-    def keep(self, routes: list[list[int]], values: list[int]) -> None:
-        """Make `routes` (with the values `cost_of` gave) the kept ones."""
+    def keep_if_cheaper(self, routes: list[list[int]]) -> bool:
+        """Keep `routes` instead when they are feasible and cheaper; whether they were."""
+        costed = self.cost_of(routes)
+        if costed is None or costed[0] >= self.cost:
+            return False
         self.routes = [list(r) for r in routes]
-        self.values = values
+        self.cost, self.values = costed
+        return True
 
 
 def routes_cost(inst: RoutingInstance, routes: list[list[int]]) -> int | None:

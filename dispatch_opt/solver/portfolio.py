@@ -27,6 +27,7 @@ from dispatch_opt.solver.solve import (
     our_construction,
     solve_instance,
     starts_from_construction,
+    with_unreached,
 )
 
 PORTFOLIO_FROM = 30
@@ -88,12 +89,6 @@ def _better(a: SolveResult, b: SolveResult) -> SolveResult:
     return b if b.objective < a.objective else a
 
 
-def _with_unreached(result: SolveResult, unreached: list[int]) -> SolveResult:
-    """`result` listing the tickets the construction before the fork never tried (the
-    searches after it start from that construction, so they build none of their own)."""
-    return dataclasses.replace(result, unreached=tuple(unreached)) if unreached else result
-
-
 def warm_shared_matrices(inst: RoutingInstance) -> None:
     """Build the integer travel matrices before forking, so that both processes share
     one copy (read-only pages) instead of each building its own. At 3,000 tickets these
@@ -146,7 +141,7 @@ def solve_portfolio(inst: RoutingInstance, params: SolveParams) -> SolveResult:
             # No time left to search: no shared matrices, no fork, no wait for a worker
             # (at 5,000 tickets given 5 s those took 2 s past the limit).
             alone = solve_instance(inst, main)
-            return _with_unreached(dataclasses.replace(alone, first_solution_s=built_s), unreached)
+            return with_unreached(dataclasses.replace(alone, first_solution_s=built_s), unreached)
     if START_METHOD == "fork":
         warm_shared_matrices(inst)
     ctx = get_context(START_METHOD)
@@ -176,10 +171,10 @@ def solve_portfolio(inst: RoutingInstance, params: SolveParams) -> SolveResult:
             worker.terminate()
             worker.join(timeout=1.0)
     if second is None:
-        return _with_unreached(first, unreached)
+        return with_unreached(first, unreached)
     second = _counted_from_start(second, ready)
     best = _better(first, second)
-    best = _with_unreached(best, unreached)
+    best = with_unreached(best, unreached)
     return dataclasses.replace(
         best,
         time_s=time.perf_counter() - started,

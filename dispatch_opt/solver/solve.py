@@ -271,10 +271,13 @@ def solve_instance(inst: RoutingInstance, params: SolveParams) -> SolveResult:
     The time limit covers everything here (construction, model building, search); the
     result lists the tickets a construction cut short by it never tried."""
     state: dict = {"n": 0, "first": None, "best": None, "unreached": []}
-    result = _solve(inst, params, state)
-    if state["unreached"]:
-        result = dataclasses.replace(result, unreached=tuple(state["unreached"]))
-    return result
+    return with_unreached(_solve(inst, params, state), state["unreached"])
+
+
+def with_unreached(result: SolveResult, unreached: list[int]) -> SolveResult:
+    """`result` listing `unreached`, the tickets a construction cut short by the clock
+    never tried (the search that followed it built none of its own)."""
+    return dataclasses.replace(result, unreached=tuple(unreached)) if unreached else result
 
 
 def clock_deadline(params: SolveParams, started: float) -> float:

@@ -26,12 +26,16 @@ def test_route_values_cost_a_changed_plan_as_the_full_recomputation_does(p, seed
         costed = book.cost_of(candidate)
         assert costed is not None
         assert costed[0] == routes_cost(inst, candidate)
-    book.keep(ruined, book.cost_of(ruined)[1])
-    assert book.cost == routes_cost(inst, ruined)
+    worse = RouteValues(inst, ruined)
+    cheaper = routes_cost(inst, before) < routes_cost(inst, ruined)
+    assert worse.keep_if_cheaper(before) == cheaper
+    assert worse.routes == (before if cheaper else ruined)
+    assert worse.cost == routes_cost(inst, worse.routes)
 
 
 def test_route_values_refuse_routes_that_cannot_be_timed():
-    """A route that breaks its timing is refused when kept and when costed."""
+    """A route that breaks its timing is refused when costed and never kept; a cheaper
+    one is kept, a dearer one not."""
     from tests.factories import near, problem, tech, ticket, win
 
     p = problem(
@@ -43,6 +47,9 @@ def test_route_values_refuse_routes_that_cannot_be_timed():
     assert routes_cost(inst, both) is None
     with pytest.raises(ValueError, match="not feasible"):
         RouteValues(inst, both)
-    book = RouteValues(inst, [[inst.ticket_node(0)]])
-    assert book.cost_of(both) is None
-    assert book.cost == routes_cost(inst, [[inst.ticket_node(0)]])
+    book = RouteValues(inst, [[]])
+    assert book.cost_of(both) is None and not book.keep_if_cheaper(both)
+    one = [[inst.ticket_node(0)]]
+    assert book.keep_if_cheaper(one)  # serving a ticket saves its penalty
+    assert book.routes == one and book.cost == routes_cost(inst, one)
+    assert not book.keep_if_cheaper([[]]) and book.routes == one

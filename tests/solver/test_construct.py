@@ -92,13 +92,14 @@ def test_a_focused_recreate_keeps_every_rule_and_tries_old_misses_only_where_roo
 def test_a_recreate_retries_only_the_left_out_tickets_it_is_told(p, seed, limit):
     """With a retry set, a ticket left out before the ruin and not in the set stays out;
     the ruined tickets may still go anywhere, and the routes stay valid."""
-    from dispatch_opt.solver.lns import _focus, retry_set, ruin
+    from dispatch_opt.solver.lns import _focus, retry_set, ruin, served_tickets
 
     inst = compile_problem(p).instance
     before = construct(inst)
     ruined = ruin(inst, before, np.random.default_rng(seed), 2)
     focus = _focus(inst, before, ruined)
-    retry = retry_set(inst, ruined, focus.removed, limit)
+    left_out = inst.allowed.any(axis=1) & ~served_tickets(inst, before)
+    retry = retry_set(inst, left_out, focus.removed, limit)
     after = construct(inst, routes=ruined, focus=Focus(focus.removed, focus.changed, retry))
     assert_routes_ok(inst, after)
     if retry is None:
@@ -114,18 +115,45 @@ def test_the_retry_set_holds_the_left_out_tickets_nearest_the_ruin():
     from dispatch_opt.solver.lns import retry_set
 
     inst = _small()
-    empty = [[] for _ in range(inst.n_vehicles)]
     eligible = [int(k) for k in np.flatnonzero(inst.allowed.any(axis=1))]
     removed = {eligible[0]}
     others = [k for k in eligible if k not in removed]
-    assert retry_set(inst, empty, removed, None) is None
-    assert retry_set(inst, empty, removed, len(others)) is None
+    left_out = np.zeros(inst.n_tickets, dtype=bool)
+    left_out[others] = True
+    assert retry_set(inst, left_out, removed, None) is None
+    assert retry_set(inst, left_out, removed, len(others)) is None
     first = inst.first_ticket_node
     drive = {k: int(inst.duration_s[first + eligible[0], first + k]) for k in others}
-    got = retry_set(inst, empty, removed, 2)
+    got = retry_set(inst, left_out, removed, 2)
     assert got is not None and len(got) == 2
     assert max(drive[k] for k in got) <= min(drive[k] for k in others if k not in got)
-    assert retry_set(inst, empty, set(), 2) == set()
+    assert retry_set(inst, left_out, set(), 2) == set()
+
+
+def test_a_left_out_ticket_outside_the_retry_set_stays_out_though_it_would_fit():
+    """One technician with room for two hours, who serves A; B and C (urgent, so tried
+    first) were left out and either fits after A. Told to re-try only B, the recreate
+    places B; told nothing, it places C."""
+    from dispatch_opt.domain import Priority
+    from tests.factories import near, problem, tech, ticket, win
+
+    p = problem(
+        [tech("T", shift=win("09:00", "11:30"))],
+        [
+            ticket("A", near(0.5, 0), duration_min=50),
+            ticket("B", near(0, 0.5), duration_min=50),
+            ticket("C", near(-0.5, 0), duration_min=50, priority=Priority.URGENT),
+        ],
+    )
+    inst = compile_problem(p).instance
+    a, b, c = (inst.ticket_node(k) for k in range(3))
+    served_a = [[a]]
+    changed = np.ones(1, dtype=bool)
+    told_b = construct(inst, routes=served_a, focus=Focus(set(), changed, {1}))
+    told_nothing = construct(inst, routes=served_a, focus=Focus(set(), changed, None))
+    assert_routes_ok(inst, told_b) and assert_routes_ok(inst, told_nothing)
+    assert b in told_b[0] and c not in told_b[0]
+    assert c in told_nothing[0] and b not in told_nothing[0]
 
 
 def test_candidate_vehicles_stay_within_the_mask():
