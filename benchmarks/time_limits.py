@@ -29,6 +29,7 @@ from typing import Any
 
 from benchmarks.fieldservice import REPO, make_case
 from benchmarks.tables import cell, median_or_none
+from dispatch_opt.plan_builder import TIME_RAN_OUT
 
 TOLERANCE_S = 1.0
 """The contract's slack: the answer is due within a second of the limit."""
@@ -70,7 +71,7 @@ def run_case(size: int, limit_s: float, workdir: Path) -> dict[str, Any]:
         "weighted": plan.kpis.weighted_served,
         "weighted_total": plan.kpis.weighted_total,
         "time_limit_reasons": sum(
-            1 for u in plan.unassigned if "time limit ran out" in u.reasons[0].detail
+            1 for u in plan.unassigned if TIME_RAN_OUT in u.reasons[0].detail
         ),
     }
 

@@ -164,6 +164,10 @@ def _alone_ok(inst: RoutingInstance, v: int, k: int) -> bool:
 NAMED_ALONE = 5
 """How many technicians who could serve an unserved ticket alone its reason names."""
 
+TIME_RAN_OUT = "the time limit ran out"
+"""The words a `capacity` detail uses when the search never tried the ticket for lack of
+time (reports count those tickets by them)."""
+
 
 @dataclasses.dataclass(frozen=True)
 class _FinalState:
@@ -229,7 +233,7 @@ def _post_solve_reason(
     if unreached:
         return Reason(
             ReasonCode.CAPACITY,
-            f"{names}{more} could serve it alone, but the time limit ran out before the "
+            f"{names}{more} could serve it alone, but {TIME_RAN_OUT} before the "
             "search could try to place it (a longer solve.time_limit_s gives it a chance)",
         )
     short = _stock_taken(inst, final, order, alone, k)

@@ -2,7 +2,7 @@
 
 from dispatch_opt.domain.plan import ReasonCode, SolverStats
 from dispatch_opt.io.problem_io import load_problem
-from dispatch_opt.plan_builder import NAMED_ALONE, build_plan
+from dispatch_opt.plan_builder import NAMED_ALONE, TIME_RAN_OUT, build_plan
 from dispatch_opt.routing import compile_problem
 from dispatch_opt.validate import validate_plan
 from tests.factories import near, problem, tech, ticket
@@ -48,6 +48,6 @@ def test_tickets_the_search_never_reached_say_the_time_limit_ran_out():
     by_id = {u.ticket: u.reasons for u in plan.unassigned}
     timed_out = {p.tickets[k].id for k in unreached}
     for tid, reasons in by_id.items():
-        ran_out = "time limit ran out" in reasons[0].detail
+        ran_out = TIME_RAN_OUT in reasons[0].detail
         assert ran_out == (tid in timed_out and reasons[0].code is ReasonCode.CAPACITY)
-    assert any("time limit ran out" in r[0].detail for r in by_id.values())
+    assert any(TIME_RAN_OUT in r[0].detail for r in by_id.values())
