@@ -23,11 +23,12 @@ from dispatch_opt.solver.construct import Focus, construct, ticket_order
 RETRY_NEAREST: int | None = 400
 """At most this many tickets left out before a ruin are re-tried by its recreate: the ones
 nearest the ruined place. Measured, our search alone from the same construction, 60 s,
-seeds 0 and 1, at 3,000 tickets (about 850 left out after construction, 516 in the 120 s
-plan): 7,308 and 7,310 weighted served against 7,271 and 7,247 re-trying all (906 rounds
-against 689); 200 gave 7,278 and 7,307, 100 gave 7,273, 60 gave 7,240. At 1,000 tickets
-re-trying fewer than all hurt (250: 2,364 and 2,372 against 2,376 and 2,393, 30 s); fewer
-than 400 are left out there (234 in the 60 s plan), so this limit leaves such days alone."""
+seeds 0 and 1, at 3,000 tickets (a round re-tried about 846 in the first 60 rounds; 498
+tickets unserved in the 120 s plan): 7,308 and 7,310 weighted served against 7,271 and
+7,247 re-trying all (906 rounds against 689); 200 gave 7,278 and 7,307, 100 gave 7,273,
+60 gave 7,240. At 1,000 tickets re-trying fewer than all hurt (250: 2,364 and 2,372
+against 2,376 and 2,393, 30 s); fewer than 400 are left out there (225 and 226 unserved
+in the 60 s plans), so this limit leaves such days alone."""
 
 
 def ruin(
