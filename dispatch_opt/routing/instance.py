@@ -203,9 +203,10 @@ class RoutingInstance:
         """Node of depot d."""
         return 2 * self.n_vehicles + d
 
-    @property
+    @cached_property
     def first_ticket_node(self) -> int:
-        """Node of ticket 0; tickets are contiguous after it."""
+        """Node of ticket 0; tickets are contiguous after it. Cached, like
+        `first_pickup_node`: the search asks for both millions of times."""
         return 2 * self.n_vehicles + self.n_depots
 
     def ticket_node(self, k: int) -> int:
@@ -220,7 +221,7 @@ class RoutingInstance:
         """True when the node is a ticket."""
         return self.first_ticket_node <= node < self.first_pickup_node
 
-    @property
+    @cached_property
     def first_pickup_node(self) -> int:
         """Node of pickup 0; pickups are contiguous after the tickets."""
         return self.first_ticket_node + self.n_tickets

@@ -3,7 +3,9 @@
 Each round removes a cluster of nearby tickets from the best routes (the ruin), puts
 every left-out ticket back by our pruned cheapest insertion (the recreate), lets the
 caller's `improve` descend from there (OR-Tools' local search on plain VRPTW, nothing on
-field-service days), and keeps the result when it is cheaper. The
+field-service days), and keeps the result when it is cheaper; a few times in the search
+the best routes are polished by our own local search on the full objective
+(`solver.polish`). The
 number of rounds is the effort: the same seed and effort give the same plan on any
 machine, which is what the deterministic option needs.
 """
@@ -19,6 +21,14 @@ from dispatch_opt.routing.cost import RouteValues
 from dispatch_opt.routing.instance import RoutingInstance
 from dispatch_opt.routing.parts import drop_idle_pickups
 from dispatch_opt.solver.construct import Focus, construct, ticket_order
+from dispatch_opt.solver.polish import polish
+
+UNBOUNDED_ROUNDS = 10**9
+"""The rounds of a search that the clock alone stops."""
+
+LAST_POLISH_AT = 0.9
+"""Share of the search after which the last spread-out polish runs (the final one, after
+the last round, gets only what time is left on the clock)."""
 
 RETRY_NEAREST: int | None = 400
 """At most this many tickets left out before a ruin are re-tried by its recreate: the ones
@@ -102,18 +112,34 @@ def ruin_and_recreate(
     seed: int,
     deadline: float | None = None,
     on_better: Callable[[int], None] | None = None,
+    polishes: int = 0,
 ) -> tuple[list[list[int]], int]:
     """Best routes found over `rounds` rounds (or until `deadline`), and their cost;
-    `on_better` hears each cheaper cost as it is found (progress for the caller)."""
+    `on_better` hears each cheaper cost as it is found (progress for the caller).
+
+    With `polishes`, the best routes are polished that many times, spread evenly up to
+    LAST_POLISH_AT of the search (of its rounds, or of its time when `rounds` is
+    UNBOUNDED_ROUNDS), and once more after the last round."""
     rng = np.random.default_rng(seed)
     best = RouteValues(inst, start)
     order = ticket_order(inst)
     n_served = sum(len(r) for r in best.routes)
     last_round_s = 0.0
-    for _ in range(rounds):
+    started = time.perf_counter()
+    marks = [LAST_POLISH_AT * (j + 1) / polishes for j in range(polishes)]
+
+    def polish_best() -> None:
+        if polish(inst, best, deadline) and on_better is not None:
+            on_better(best.cost)
+
+    for i in range(rounds):
         round_started = time.perf_counter()
         if deadline is not None and round_started + last_round_s >= deadline:
             break  # the next round would likely end past the deadline
+        if marks and _progress(i, rounds, started, round_started, deadline) >= marks[0]:
+            marks.pop(0)
+            polish_best()
+            n_served = sum(len(r) for r in best.routes)
         size = int(rng.integers(3, max(4, min(30, n_served // 4 + 4))))
         ruined = ruin(inst, best.routes, rng, size)
         focus = _focus(inst, best.routes, ruined)
@@ -123,4 +149,13 @@ def ruin_and_recreate(
             if on_better is not None:
                 on_better(best.cost)
         last_round_s = time.perf_counter() - round_started
+    if polishes:
+        polish_best()
     return best.routes, best.cost
+
+
+def _progress(i: int, rounds: int, started: float, now: float, deadline: float | None) -> float:
+    """How far the search has gone (0 to 1): by rounds when they bound it, else by time."""
+    if rounds < UNBOUNDED_ROUNDS or deadline is None:
+        return i / rounds
+    return (now - started) / max(1e-9, deadline - started)

@@ -20,7 +20,7 @@ from dispatch_opt.routing.instance import RoutingInstance
 from dispatch_opt.routing.parts import drop_idle_pickups
 from dispatch_opt.routing.timeline import route_ok, route_violations
 from dispatch_opt.solver.construct import construct
-from dispatch_opt.solver.lns import ruin_and_recreate
+from dispatch_opt.solver.lns import UNBOUNDED_ROUNDS, ruin_and_recreate
 from dispatch_opt.solver.members import SHARE, choose_member, run_member
 from dispatch_opt.solver.ortools_model import OrToolsModel, build_model
 from dispatch_opt.solver.required import ensure_required
@@ -50,6 +50,10 @@ FIELD_DAY_ROUND_BUDGET = 200_000
 tickets, 200 at 1,000), within [50, FIELD_DAY_ROUNDS_MAX]."""
 
 FIELD_DAY_ROUNDS_MAX = 1_000
+
+POLISHES = 4
+"""Times our ruin-and-recreate (without OR-Tools' descent) polishes its best routes during
+the search (`lns.ruin_and_recreate`)."""
 
 
 @dataclass(frozen=True)
@@ -476,6 +480,7 @@ def _without_model(
             seed=params.seed,
             deadline=until,
             on_better=better,
+            polishes=POLISHES,
         )
     elapsed = time.perf_counter() - started
     return SolveResult(routes, cost or 0, elapsed, state["first"], max(1, state["n"]), status)
@@ -562,7 +567,7 @@ def _rounds_and_deadline(
     a safety net), else as many rounds as fit before the deadline."""
     if params.deterministic:
         return params.effort or default_effort(inst), started + _safety_net_s(params.time_limit_s)
-    return 10**9, deadline
+    return UNBOUNDED_ROUNDS, deadline
 
 
 def _safety_net_s(limit_s: float) -> float:

@@ -1,0 +1,227 @@
+"""Local search on the full objective: re-order each route, move tickets between routes.
+
+Our recreate inserts each ticket where it adds the least driving, blind to SLA lateness,
+so routes it builds can often be re-ordered to start late tickets sooner, or can hand a
+ticket to a nearby route that reaches it in time. Every move kept is costed by the exact
+route timing (`routing.cost.route_value`) and checked against every side rule, so the
+routes stay valid and the objective never rises. A move is timed only when its driving
+alone leaves room for a gain: inserting or re-ordering can only delay the stops after
+it, so a route's costs other than travel never fall below what they were (measured
+at 1,000 tickets: that bound spares most of the timings). Nothing here is random.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import numpy as np
+
+from dispatch_opt.routing.cost import RouteValues, route_value
+from dispatch_opt.routing.instance import RoutingInstance
+from dispatch_opt.routing.parts import depots_overdrawn, drop_idle_pickups, running_stock_ok
+from dispatch_opt.routing.timeline import route_drive_s, route_violations
+
+MAX_SEGMENT = 3
+"""Longest run of consecutive stops moved as one within a route (or-opt)."""
+
+NEAR_ROUTES = 8
+"""A ticket may move to the routes passing nearest to it, at most this many."""
+
+
+def _travel_costs(inst: RoutingInstance, v: int, paths: np.ndarray) -> np.ndarray:
+    """(C,) the travel cost (driving time and distance, in objective units) of each row
+    of `paths` ((C, L) nodes from start place to end place) for vehicle v."""
+    drive = inst.drive_s(float(inst.speed_factor[v]))
+    a, b = paths[:, :-1], paths[:, 1:]
+    cost = drive[a, b].sum(axis=1).astype(np.int64) * inst.travel_cost_per_s
+    if inst.travel_cost_per_km:
+        metres = inst.distance_m[a, b].sum(axis=1)
+        cost += (np.floor(metres) * inst.travel_cost_per_km // 1000).astype(np.int64)
+    return cost
+
+
+def _fixed_costs(inst: RoutingInstance, v: int, tickets: np.ndarray) -> int:
+    """The part of route v's value that its tickets fix wherever they stand in it:
+    preference and reassignment costs less their drop penalties."""
+    if not len(tickets):
+        return 0
+    pref = inst.preferred[tickets]
+    cost = int((pref.any(axis=1) & ~pref[:, v]).sum()) * inst.preference_cost
+    prev = inst.prev_vehicle[tickets]
+    cost += int(((prev >= 0) & (prev != v)).sum()) * inst.reassign_cost
+    return cost - int(inst.penalty[tickets].sum())
+
+
+def _tickets_of(inst: RoutingInstance, nodes: list[int]) -> np.ndarray:
+    """Ticket indices of a route's ticket stops."""
+    arr = np.asarray(nodes, dtype=np.int64)
+    first = inst.first_ticket_node
+    return arr[(arr >= first) & (arr < inst.first_pickup_node)] - first
+
+
+def _reorderings(nodes: list[int]) -> Iterator[list[int]]:
+    """Every route made by moving a run of up to MAX_SEGMENT stops elsewhere, or by
+    reversing a stretch of at least two stops."""
+    n = len(nodes)
+    for seg in range(1, min(MAX_SEGMENT, n) + 1):
+        for i in range(n - seg + 1):
+            run, rest = nodes[i : i + seg], nodes[:i] + nodes[i + seg :]
+            for j in range(len(rest) + 1):
+                if j != i:
+                    yield rest[:j] + run + rest[j:]
+    for i in range(n - 1):
+        for j in range(i + 2, n + 1):
+            yield nodes[:i] + nodes[i:j][::-1] + nodes[j:]
+
+
+def _order_ok(inst: RoutingInstance, v: int, nodes: list[int], loads: bool) -> bool:
+    """The rules a new order of the same stops can break: the driving limit, and the van's
+    running stock when it loads parts on the way (without loading, order cannot matter)."""
+    if loads and not running_stock_ok(inst, v, nodes):
+        return False
+    limit = int(inst.max_travel_s[v])
+    return limit < 0 or route_drive_s(inst, v, nodes) <= limit
+
+
+def reorder(
+    inst: RoutingInstance, v: int, nodes: list[int], value: int, deadline: float | None = None
+) -> tuple[list[int], int]:
+    """Route v re-ordered by best-improving moves (`_reorderings`) until none lowers its
+    value, or the deadline passes; with its value."""
+    if len(nodes) < 2:
+        return nodes, value
+    ends = [inst.start_node(v)], [inst.end_node(v)]
+    fixed = _fixed_costs(inst, v, _tickets_of(inst, nodes))
+    loads = any(inst.is_pickup(n) for n in nodes)
+    while deadline is None or time.perf_counter() < deadline:
+        trials = list(_reorderings(nodes))
+        paths = np.array([ends[0] + t + ends[1] for t in trials], dtype=np.int64)
+        bound = _travel_costs(inst, v, paths) + fixed  # no trial's value is below it
+        best, best_value = None, value
+        for c in np.flatnonzero(bound < value)[np.argsort(bound[bound < value], kind="stable")]:
+            if bound[c] >= best_value:
+                break
+            trial = trials[int(c)]
+            if not _order_ok(inst, v, trial, loads):
+                continue
+            trial_value = route_value(inst, v, trial)
+            if trial_value is not None and trial_value < best_value:
+                best, best_value = trial, trial_value
+        if best is None:
+            break
+        nodes, value = best, best_value
+    return nodes, value
+
+
+def checked_value(inst: RoutingInstance, v: int, nodes: list[int]) -> int | None:
+    """Route v's value (`route_value`) when it keeps every rule, else None."""
+    if nodes and route_violations(inst, v, nodes):
+        return None
+    return route_value(inst, v, nodes)
+
+
+def _near_routes(inst: RoutingInstance, routes: list[list[int]], node: int, v: int) -> np.ndarray:
+    """Up to NEAR_ROUTES routes other than v, allowed to serve `node`, whose start or stops
+    lie nearest it (by driving time)."""
+    allowed = np.flatnonzero(inst.allowed[inst.ticket_of(node)])
+    allowed = allowed[allowed != v]
+    if len(allowed) <= NEAR_ROUTES:
+        return allowed
+    near = inst.duration_s[allowed, node].astype(np.float64)  # from each start place
+    stops = [(i, r) for i, w in enumerate(allowed) if (r := routes[int(w)])]
+    if stops:
+        owner = np.concatenate([np.full(len(r), i) for i, r in stops])
+        places = np.concatenate([np.asarray(r) for _, r in stops])
+        np.minimum.at(near, owner, inst.duration_s[places, node])
+    return allowed[np.argsort(near, kind="stable")[:NEAR_ROUTES]]
+
+
+def _insertions(
+    inst: RoutingInstance, routes: list[list[int]], node: int, v: int
+) -> list[tuple[int, np.ndarray]]:
+    """For each nearby route w (`_near_routes`): the least its value rises with `node`
+    inserted before each of its stops or at its end ((stops + 1,) array), from driving
+    and the ticket's fixed costs (its other costs there can only add)."""
+    k = np.array([inst.ticket_of(node)])
+    rises = []
+    for w in _near_routes(inst, routes, node, v):
+        w = int(w)
+        path = [inst.start_node(w), *routes[w], inst.end_node(w)]
+        paths = np.array([[*path[:p], node, *path[p:]] for p in range(1, len(path))])
+        old = _travel_costs(inst, w, np.array([path]))[0]
+        rises.append((w, _travel_costs(inst, w, paths) - old + _fixed_costs(inst, w, k)))
+    return rises
+
+
+def _relocate(
+    inst: RoutingInstance, routes: list[list[int]], values: list[int], node: int, v: int
+) -> int:
+    """Move ticket `node` from route v to the place in a nearby route that lowers the
+    objective most (the pickups only it needed leave with it); the route it is on after.
+    Updates `routes` and `values` in place."""
+    rises = _insertions(inst, routes, node, v)
+    if not rises:
+        return v
+    without = drop_idle_pickups(inst, v, [n for n in routes[v] if n != node])
+    floor = _travel_costs(inst, v, np.array([[inst.start_node(v), *without, inst.end_node(v)]]))[0]
+    floor += _fixed_costs(inst, v, _tickets_of(inst, without))  # v's value without it >= this
+    if values[v] - floor <= min(int(r.min()) for _, r in rises):
+        return v  # no move can gain: leaving v saves less than any insertion costs
+    without_value = checked_value(inst, v, without)
+    if without_value is None:
+        return v
+    saved = values[v] - without_value  # the most any move of it can gain
+    best: tuple[int, int, list[int], int] | None = None  # (gain, w, route, value)
+    for w, rise in rises:
+        stops = routes[w]
+        for p in np.argsort(rise, kind="stable"):  # w's value rises by at least rise[p]
+            if saved - rise[p] <= (0 if best is None else best[0]):
+                break
+            trial = [*stops[:p], node, *stops[p:]]
+            trial_value = checked_value(inst, w, trial)
+            if trial_value is None:
+                continue
+            gain = saved + values[w] - trial_value
+            if gain > (0 if best is None else best[0]):
+                moved = list(routes)
+                moved[v], moved[w] = without, trial
+                if not depots_overdrawn(inst, moved):
+                    best = (gain, w, trial, trial_value)
+    if best is None:
+        return v
+    _, w, trial, trial_value = best
+    routes[v], values[v] = without, without_value
+    routes[w], values[w] = trial, trial_value
+    return w
+
+
+def polish(inst: RoutingInstance, plan: RouteValues, deadline: float | None = None) -> bool:
+    """Lower `plan`'s objective by local search until no move helps or the deadline
+    passes: each route re-ordered (`reorder`), then each served ticket relocated
+    (`_relocate`); then again for the routes that changed, while any did. Keeps the
+    result in `plan`; whether it is cheaper."""
+    routes = [list(r) for r in plan.routes]
+    values = list(plan.values)
+
+    def late() -> bool:
+        return deadline is not None and time.perf_counter() >= deadline
+
+    dirty = set(range(len(routes)))
+    while dirty and not late():
+        changed: set[int] = set()
+        for v in sorted(dirty):
+            if routes[v] and not late():
+                routes[v], value = reorder(inst, v, routes[v], values[v], deadline)
+                if value < values[v]:
+                    changed.add(v)
+                values[v] = value
+        owner = [(n, v) for v in sorted(dirty) for n in routes[v] if inst.is_ticket(n)]
+        for node, v in owner:
+            if late():
+                break
+            w = _relocate(inst, routes, values, node, v)
+            if w != v:
+                changed.update((v, w))
+        dirty = changed
+    return plan.keep_if_cheaper(routes)

@@ -1,0 +1,112 @@
+"""Our local search on the full objective keeps every rule and never raises the cost."""
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dispatch_opt.routing import compile_problem
+from dispatch_opt.routing.cost import RouteValues, route_value, routes_cost
+from dispatch_opt.solver.construct import construct
+from dispatch_opt.solver.lns import ruin_and_recreate
+from dispatch_opt.solver.polish import (
+    _fixed_costs,
+    _reorderings,
+    _tickets_of,
+    _travel_costs,
+    polish,
+    reorder,
+)
+from tests.checks import assert_routes_ok
+from tests.factories import at, near, problem, tech, ticket, win
+from tests.test_properties import COMMON, problems
+
+
+@COMMON
+@given(problems())
+def test_polished_routes_keep_every_rule_and_cost_no_more(p):
+    inst = compile_problem(p).instance
+    plan = RouteValues(inst, construct(inst))
+    before = plan.cost
+    assert polish(inst, plan) == (plan.cost < before)
+    assert plan.cost <= before
+    assert_routes_ok(inst, plan.routes)
+    assert routes_cost(inst, plan.routes) == plan.cost
+    served = sorted(n for r in plan.routes for n in r if inst.is_ticket(n))
+    assert served == sorted(n for r in construct(inst) for n in r if inst.is_ticket(n))
+
+
+@settings(max_examples=60, deadline=None)
+@given(problems(), st.data())
+def test_the_bound_that_spares_timings_never_exceeds_a_routes_value(p, data):
+    """The search skips a move whose driving and fixed costs alone reach the value to
+    beat; that is sound only if they never exceed the route's exact value."""
+    inst = compile_problem(p).instance
+    for v, nodes in enumerate(construct(inst)):
+        if len(nodes) < 2:
+            continue
+        trials = list(_reorderings(nodes))
+        trial = trials[data.draw(st.integers(0, len(trials) - 1))]
+        value = route_value(inst, v, trial)
+        if value is None:
+            continue
+        path = np.array([[inst.start_node(v), *trial, inst.end_node(v)]])
+        bound = _travel_costs(inst, v, path)[0] + _fixed_costs(inst, v, _tickets_of(inst, trial))
+        assert bound <= value
+
+
+def _late_order_day():
+    """One technician; EARLY must start by 10:00 and sits 6 km east, LATER has no due
+    time and sits 6 km west. Visiting LATER first makes EARLY an hour late."""
+    return problem(
+        [tech("A")],
+        [
+            ticket("LATER", near(0, -6), duration_min=90),
+            ticket("EARLY", near(0, 6), duration_min=30, sla_due=at("09:15")),
+        ],
+    )
+
+
+def test_reorder_starts_the_late_ticket_first():
+    inst = compile_problem(_late_order_day()).instance
+    later, early = inst.ticket_node(0), inst.ticket_node(1)
+    value = route_value(inst, 0, [later, early])
+    assert value is not None
+    nodes, new_value = reorder(inst, 0, [later, early], value)
+    assert nodes == [early, later]
+    assert new_value < value
+
+
+def test_polish_hands_a_ticket_to_the_technician_who_reaches_it_in_time():
+    """Both technicians start at the centre. T1 serves A (10 km south, to start by 09:30,
+    two hours long) then B (10 km north, due at 10:00), so B is late, while T2 is idle:
+    no order of T1's route saves B; handing either ticket to T2 does (both technicians
+    are alike, so either move is as good)."""
+    p = problem(
+        [tech("T1"), tech("T2")],
+        [
+            ticket("A", near(-10, 0), duration_min=120, time_windows=(win("08:30", "09:30"),)),
+            ticket("B", near(10, 0), duration_min=30, sla_due=at("10:00")),
+        ],
+    )
+    inst = compile_problem(p).instance
+    a, b = inst.ticket_node(0), inst.ticket_node(1)
+    plan = RouteValues(inst, [[a, b], []])
+    assert polish(inst, plan)
+    assert plan.routes in ([[a], [b]], [[b], [a]])
+    assert_routes_ok(inst, plan.routes)
+
+
+@COMMON
+@given(problems(), st.integers(0, 3))
+def test_ruin_and_recreate_with_polishes_is_valid_and_repeatable(p, seed):
+    """In rounds (the deterministic option) the polishes fall at fixed rounds, so the
+    same seed gives the same routes."""
+    inst = compile_problem(p).instance
+    start = construct(inst)
+    runs = [
+        ruin_and_recreate(inst, start, lambda r: r, rounds=12, seed=seed, polishes=2)
+        for _ in range(2)
+    ]
+    assert runs[0] == runs[1]
+    assert_routes_ok(inst, runs[0][0])
+    assert runs[0][1] <= routes_cost(inst, start)
