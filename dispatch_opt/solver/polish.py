@@ -53,6 +53,13 @@ def _fixed_costs(inst: RoutingInstance, v: int, tickets: np.ndarray) -> int:
     return cost - int(inst.penalty[tickets].sum())
 
 
+def _floor(inst: RoutingInstance, v: int, nodes: list[int]) -> int:
+    """The least route v's value can be with these stops in this order: its driving and
+    fixed costs (its other costs are never negative)."""
+    path = np.array([[inst.start_node(v), *nodes, inst.end_node(v)]])
+    return int(_travel_costs(inst, v, path)[0]) + _fixed_costs(inst, v, _tickets_of(inst, nodes))
+
+
 def _tickets_of(inst: RoutingInstance, nodes: list[int]) -> np.ndarray:
     """Ticket indices of a route's ticket stops."""
     arr = np.asarray(nodes, dtype=np.int64)
@@ -99,7 +106,8 @@ def reorder(
         paths = np.array([ends[0] + t + ends[1] for t in trials], dtype=np.int64)
         bound = _travel_costs(inst, v, paths) + fixed  # no trial's value is below it
         best, best_value = None, value
-        for c in np.flatnonzero(bound < value)[np.argsort(bound[bound < value], kind="stable")]:
+        hopeful = np.flatnonzero(bound < value)
+        for c in hopeful[np.argsort(bound[hopeful], kind="stable")]:
             if bound[c] >= best_value:
                 break
             trial = trials[int(c)]
@@ -164,8 +172,7 @@ def _relocate(
     if not rises:
         return v
     without = drop_idle_pickups(inst, v, [n for n in routes[v] if n != node])
-    floor = _travel_costs(inst, v, np.array([[inst.start_node(v), *without, inst.end_node(v)]]))[0]
-    floor += _fixed_costs(inst, v, _tickets_of(inst, without))  # v's value without it >= this
+    floor = _floor(inst, v, without)  # v's value without it is at least this
     if values[v] - floor <= min(int(r.min()) for _, r in rises):
         return v  # no move can gain: leaving v saves less than any insertion costs
     without_value = checked_value(inst, v, without)
@@ -207,21 +214,35 @@ def polish(inst: RoutingInstance, plan: RouteValues, deadline: float | None = No
     def late() -> bool:
         return deadline is not None and time.perf_counter() >= deadline
 
-    dirty = set(range(len(routes)))
+    dirty = list(range(len(routes)))
     while dirty and not late():
+        dirty = _most_hopeful_first(inst, routes, values, dirty)
         changed: set[int] = set()
-        for v in sorted(dirty):
+        for v in dirty:
             if routes[v] and not late():
                 routes[v], value = reorder(inst, v, routes[v], values[v], deadline)
                 if value < values[v]:
                     changed.add(v)
                 values[v] = value
-        owner = [(n, v) for v in sorted(dirty) for n in routes[v] if inst.is_ticket(n)]
+        owner = [(n, v) for v in dirty for n in routes[v] if inst.is_ticket(n)]
         for node, v in owner:
             if late():
                 break
             w = _relocate(inst, routes, values, node, v)
             if w != v:
                 changed.update((v, w))
-        dirty = changed
+        dirty = sorted(changed)
     return plan.keep_if_cheaper(routes)
+
+
+def _most_hopeful_first(
+    inst: RoutingInstance, routes: list[list[int]], values: list[int], among: list[int]
+) -> list[int]:
+    """The routes `among` with stops, those whose value lies furthest above its driving
+    and fixed costs (SLA lateness, overtime: what moves can win back) first, so that a
+    polish the clock cuts short has spent its time where it pays."""
+    slack = {}
+    for v in among:
+        if routes[v]:
+            slack[v] = values[v] - _floor(inst, v, routes[v])
+    return sorted(slack, key=lambda v: -slack[v])

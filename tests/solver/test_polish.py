@@ -1,6 +1,5 @@
 """Our local search on the full objective keeps every rule and never raises the cost."""
 
-import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -8,14 +7,7 @@ from dispatch_opt.routing import compile_problem
 from dispatch_opt.routing.cost import RouteValues, route_value, routes_cost
 from dispatch_opt.solver.construct import construct
 from dispatch_opt.solver.lns import ruin_and_recreate
-from dispatch_opt.solver.polish import (
-    _fixed_costs,
-    _reorderings,
-    _tickets_of,
-    _travel_costs,
-    polish,
-    reorder,
-)
+from dispatch_opt.solver.polish import _floor, _reorderings, polish, reorder
 from tests.checks import assert_routes_ok
 from tests.factories import at, near, problem, tech, ticket, win
 from tests.test_properties import COMMON, problems
@@ -49,9 +41,7 @@ def test_the_bound_that_spares_timings_never_exceeds_a_routes_value(p, data):
         value = route_value(inst, v, trial)
         if value is None:
             continue
-        path = np.array([[inst.start_node(v), *trial, inst.end_node(v)]])
-        bound = _travel_costs(inst, v, path)[0] + _fixed_costs(inst, v, _tickets_of(inst, trial))
-        assert bound <= value
+        assert _floor(inst, v, trial) <= value
 
 
 def _late_order_day():
@@ -110,3 +100,23 @@ def test_ruin_and_recreate_with_polishes_is_valid_and_repeatable(p, seed):
     assert runs[0] == runs[1]
     assert_routes_ok(inst, runs[0][0])
     assert runs[0][1] <= routes_cost(inst, start)
+
+
+def test_a_short_search_on_the_clock_is_not_polished():
+    """Polishing waits for time the rounds no longer need for placing tickets: on the
+    clock it needs POLISH_FROM_S_PER_TICKET a ticket; in rounds it always runs."""
+    import time
+
+    from dispatch_opt.solver.solve import (
+        POLISH_FROM_S_PER_TICKET,
+        POLISHES,
+        SolveParams,
+        _polishes,
+    )
+
+    inst = compile_problem(_late_order_day()).instance
+    now = time.perf_counter()
+    enough = now + 60 + POLISH_FROM_S_PER_TICKET * inst.n_tickets
+    assert _polishes(inst, SolveParams(), enough) == POLISHES
+    assert _polishes(inst, SolveParams(), now) == 0
+    assert _polishes(inst, SolveParams(deterministic=True), now) == POLISHES
