@@ -1,9 +1,10 @@
 """solve(instance, params) -> SolveResult: run the search and hand back routes as nodes.
 
-On field-service days (`_field_day`) the search is our ruin-and-recreate alone; otherwise
-it runs on the OR-Tools model, and every route it returns is then re-timed exactly
-by `routing.timeline` and repaired if a rule the model only approximates (breaks are
-taken before driving on) does not hold, so the result is always feasible.
+On field-service days (`_field_day`) the search is our ruin-and-recreate alone, with
+polishes (`solver.polish`); otherwise it runs on the OR-Tools model, and every route it
+returns is then re-timed exactly by `routing.timeline` and repaired if a rule the model
+only approximates (breaks are taken before driving on) does not hold, so the result is
+always feasible.
 """
 
 from __future__ import annotations
