@@ -23,15 +23,14 @@ def schedule_cost(inst: RoutingInstance, s: RouteSchedule) -> int:
     cost += int(s.distance_m) * inst.travel_cost_per_km // 1000
     cost += max(0, s.end_arrival_s - int(inst.shift_end_s[v])) * inst.overtime_cost_per_s
     cost += (s.end_arrival_s - s.depart_s) * inst.span_cost_per_s
+    placement = inst.placement_costs
     for node, start in zip(s.nodes, s.start_s, strict=True):
         if not inst.is_ticket(node):
             continue
         k = inst.ticket_of(node)
         if inst.sla_due_s[k] >= 0:
             cost += max(0, start - int(inst.sla_due_s[k])) * inst.sla_cost_per_s
-        if inst.preferred[k].any() and not inst.preferred[k, v]:
-            cost += inst.preference_cost
-        cost += inst.stability_cost(k, v, start)
+        cost += int(placement[k, v]) + inst.move_cost(k, start)
     return int(cost)
 
 
@@ -42,8 +41,7 @@ def route_value(inst: RoutingInstance, v: int, nodes: list[int]) -> int | None:
     sched = schedule_route(inst, v, nodes)
     if sched is None:
         return None
-    served = [inst.ticket_of(n) for n in nodes if inst.is_ticket(n)]
-    return schedule_cost(inst, sched) - int(inst.penalty[served].sum())
+    return schedule_cost(inst, sched) - int(inst.penalty[inst.tickets_in(nodes)].sum())
 
 
 class RouteValues:

@@ -161,6 +161,7 @@ class RoutingInstance:
             "ticket_pickups",
             "_visit_windows",
             "service_list",
+            "placement_costs",
         ):
             state.pop(derived, None)
         return state
@@ -170,16 +171,27 @@ class RoutingInstance:
         self.__dict__.update(state)
 
     # --- node index helpers -------------------------------------------------
-    def stability_cost(self, k: int, vehicle: int, start_s: int) -> int:
-        """Churn cost of serving ticket k by `vehicle` starting at `start_s`."""
-        cost = 0
-        prev = int(self.prev_vehicle[k])
-        if prev >= 0 and prev != vehicle:
-            cost += self.reassign_cost
-        promised = int(self.prev_start_s[k])
-        if promised >= 0 and self.move_cost_per_s:
-            cost += max(0, start_s - promised - self.move_tolerance_s) * self.move_cost_per_s
+    @cached_property
+    def placement_costs(self) -> np.ndarray:
+        """(N, V) int: what serving ticket k by vehicle v costs wherever and whenever it
+        stands in the route: a non-preferred technician, a reassignment away from the
+        previous plan's vehicle. One table, so that the exact cost and the search's bounds
+        read the same rule (a scalar lookup, where the per-ticket checks took 1 µs)."""
+        pref = self.preferred
+        cost = (pref.any(axis=1)[:, None] & ~pref).astype(np.int64) * self.preference_cost
+        prev = self.prev_vehicle[:, None]
+        vehicles = np.arange(self.n_vehicles)[None, :]
+        cost += ((prev >= 0) & (prev != vehicles)).astype(np.int64) * self.reassign_cost
+        cost.setflags(write=False)
         return cost
+
+    def move_cost(self, k: int, start_s: int) -> int:
+        """Churn cost of starting ticket k at `start_s`, later than the previous plan
+        promised (its reassignment cost is in `placement_costs`)."""
+        promised = int(self.prev_start_s[k])
+        if promised < 0 or not self.move_cost_per_s:
+            return 0
+        return max(0, start_s - promised - self.move_tolerance_s) * self.move_cost_per_s
 
     @property
     def n_pickups(self) -> int:
@@ -216,6 +228,12 @@ class RoutingInstance:
     def ticket_of(self, node: int) -> int:
         """Ticket index of a ticket node."""
         return node - self.first_ticket_node
+
+    def tickets_in(self, nodes: Sequence[int]) -> np.ndarray:
+        """Ticket indices of the ticket nodes among `nodes`, in their order (a Python
+        filter: on a route's dozen stops it is three times faster than a NumPy mask)."""
+        first, last = self.first_ticket_node, self.first_pickup_node
+        return np.array([n - first for n in nodes if first <= n < last], dtype=np.int64)
 
     def is_ticket(self, node: int) -> bool:
         """True when the node is a ticket."""

@@ -69,10 +69,8 @@ def ruin(
 
 def served_tickets(inst: RoutingInstance, routes: list[list[int]]) -> np.ndarray:
     """(N,) bool: the tickets `routes` serve."""
-    nodes = np.fromiter((n for r in routes for n in r), dtype=np.int64)
-    first = inst.first_ticket_node
     served = np.zeros(inst.n_tickets, dtype=bool)
-    served[nodes[(nodes >= first) & (nodes < inst.first_pickup_node)] - first] = True
+    served[inst.tickets_in([n for r in routes for n in r])] = True
     return served
 
 
@@ -131,43 +129,39 @@ def ruin_and_recreate(
     rng = np.random.default_rng(seed)
     best = RouteValues(inst, start)
     order = ticket_order(inst)
-    n_served = sum(len(r) for r in best.routes)
     last_round_s = 0.0
     started = time.perf_counter()
+    on_clock = deadline is not None and rounds >= UNBOUNDED_ROUNDS
     marks = [LAST_POLISH_AT * (j + 1) / polishes for j in range(polishes)]
+
+    def progress(i: int) -> float:  # how far the search has gone, 0 to 1
+        if on_clock:
+            return (time.perf_counter() - started) / max(1e-9, deadline - started)
+        return i / rounds
 
     def polish_best() -> None:
         until = deadline
-        if deadline is not None and rounds >= UNBOUNDED_ROUNDS:  # on the clock: capped
+        if on_clock:  # each polish capped at its part of POLISH_SHARE
             share = POLISH_SHARE * (deadline - started) / (polishes + 1)
             until = min(deadline, time.perf_counter() + share)
         if polish(inst, best, until) and on_better is not None:
             on_better(best.cost)
 
     for i in range(rounds):
-        if marks and _progress(i, rounds, started, time.perf_counter(), deadline) >= marks[0]:
+        if marks and progress(i) >= marks[0]:
             marks.pop(0)
             polish_best()
-            n_served = sum(len(r) for r in best.routes)
         round_started = time.perf_counter()
         if deadline is not None and round_started + last_round_s >= deadline:
             break  # the next round would likely end past the deadline
-        size = int(rng.integers(3, max(4, min(30, n_served // 4 + 4))))
+        n_stops = sum(map(len, best.routes))
+        size = int(rng.integers(3, max(4, min(30, n_stops // 4 + 4))))
         ruined = ruin(inst, best.routes, rng, size)
         focus = _focus(inst, best.routes, ruined)
         candidate = improve(construct(inst, routes=ruined, focus=focus, order=order))
-        if best.keep_if_cheaper(candidate):
-            n_served = sum(len(r) for r in best.routes)
-            if on_better is not None:
-                on_better(best.cost)
+        if best.keep_if_cheaper(candidate) and on_better is not None:
+            on_better(best.cost)
         last_round_s = time.perf_counter() - round_started
     if polishes:
         polish_best()
     return best.routes, best.cost
-
-
-def _progress(i: int, rounds: int, started: float, now: float, deadline: float | None) -> float:
-    """How far the search has gone (0 to 1): by rounds when they bound it, else by time."""
-    if rounds < UNBOUNDED_ROUNDS or deadline is None:
-        return i / rounds
-    return (now - started) / max(1e-9, deadline - started)

@@ -20,8 +20,8 @@ import numpy as np
 
 from dispatch_opt.routing.cost import RouteValues, route_value
 from dispatch_opt.routing.instance import RoutingInstance
-from dispatch_opt.routing.parts import depots_overdrawn, drop_idle_pickups, running_stock_ok
-from dispatch_opt.routing.timeline import route_drive_s, route_violations
+from dispatch_opt.routing.parts import drop_idle_pickups
+from dispatch_opt.routing.timeline import route_violations
 
 MAX_SEGMENT = 3
 """Longest run of consecutive stops moved as one within a route (or-opt)."""
@@ -47,29 +47,16 @@ def _travel_costs(inst: RoutingInstance, v: int, paths: np.ndarray) -> np.ndarra
 
 
 def _fixed_costs(inst: RoutingInstance, v: int, tickets: np.ndarray) -> int:
-    """The part of route v's value that its tickets fix wherever they stand in it:
-    preference and reassignment costs less their drop penalties."""
-    if not len(tickets):
-        return 0
-    pref = inst.preferred[tickets]
-    cost = int((pref.any(axis=1) & ~pref[:, v]).sum()) * inst.preference_cost
-    prev = inst.prev_vehicle[tickets]
-    cost += int(((prev >= 0) & (prev != v)).sum()) * inst.reassign_cost
-    return cost - int(inst.penalty[tickets].sum())
+    """The part of route v's value that its tickets fix wherever they stand in it: their
+    placement costs less their drop penalties."""
+    return int(inst.placement_costs[tickets, v].sum() - inst.penalty[tickets].sum())
 
 
 def _floor(inst: RoutingInstance, v: int, nodes: list[int]) -> int:
     """The least route v's value can be with these stops in this order: its driving and
     fixed costs (its other costs are never negative)."""
     path = np.array([[inst.start_node(v), *nodes, inst.end_node(v)]])
-    return int(_travel_costs(inst, v, path)[0]) + _fixed_costs(inst, v, _tickets_of(inst, nodes))
-
-
-def _tickets_of(inst: RoutingInstance, nodes: list[int]) -> np.ndarray:
-    """Ticket indices of a route's ticket stops."""
-    arr = np.asarray(nodes, dtype=np.int64)
-    first = inst.first_ticket_node
-    return arr[(arr >= first) & (arr < inst.first_pickup_node)] - first
+    return int(_travel_costs(inst, v, path)[0]) + _fixed_costs(inst, v, inst.tickets_in(nodes))
 
 
 def _reorderings(nodes: list[int]) -> Iterator[list[int]]:
@@ -87,13 +74,11 @@ def _reorderings(nodes: list[int]) -> Iterator[list[int]]:
             yield nodes[:i] + nodes[i:j][::-1] + nodes[j:]
 
 
-def _order_ok(inst: RoutingInstance, v: int, nodes: list[int], loads: bool) -> bool:
-    """The rules a new order of the same stops can break: the driving limit, and the van's
-    running stock when it loads parts on the way (without loading, order cannot matter)."""
-    if loads and not running_stock_ok(inst, v, nodes):
-        return False
-    limit = int(inst.max_travel_s[v])
-    return limit < 0 or route_drive_s(inst, v, nodes) <= limit
+def checked_value(inst: RoutingInstance, v: int, nodes: list[int]) -> int | None:
+    """Route v's value (`route_value`) when it keeps every rule, else None."""
+    if nodes and route_violations(inst, v, nodes):
+        return None
+    return route_value(inst, v, nodes)
 
 
 def reorder(
@@ -104,8 +89,7 @@ def reorder(
     if len(nodes) < 2:
         return nodes, value
     ends = [inst.start_node(v)], [inst.end_node(v)]
-    fixed = _fixed_costs(inst, v, _tickets_of(inst, nodes))
-    loads = any(inst.is_pickup(n) for n in nodes)
+    fixed = _fixed_costs(inst, v, inst.tickets_in(nodes))
     while deadline is None or time.perf_counter() < deadline:
         trials = list(_reorderings(nodes))
         paths = np.array([ends[0] + t + ends[1] for t in trials], dtype=np.int64)
@@ -119,22 +103,13 @@ def reorder(
             if clock_due and time.perf_counter() >= deadline:
                 break  # a long route's pass can take seconds: keep what it found
             trial = trials[int(c)]
-            if not _order_ok(inst, v, trial, loads):
-                continue
-            trial_value = route_value(inst, v, trial)
+            trial_value = checked_value(inst, v, trial)
             if trial_value is not None and trial_value < best_value:
                 best, best_value = trial, trial_value
         if best is None:
             break
         nodes, value = best, best_value
     return nodes, value
-
-
-def checked_value(inst: RoutingInstance, v: int, nodes: list[int]) -> int | None:
-    """Route v's value (`route_value`) when it keeps every rule, else None."""
-    if nodes and route_violations(inst, v, nodes):
-        return None
-    return route_value(inst, v, nodes)
 
 
 def _near_routes(inst: RoutingInstance, routes: list[list[int]], node: int, v: int) -> np.ndarray:
@@ -204,10 +179,7 @@ def _relocate(
                 continue
             gain = saved + values[w] - trial_value
             if gain > (0 if best is None else best[0]):
-                moved = list(routes)
-                moved[v], moved[w] = without, trial
-                if not depots_overdrawn(inst, moved):
-                    best = (gain, w, trial, trial_value)
+                best = (gain, w, trial, trial_value)  # no depot gives more: pickups only left
     if best is None:
         return v
     _, w, trial, trial_value = best
@@ -253,12 +225,10 @@ def polish(inst: RoutingInstance, plan: RouteValues, deadline: float | None = No
 def _same_tickets_every_rule(
     inst: RoutingInstance, before: list[list[int]], after: list[list[int]]
 ) -> bool:
-    """`after` serves exactly the tickets `before` did, each once, and its changed routes
-    keep every side rule (`RouteValues.keep_if_cheaper` checks timing and depots only)."""
-    served = sorted(n for r in after for n in r if inst.is_ticket(n))
-    if served != sorted(n for r in before for n in r if inst.is_ticket(n)):
-        return False
-    if len(set(served)) != len(served):
+    """`after` serves exactly the tickets `before` did, and its changed routes keep every
+    side rule (`RouteValues.keep_if_cheaper` checks timing and depots only)."""
+    served = np.sort(inst.tickets_in([n for r in after for n in r]))
+    if not np.array_equal(served, np.sort(inst.tickets_in([n for r in before for n in r]))):
         return False
     return not any(
         new != old and route_violations(inst, v, new)
