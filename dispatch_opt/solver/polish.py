@@ -217,11 +217,17 @@ def _relocate(
     return w
 
 
-def polish(inst: RoutingInstance, plan: RouteValues, deadline: float | None = None) -> bool:
+def polish(
+    inst: RoutingInstance,
+    plan: RouteValues,
+    deadline: float | None = None,
+    routes_from: list[int] | None = None,
+) -> bool:
     """Lower `plan`'s objective by local search until no move helps or the deadline
     passes: each route re-ordered (`reorder`), then each served ticket relocated
-    (`_relocate`); then again for the routes that changed, while any did. Keeps the
-    result in `plan`; whether it is cheaper."""
+    (`_relocate`); then again for the routes that changed, while any did. The first pass
+    takes the routes `routes_from` (all of them without it). Keeps the result in `plan`;
+    whether it is cheaper."""
     routes = [list(r) for r in plan.routes]
     values = list(plan.values)
     reach = Reach(inst, routes)
@@ -229,7 +235,7 @@ def polish(inst: RoutingInstance, plan: RouteValues, deadline: float | None = No
     def late() -> bool:
         return deadline is not None and time.perf_counter() >= deadline
 
-    dirty = list(range(len(routes)))
+    dirty = list(range(len(routes))) if routes_from is None else sorted(routes_from)
     while dirty and not late():
         dirty = _most_hopeful_first(inst, routes, values, dirty)
         changed: set[int] = set()

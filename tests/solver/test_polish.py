@@ -213,3 +213,24 @@ def test_reach_finds_the_routes_passing_nearest_a_ticket_after_routes_change(p, 
                 assert max((dist[w] for w in chosen), default=0.0) <= min(others, default=1e18)
     finally:
         polish_module.NEAR_ROUTES = old_limit
+
+
+@COMMON
+@given(problems())
+def test_a_polish_from_some_routes_leaves_the_others_unless_a_ticket_moves_in(p):
+    """`routes_from` (the routes changed since the last polish) narrows the first pass:
+    from none, nothing moves; from one route, the others change only by receiving one of
+    its tickets (or, after that, by changes that follow from it), and the rules hold."""
+    inst = compile_problem(p).instance
+    start = _worse_start(inst)
+    plan = RouteValues(inst, start)
+    assert not polish(inst, plan, routes_from=[])
+    assert plan.routes == start
+    for v, nodes in enumerate(start):
+        if nodes:
+            plan = RouteValues(inst, start)
+            polish(inst, plan, routes_from=[v])
+            assert_routes_ok(inst, plan.routes)
+            untouched = [w for w, r in enumerate(plan.routes) if r == start[w]]
+            if plan.routes[v] == start[v]:  # v kept everything: nothing else could change
+                assert len(untouched) == len(start)
