@@ -145,22 +145,32 @@ class Reach:
         return allowed[np.argsort(self.rows[allowed, k], kind="stable")[:NEAR_ROUTES]]
 
 
+class Work:
+    """The routes a polish is changing, with their values and their `Reach`."""
+
+    def __init__(self, inst: RoutingInstance, routes: list[list[int]], values: list[int]):
+        self.routes = [list(r) for r in routes]
+        self.values = list(values)
+        self.reach = Reach(inst, self.routes)
+
+    def put(self, v: int, nodes: list[int], value: int) -> None:
+        """Route v is now `nodes`, worth `value`."""
+        self.routes[v], self.values[v] = nodes, value
+        self.reach.update(v, nodes)
+
+
 def _insertions(
-    inst: RoutingInstance,
-    routes: list[list[int]],
-    values: list[int],
-    node: int,
-    v: int,
-    reach: Reach,
+    inst: RoutingInstance, work: Work, node: int, v: int
 ) -> list[tuple[int, np.ndarray]]:
     """For each nearby route w (`Reach.near_routes`): the least its value rises with `node`
     inserted before each of its stops or at its end ((stops + 1,) array), from driving
     and the ticket's fixed costs. Its other costs there can only add (an insertion makes
     no stop earlier), except paid span: a new first stop may let the technician leave
     later, so with a span cost the bound gives back all of w's costs beyond its floor."""
+    routes, values = work.routes, work.values
     k = np.array([inst.ticket_of(node)])
     rises = []
-    for w in reach.near_routes(node, v):
+    for w in work.reach.near_routes(node, v):
         w = int(w)
         path = [inst.start_node(w), *routes[w], inst.end_node(w)]
         paths = np.array([[*path[:p], node, *path[p:]] for p in range(1, len(path))])
@@ -172,18 +182,12 @@ def _insertions(
     return rises
 
 
-def _relocate(
-    inst: RoutingInstance,
-    routes: list[list[int]],
-    values: list[int],
-    node: int,
-    v: int,
-    reach: Reach,
-) -> int:
+def _relocate(inst: RoutingInstance, work: Work, node: int, v: int) -> int:
     """Move ticket `node` from route v to the place in a nearby route that lowers the
     objective most (the pickups only it needed leave with it); the route it is on after.
-    Updates `routes` and `values` in place."""
-    rises = _insertions(inst, routes, values, node, v, reach)
+    Updates `work` in place."""
+    routes, values = work.routes, work.values
+    rises = _insertions(inst, work, node, v)
     if not rises:
         return v
     without = drop_idle_pickups(inst, v, [n for n in routes[v] if n != node])
@@ -210,10 +214,8 @@ def _relocate(
     if best is None:
         return v
     _, w, trial, trial_value = best
-    routes[v], values[v] = without, without_value
-    routes[w], values[w] = trial, trial_value
-    reach.update(v, without)
-    reach.update(w, trial)
+    work.put(v, without, without_value)
+    work.put(w, trial, trial_value)
     return w
 
 
@@ -228,9 +230,8 @@ def polish(
     (`_relocate`); then again for the routes that changed, while any did. The first pass
     takes the routes `routes_from` (all of them without it). Keeps the result in `plan`;
     whether it is cheaper."""
-    routes = [list(r) for r in plan.routes]
-    values = list(plan.values)
-    reach = Reach(inst, routes)
+    work = Work(inst, plan.routes, plan.values)
+    routes, values = work.routes, work.values
 
     def late() -> bool:
         return deadline is not None and time.perf_counter() >= deadline
@@ -241,6 +242,7 @@ def polish(
         changed: set[int] = set()
         for v in dirty:
             if routes[v] and not late():
+                # the same stops in another order: `work.reach` still holds
                 routes[v], value = reorder(inst, v, routes[v], values[v], deadline)
                 if value < values[v]:
                     changed.add(v)
@@ -249,7 +251,7 @@ def polish(
         for node, v in owner:
             if late():
                 break
-            w = _relocate(inst, routes, values, node, v, reach)
+            w = _relocate(inst, work, node, v)
             if w != v:
                 changed.update((v, w))
         dirty = sorted(changed)

@@ -157,16 +157,16 @@ def test_an_insertions_bound_never_exceeds_its_true_rise_even_with_span_and_km_c
     `_insertions`' span give-back removed.)"""
     from dataclasses import replace
 
-    from dispatch_opt.solver.polish import Reach, _insertions
+    from dispatch_opt.solver.polish import Work, _insertions
 
     objective = replace(p.objective, route_span_per_min=1.0, travel_per_km=0.5)
     inst = compile_problem(replace(p, objective=objective)).instance
     routes = construct(inst)
     values = RouteValues(inst, routes).values
-    reach = Reach(inst, routes)
+    work = Work(inst, routes, values)
     for v, nodes in enumerate(routes):
         for node in (n for n in nodes if inst.is_ticket(n)):
-            for w, rise in _insertions(inst, routes, values, node, v, reach):
+            for w, rise in _insertions(inst, work, node, v):
                 for pos in range(len(routes[w]) + 1):
                     trial = [*routes[w][:pos], node, *routes[w][pos:]]
                     value = route_value(inst, w, trial)
