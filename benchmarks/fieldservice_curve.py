@@ -186,19 +186,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     budgets = sorted(float(b) for b in args.budgets.split(",") if b.strip())
     solvers = [s for s in args.solvers.split(",") if s]
     cases = {size: make_case(size) for size in sizes}
+    grid = [(s, b) for s in sizes for b in budgets if b <= args.max_ratio * auto_budget(s)]
+    if not grid:
+        print(
+            "error: every budget is above --max-ratio times its size's standard budget "
+            f"({', '.join(f'{s}: {auto_budget(s):g} s' for s in sizes)}); raise --max-ratio",
+            file=sys.stderr,
+        )
+        return 2
     results: list[RunResult] = []
     for repeat in range(args.repeats):
-        for size in sizes:
-            for budget in budgets:
-                if budget > args.max_ratio * auto_budget(size):
-                    continue
-                for solver in solvers:
-                    print(
-                        f"[curve] repeat {repeat + 1}, {size} tickets, {solver}, {budget:g} s",
-                        file=sys.stderr,
-                        flush=True,
-                    )
-                    results.append(run_isolated(cases[size], solver, budget, False, args.workers))
+        for size, budget in grid:
+            for solver in solvers:
+                print(
+                    f"[curve] repeat {repeat + 1}, {size} tickets, {solver}, {budget:g} s",
+                    file=sys.stderr,
+                    flush=True,
+                )
+                results.append(run_isolated(cases[size], solver, budget, False, args.workers))
     rows = summarise(results)
     meta = {
         "repeats": args.repeats,

@@ -40,3 +40,13 @@ def test_a_point_without_a_valid_plan_is_reported_as_none_with_its_error():
         rows, {"repeats": 1, "workers": 2, "cases": {"200": {"city": "x", "technicians": 25}}}
     )
     assert "| peer | 2 | 0/1 | none (no answer within 600 s) |" in text
+
+
+def test_a_grid_the_ratio_empties_is_a_clear_error_not_a_crash(tmp_path, capsys):
+    """Every budget above --max-ratio times the standard budget: exit 2 and say why
+    (it used to run nothing and fail in the plot with a matplotlib traceback)."""
+    from benchmarks.fieldservice_curve import main
+
+    assert main(["--sizes", "120", "--budgets", "30", "--out", str(tmp_path)]) == 2
+    assert "--max-ratio" in capsys.readouterr().err
+    assert not (tmp_path / "curve.json").exists()
