@@ -73,6 +73,7 @@ class Case:
     seed: int
     technicians: int
     depots: int
+    load: float = LOAD  # demand against the technicians' working time
 
     def problem_dict(self, workers: int | None = None) -> dict:
         """The contract problem (same bytes every time), with `solve.workers` when given."""
@@ -82,7 +83,7 @@ class Case:
             depots=self.depots,
             city=self.city,
             seed=self.seed,
-            load=LOAD,
+            load=self.load,
             name=f"fs-{self.city}-{self.tickets}",
         )
         if workers is not None:

@@ -1,0 +1,37 @@
+"""Day shapes benchmark: the shapes are what they say, and a run end to end is validated."""
+
+import json
+
+import pytest
+
+from benchmarks import day_shapes
+from benchmarks.fieldservice import Case
+
+
+def test_the_shapes_differ_from_the_standard_days_as_documented():
+    long, light = day_shapes.SHAPES["long-routes"], day_shapes.SHAPES["under-loaded"]
+    assert long.tickets / long.technicians == 20 and long.load == 1.1
+    assert light.tickets / light.technicians == 5 and light.load == 0.6
+    lighter = Case(40, "shenzhen", 1, 5, 2, load=0.6).problem_dict()
+    heavier = Case(40, "shenzhen", 1, 5, 2, load=1.1).problem_dict()
+    minutes = [sum(t["duration_min"] for t in p["tickets"]) for p in (lighter, heavier)]
+    assert minutes[0] < minutes[1]  # the load reaches the generator
+
+
+def test_a_run_writes_validated_rows_for_every_solver(tmp_path, monkeypatch):
+    pytest.importorskip("vroom")
+    monkeypatch.setitem(day_shapes.SHAPES, "tiny", Case(12, "shenzhen", 3, 3, 1, load=0.8))
+    args = ["--shapes", "tiny", "--budget", "1", "--solvers", "dispatch-opt,vroom"]
+    assert day_shapes.main([*args, "--out", str(tmp_path)]) == 0
+    payload = json.loads((tmp_path / "shapes.json").read_text())
+    assert [r["solver"] for r in payload["results"]] == ["dispatch-opt", "vroom"]
+    assert all(r["valid"] for r in payload["results"])
+    table = (tmp_path / "shapes.md").read_text()
+    assert "| vroom | yes |" in table and "x1.000" in table  # VROOM against itself
+
+
+def test_unknown_shapes_are_refused_with_the_known_ones(capsys):
+    with pytest.raises(SystemExit) as stop:
+        day_shapes.main(["--shapes", "rush-hour"])
+    assert stop.value.code == 2
+    assert "long-routes" in capsys.readouterr().err
