@@ -29,6 +29,12 @@ SHAPES: dict[str, Case] = {
 """Named day shapes: tickets, city, seed, technicians, depots and load."""
 
 
+def _planned(r: RunResult) -> bool:
+    """A valid plan that serves something (an empty plan is valid but no answer), as in
+    `fieldservice_curve.summarise`."""
+    return r.valid and not r.error and r.served > 0
+
+
 def _ratio(value: float, base: float | None) -> str:
     return "" if not base else f"x{value / base:.3f}"
 
@@ -44,7 +50,7 @@ def markdown(results: list[tuple[str, RunResult]], budget: float) -> str:
     for name in dict.fromkeys(n for n, _ in results):
         runs = [r for n, r in results if n == name]
         case = SHAPES.get(name)
-        vroom = next((r for r in runs if r.solver == "vroom" and r.valid), None)
+        vroom = next((r for r in runs if r.solver == "vroom" and _planned(r)), None)
         head = f"## {name}: {runs[0].size} tickets, {runs[0].technicians} technicians"
         lines += ["", head + (f", load {case.load:g}, {case.city}" if case else ""), ""]
         lines += [
@@ -53,8 +59,9 @@ def markdown(results: list[tuple[str, RunResult]], budget: float) -> str:
             "|---|---|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for r in runs:
-            if not r.valid:
-                lines.append(f"| {r.solver} | no ({r.error or 'invalid plan'}) | | | | | | | |")
+            if not _planned(r):
+                why = r.error or ("invalid plan" if not r.valid else f"no plan: {r.status}")
+                lines.append(f"| {r.solver} | no ({why}) | | | | | | | |")
                 continue
             w = _ratio(r.weighted_served, vroom.weighted_served if vroom else None)
             km = _ratio(r.travel_km, vroom.travel_km if vroom else None)

@@ -35,3 +35,14 @@ def test_unknown_shapes_are_refused_with_the_known_ones(capsys):
         day_shapes.main(["--shapes", "rush-hour"])
     assert stop.value.code == 2
     assert "long-routes" in capsys.readouterr().err
+
+
+def test_a_valid_but_empty_plan_is_reported_as_no_plan_and_never_as_the_ratios_base():
+    from benchmarks.fieldservice import RunResult
+
+    empty = RunResult(300, "chengdu", 7, 15, "vroom", 30.0, status="infeasible", valid=True)
+    ours = RunResult(300, "chengdu", 7, 15, "dispatch-opt", 30.0, served=5, valid=True)
+    ours.weighted_served, ours.weighted_total, ours.travel_km = 10, 20, 50.0
+    table = day_shapes.markdown([("long-routes", ours), ("long-routes", empty)], 30.0)
+    assert "| vroom | no (no plan: infeasible) |" in table
+    assert "| dispatch-opt | yes | 5 | 10 / 20 |  |" in table  # no ratio to an empty plan
