@@ -94,6 +94,22 @@ class WorkerProcess:
         with contextlib.suppress(ValueError):  # still running after a kill timeout
             self.process.close()
 
+    def _next_message(self, poll_s: float) -> tuple[Any, bool]:
+        """The next message within `poll_s`, or None; and whether the process has ended
+        without one. A process that answers and exits between the poll and the liveness
+        check left its answer in the pipe: read it before calling the process dead (a job
+        was once failed as `worker_died`, exit code 0, with its plan unread)."""
+        try:
+            if self._recv.poll(poll_s):
+                return self._recv.recv(), False
+            if self.process.is_alive():
+                return None, False
+            if self._recv.poll(0):
+                return self._recv.recv(), False
+        except (EOFError, OSError):  # the pipe closed with nothing in it
+            pass
+        return None, True
+
     def wait(
         self,
         deadline_s: float,
@@ -116,13 +132,9 @@ class WorkerProcess:
                     code="solve_timeout",
                     detail=f"the solve overran its hard limit of {deadline_s:.0f} s",
                 )
-            try:
-                ready = self._recv.poll(poll_s)
-                message = self._recv.recv() if ready else None
-            except (EOFError, OSError):
-                message, ready = None, True
+            message, ended = self._next_message(poll_s)
             if message is None:
-                if ready or not self.process.is_alive():
+                if ended:
                     self.process.join(timeout=2)
                     code = self.process.exitcode
                     self.kill()  # any process it forked is still in its group
