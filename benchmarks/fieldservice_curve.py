@@ -186,6 +186,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     budgets = sorted(float(b) for b in args.budgets.split(",") if b.strip())
     solvers = [s for s in args.solvers.split(",") if s]
     cases = {size: make_case(size) for size in sizes}
+    if not sizes or not budgets:
+        print("error: --sizes and --budgets need at least one value each", file=sys.stderr)
+        return 2
     grid = [(s, b) for s in sizes for b in budgets if b <= args.max_ratio * auto_budget(s)]
     if not grid:
         print(

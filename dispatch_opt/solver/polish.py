@@ -224,12 +224,17 @@ def polish(
     plan: RouteValues,
     deadline: float | None = None,
     routes_from: list[int] | None = None,
+    unfinished: set[int] | None = None,
 ) -> bool:
     """Lower `plan`'s objective by local search until no move helps or the deadline
     passes: each route re-ordered (`reorder`), then each served ticket relocated
     (`_relocate`); then again for the routes that changed, while any did. The first pass
     takes the routes `routes_from` (all of them without it). Keeps the result in `plan`;
-    whether it is cheaper."""
+    whether it is cheaper. When the deadline cuts it short, the routes it may not have
+    finished with (those of its last pass, and those that pass changed) are added to
+    `unfinished`, when given, so that a later polish can take them up again."""
+    if routes_from is not None and not routes_from:
+        return False  # nothing changed since the last polish: no table to build
     work = Work(inst, plan.routes, plan.values)
     routes, values = work.routes, work.values
 
@@ -237,8 +242,9 @@ def polish(
         return deadline is not None and time.perf_counter() >= deadline
 
     dirty = list(range(len(routes))) if routes_from is None else sorted(routes_from)
+    visiting: list[int] = []  # the routes of the pass under way
     while dirty and not late():
-        dirty = _most_hopeful_first(inst, routes, values, dirty)
+        dirty = visiting = _most_hopeful_first(inst, routes, values, dirty)
         changed: set[int] = set()
         for v in dirty:
             if routes[v] and not late():
@@ -255,6 +261,8 @@ def polish(
             if w != v:
                 changed.update((v, w))
         dirty = sorted(changed)
+    if unfinished is not None and late():  # cut short (or just done: harmless then)
+        unfinished.update(visiting, dirty)
     if not _same_tickets_every_rule(inst, plan.routes, routes):
         return False  # never expected: every move was checked; the plan stays as it was
     return plan.keep_if_cheaper(routes)

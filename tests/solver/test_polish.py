@@ -217,20 +217,44 @@ def test_reach_finds_the_routes_passing_nearest_a_ticket_after_routes_change(p, 
 
 @COMMON
 @given(problems())
-def test_a_polish_from_some_routes_leaves_the_others_unless_a_ticket_moves_in(p):
+def test_a_polish_from_given_routes_and_what_it_leaves_unfinished(p):
     """`routes_from` (the routes changed since the last polish) narrows the first pass:
-    from none, nothing moves; from one route, the others change only by receiving one of
-    its tickets (or, after that, by changes that follow from it), and the rules hold."""
+    from none nothing moves, from all it is the whole polish. A polish the clock cuts
+    short reports the routes it may not have finished in `unfinished`; one that ends by
+    itself reports none."""
+    import time
+
     inst = compile_problem(p).instance
     start = _worse_start(inst)
     plan = RouteValues(inst, start)
     assert not polish(inst, plan, routes_from=[])
     assert plan.routes == start
-    for v, nodes in enumerate(start):
-        if nodes:
-            plan = RouteValues(inst, start)
-            polish(inst, plan, routes_from=[v])
-            assert_routes_ok(inst, plan.routes)
-            untouched = [w for w, r in enumerate(plan.routes) if r == start[w]]
-            if plan.routes[v] == start[v]:  # v kept everything: nothing else could change
-                assert len(untouched) == len(start)
+    whole, every = RouteValues(inst, start), RouteValues(inst, start)
+    left: set[int] = set()
+    polish(inst, whole, unfinished=left)
+    polish(inst, every, routes_from=list(range(inst.n_vehicles)))
+    assert whole.routes == every.routes and left == set()
+    cut = RouteValues(inst, start)
+    polish(inst, cut, deadline=time.perf_counter() - 1.0, unfinished=left)
+    assert cut.routes == start
+    assert left == {v for v in range(inst.n_vehicles)}
+
+
+def test_the_next_polish_takes_up_the_routes_a_cut_short_polish_left(monkeypatch):
+    """ruin_and_recreate hands each polish the routes changed since the previous one and
+    those the previous one reported unfinished (it was cut short by its time)."""
+    import dispatch_opt.solver.lns as lns
+
+    inst = compile_problem(_late_order_day()).instance
+    calls: list[list[int] | None] = []
+
+    def fake_polish(inst, plan, deadline=None, routes_from=None, unfinished=None):
+        calls.append(None if routes_from is None else list(routes_from))
+        if unfinished is not None and len(calls) == 1:
+            unfinished.add(0)  # "the clock stopped me before route 0"
+        return False
+
+    monkeypatch.setattr(lns, "polish", fake_polish)
+    ruin_and_recreate(inst, construct(inst), lambda r: r, rounds=12, seed=0, polishes=2)
+    assert len(calls) == 3 and calls[0] is None
+    assert 0 in calls[1]
