@@ -23,6 +23,7 @@ from dispatch_opt.routing.timeline import (
     route_states,
     splice_feasible,
 )
+from dispatch_opt.solver.reach import RouteReach
 
 
 def ticket_order(inst: RoutingInstance) -> np.ndarray:
@@ -43,30 +44,16 @@ class _Routes:
         self.drive = inst.drive_matrices([float(f) for f in inst.speed_factor])
         self.drive_total = np.zeros(inst.n_vehicles, dtype=np.int64)
         self.pickups_in_use: set[int] = set()
-        self._reach: np.ndarray | None = None
+        self._reach: RouteReach | None = None
         self._states: dict[int, RouteStates | None] = {}
         self._slack: dict[int, np.ndarray] = {}
 
-    def reach(self) -> np.ndarray:
-        """(V, N) driving seconds (speed factor 1) from the nearest place of each route
-        (its start or a stop) to each ticket; kept up to date as routes grow."""
+    def reach(self) -> RouteReach:
+        """Which routes pass nearest each ticket, built when first needed and kept up to
+        date as routes grow."""
         if self._reach is None:
-            inst = self.inst
-            self._reach = np.array(inst.duration_s[: inst.n_vehicles, self._tickets])
-            for v, nodes in enumerate(self.nodes):
-                self._come_closer(v, nodes)
+            self._reach = RouteReach(self.inst, self.nodes)
         return self._reach
-
-    @property
-    def _tickets(self) -> slice:
-        """The ticket columns of a node matrix."""
-        return slice(self.inst.first_ticket_node, self.inst.first_pickup_node)
-
-    def _come_closer(self, v: int, nodes: list[int]) -> None:
-        """Route v now also passes by `nodes`: lower its row of `reach`."""
-        if nodes and self._reach is not None:
-            nearest = np.min(self.inst.duration_s[nodes, self._tickets], axis=0)
-            np.minimum(self._reach[v], nearest, out=self._reach[v])
 
     def states(self, v: int) -> RouteStates | None:
         """Route v's timing states (None while it has no stops), kept until it changes."""
@@ -121,7 +108,8 @@ class _Routes:
                 p = inst.pickup_of(node)
                 self.depot_left[inst.pickup_depot[p]] -= inst.pickup_load[p]
                 self.pickups_in_use.add(node)
-        self._come_closer(v, fresh)
+        if self._reach is not None:
+            self._reach.come_closer(v, fresh)
         self.nodes[v] = nodes
         self._states.pop(v, None)
         self._slack.pop(v, None)
@@ -151,10 +139,9 @@ def _candidate_vehicles(
     """Allowed technicians (within `among`, a (V,) mask, when given) whose start or
     current stops are nearest to ticket k."""
     allowed = np.flatnonzero(inst.allowed[k] if among is None else inst.allowed[k] & among)
-    if len(allowed) <= limit:
-        return [int(v) for v in allowed]
-    near = routes.reach()[allowed, k]
-    return [int(v) for v in allowed[np.argsort(near, kind="stable")[:limit]]]
+    if len(allowed) > limit:  # else no need to build the table
+        allowed = routes.reach().nearest(k, allowed, limit)
+    return [int(v) for v in allowed]
 
 
 def construct(

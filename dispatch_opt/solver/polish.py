@@ -22,6 +22,7 @@ from dispatch_opt.routing.cost import RouteValues, route_value
 from dispatch_opt.routing.instance import RoutingInstance
 from dispatch_opt.routing.parts import drop_idle_pickups
 from dispatch_opt.routing.timeline import route_violations
+from dispatch_opt.solver.reach import RouteReach
 
 MAX_SEGMENT = 3
 """Longest run of consecutive stops moved as one within a route (or-opt)."""
@@ -112,57 +113,32 @@ def reorder(
     return nodes, value
 
 
-class Reach:
-    """(V, N) driving seconds from each route's start place or nearest stop to each
-    ticket, kept up to date as routes change: which routes pass near a ticket, without
-    re-reading every route for every ticket (that took 0.6 ms a ticket with 375
-    technicians)."""
-
-    def __init__(self, inst: RoutingInstance, routes: list[list[int]]) -> None:
-        self.inst = inst
-        tickets = slice(inst.first_ticket_node, inst.first_pickup_node)
-        self._tickets = tickets
-        self.rows = np.empty((inst.n_vehicles, inst.n_tickets))
-        for v, nodes in enumerate(routes):
-            self.update(v, nodes)
-
-    def update(self, v: int, nodes: list[int]) -> None:
-        """Route v now has these stops."""
-        inst = self.inst
-        row = np.asarray(inst.duration_s[inst.start_node(v), self._tickets], dtype=np.float64)
-        if nodes:
-            row = np.minimum(row, inst.duration_s[nodes, self._tickets].min(axis=0))
-        self.rows[v] = row
-
-    def near_routes(self, node: int, v: int) -> np.ndarray:
-        """Up to NEAR_ROUTES routes other than v, allowed to serve `node`, whose start or
-        stops lie nearest it (by driving time)."""
-        k = self.inst.ticket_of(node)
-        allowed = np.flatnonzero(self.inst.allowed[k])
-        allowed = allowed[allowed != v]
-        if len(allowed) <= NEAR_ROUTES:
-            return allowed
-        return allowed[np.argsort(self.rows[allowed, k], kind="stable")[:NEAR_ROUTES]]
-
-
 class Work:
-    """The routes a polish is changing, with their values and their `Reach`."""
+    """The routes a polish is changing, with their values and their `RouteReach`."""
 
     def __init__(self, inst: RoutingInstance, routes: list[list[int]], values: list[int]):
         self.routes = [list(r) for r in routes]
         self.values = list(values)
-        self.reach = Reach(inst, self.routes)
+        self.reach = RouteReach(inst, self.routes)
 
     def put(self, v: int, nodes: list[int], value: int) -> None:
         """Route v is now `nodes`, worth `value`."""
         self.routes[v], self.values[v] = nodes, value
-        self.reach.update(v, nodes)
+        self.reach.reset(v, nodes)
+
+
+def _near_routes(inst: RoutingInstance, work: Work, node: int, v: int) -> np.ndarray:
+    """Up to NEAR_ROUTES routes other than v, allowed to serve `node`, whose start or
+    stops lie nearest it (by driving time)."""
+    k = inst.ticket_of(node)
+    allowed = np.flatnonzero(inst.allowed[k])
+    return work.reach.nearest(k, allowed[allowed != v], NEAR_ROUTES)
 
 
 def _insertions(
     inst: RoutingInstance, work: Work, node: int, v: int
 ) -> list[tuple[int, np.ndarray]]:
-    """For each nearby route w (`Reach.near_routes`): the least its value rises with `node`
+    """For each nearby route w (`_near_routes`): the least its value rises with `node`
     inserted before each of its stops or at its end ((stops + 1,) array), from driving
     and the ticket's fixed costs. Its other costs there can only add (an insertion makes
     no stop earlier), except paid span: a new first stop may let the technician leave
@@ -170,7 +146,7 @@ def _insertions(
     routes, values = work.routes, work.values
     k = np.array([inst.ticket_of(node)])
     rises = []
-    for w in work.reach.near_routes(node, v):
+    for w in _near_routes(inst, work, node, v):
         w = int(w)
         path = [inst.start_node(w), *routes[w], inst.end_node(w)]
         paths = np.array([[*path[:p], node, *path[p:]] for p in range(1, len(path))])

@@ -174,47 +174,6 @@ def test_an_insertions_bound_never_exceeds_its_true_rise_even_with_span_and_km_c
                         assert value - values[w] >= rise[pos]
 
 
-@settings(max_examples=60, deadline=None)
-@given(problems(), st.data())
-def test_reach_finds_the_routes_passing_nearest_a_ticket_after_routes_change(p, data):
-    """`Reach` is kept up to date by `update` instead of re-reading every route: after a
-    ticket moves, its near routes are the ones a fresh reading of the routes gives."""
-    import numpy as np
-
-    from dispatch_opt.solver import polish as polish_module
-    from dispatch_opt.solver.polish import Reach
-
-    inst = compile_problem(p).instance
-    routes = construct(inst)
-    reach = Reach(inst, routes)
-    tickets = [(n, v) for v, r in enumerate(routes) for n in r if inst.is_ticket(n)]
-    if tickets:
-        node, v = data.draw(st.sampled_from(tickets))
-        w = data.draw(st.integers(0, inst.n_vehicles - 1))
-        routes[v] = [n for n in routes[v] if n != node]
-        routes[w] = [*routes[w], node]
-        reach.update(v, routes[v])
-        reach.update(w, routes[w])
-    old_limit = polish_module.NEAR_ROUTES
-    polish_module.NEAR_ROUTES = 1  # so that the choice among routes matters
-    try:
-        for k in range(inst.n_tickets):
-            node = inst.ticket_node(k)
-            for v in range(inst.n_vehicles):
-                allowed = [w for w in np.flatnonzero(inst.allowed[k]) if w != v]
-                dist = {
-                    w: min(float(inst.duration_s[n, node]) for n in [w, *routes[w]])
-                    for w in allowed  # node w is route w's start place
-                }
-                chosen = [int(w) for w in reach.near_routes(node, v)]
-                assert len(set(chosen)) == len(chosen) == min(1, len(allowed))
-                assert set(chosen) <= set(allowed)
-                others = [dist[w] for w in allowed if w not in chosen]
-                assert max((dist[w] for w in chosen), default=0.0) <= min(others, default=1e18)
-    finally:
-        polish_module.NEAR_ROUTES = old_limit
-
-
 @COMMON
 @given(problems())
 def test_a_polish_from_given_routes_and_what_it_leaves_unfinished(p):
