@@ -20,19 +20,13 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 
-from benchmarks.fieldservice import REPO, SOLVERS, Case, RunResult, run_isolated
+from benchmarks.fieldservice import REPO, Case, RunResult, answered, run_isolated, solver_list
 
 SHAPES: dict[str, Case] = {
     "long-routes": Case(300, "chengdu", 7, 15, 2, load=1.1),
     "under-loaded": Case(200, "beijing", 11, 40, 2, load=0.6),
 }
 """Named day shapes: tickets, city, seed, technicians, depots and load."""
-
-
-def _planned(r: RunResult) -> bool:
-    """A valid plan that serves something (an empty plan is valid but no answer), as in
-    `fieldservice_curve.summarise`."""
-    return r.valid and not r.error and r.served > 0
 
 
 def _ratio(value: float, base: float | None) -> str:
@@ -50,7 +44,7 @@ def markdown(results: list[tuple[str, RunResult]], budget: float) -> str:
     for name in dict.fromkeys(n for n, _ in results):
         runs = [r for n, r in results if n == name]
         case = SHAPES.get(name)
-        vroom = next((r for r in runs if r.solver == "vroom" and _planned(r)), None)
+        vroom = next((r for r in runs if r.solver == "vroom" and answered(r)), None)
         head = f"## {name}: {runs[0].size} tickets, {runs[0].technicians} technicians"
         lines += ["", head + (f", load {case.load:g}, {case.city}" if case else ""), ""]
         lines += [
@@ -59,7 +53,7 @@ def markdown(results: list[tuple[str, RunResult]], budget: float) -> str:
             "|---|---|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for r in runs:
-            if not _planned(r):
+            if not answered(r):
                 why = r.error or ("invalid plan" if not r.valid else f"no plan: {r.status}")
                 lines.append(f"| {r.solver} | no ({why}) | | | | | | | |")
                 continue
@@ -85,9 +79,7 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     if unknown_shapes:
         known = ", ".join(SHAPES)
         p.error(f"--shapes: unknown {', '.join(sorted(unknown_shapes))} (known: {known})")
-    unknown = set(args.solvers.split(",")) - set(SOLVERS)
-    if unknown:
-        p.error(f"--solvers: unknown {', '.join(sorted(unknown))}")
+    args.solvers = solver_list(p, args.solvers)
     if not args.budget > 0:
         p.error("--budget must be > 0")
     return args
@@ -98,7 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parse_args(argv)
     results: list[tuple[str, RunResult]] = []
     for name in args.shapes.split(","):
-        for solver in args.solvers.split(","):
+        for solver in args.solvers:
             print(f"[shapes] {name}, {solver}, {args.budget:g} s", file=sys.stderr, flush=True)
             run = run_isolated(SHAPES[name], solver, args.budget, False, args.workers)
             results.append((name, run))

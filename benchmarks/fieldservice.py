@@ -461,6 +461,36 @@ def markdown(results: list[RunResult], cases: dict[int, Case], meta: dict[str, A
 # --------------------------------------------------------------------------- CLI
 
 
+def solver_list(parser: argparse.ArgumentParser, text: str) -> list[str]:
+    """The solvers named in `text` (comma-separated, in its order), or the parser's error
+    naming the unknown ones; for every benchmark that runs `run_isolated`."""
+    names = [s.strip() for s in text.split(",") if s.strip()]
+    unknown = [s for s in names if s not in SOLVERS]
+    if unknown or not names:
+        parser.error(
+            f"--solvers: unknown {', '.join(unknown) or '(none named)'}; "
+            f"choose from {', '.join(SOLVERS)}"
+        )
+    return names
+
+
+def size_seconds(text: str) -> list[tuple[int, float]]:
+    """'200:1,3000:5' -> [(200, 1.0), (3000, 5.0)]; ValueError on anything else."""
+    pairs = []
+    for item in text.split(","):
+        size, colon, seconds = item.strip().partition(":")
+        if not colon:
+            raise ValueError(f"{item!r} is not size:seconds")
+        pairs.append((int(size), float(seconds)))
+    return pairs
+
+
+def answered(r: RunResult) -> bool:
+    """A run that gave a plan: valid, without error, serving something (an empty plan is
+    valid, but no answer)."""
+    return r.valid and not r.error and r.served > 0
+
+
 def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     """Command-line options."""
     p = argparse.ArgumentParser(prog="python -m benchmarks.fieldservice", description=__doc__)
@@ -476,9 +506,7 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="dispatch-opt processes and VROOM threads (default: all cores)",
     )
     args = p.parse_args(argv)
-    unknown = set(args.solvers.split(",")) - set(SOLVERS)
-    if unknown:
-        p.error(f"unknown solvers: {', '.join(sorted(unknown))}")
+    args.solvers = solver_list(p, args.solvers)
     return args
 
 
@@ -486,7 +514,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run every (size, solver), write results.json and results.md, print the markdown."""
     args = _parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
-    solvers = [s for s in SOLVERS if s in args.solvers.split(",")]
+    solvers = [s for s in SOLVERS if s in args.solvers]
     cases = {size: make_case(size) for size in sizes}
     budgets = {
         size: auto_budget(size) if args.budget == "auto" else float(args.budget) for size in sizes

@@ -29,11 +29,12 @@ from typing import Any
 from benchmarks.fieldservice import (
     AUTO_BUDGET_S,
     REPO,
-    SOLVERS,
     RunResult,
+    answered,
     auto_budget,
     make_case,
     run_isolated,
+    solver_list,
 )
 from benchmarks.tables import cell, median_or_none
 
@@ -52,7 +53,7 @@ def summarise(results: list[RunResult]) -> list[dict[str, Any]]:
         groups.setdefault((r.size, r.budget_s, r.solver), []).append(r)
     rows = []
     for (size, budget, solver), runs in sorted(groups.items()):
-        ok = [r for r in runs if r.valid and not r.error and r.served]
+        ok = [r for r in runs if answered(r)]
         gaps = [100.0 * (best[size] - r.weighted_served) / best[size] for r in ok if best[size]]
         rows.append(
             {
@@ -171,9 +172,7 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     p.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results" / "fs-curve")
     args = p.parse_args(argv)
-    unknown = set(args.solvers.split(",")) - set(SOLVERS)
-    if unknown:
-        p.error(f"unknown solvers: {', '.join(sorted(unknown))}")
+    args.solvers = solver_list(p, args.solvers)
     if args.repeats < 1:
         p.error("--repeats must be at least 1")
     return args
@@ -184,7 +183,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     budgets = sorted(float(b) for b in args.budgets.split(",") if b.strip())
-    solvers = [s for s in args.solvers.split(",") if s]
+    solvers = args.solvers
     cases = {size: make_case(size) for size in sizes}
     if not sizes or not budgets:
         print("error: --sizes and --budgets need at least one value each", file=sys.stderr)

@@ -19,7 +19,7 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from benchmarks.fieldservice import make_case
+from benchmarks.fieldservice import make_case, size_seconds
 from dispatch_opt.domain.plan import SolverStats
 from dispatch_opt.io import parse_problem
 from dispatch_opt.plan_builder import build_plan
@@ -136,11 +136,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", default="0,1,2")
     parser.add_argument("--out", default="benchmarks/results/polish")
     args = parser.parse_args(argv)
-    seeds = [int(s) for s in args.seeds.split(",")]
+    try:
+        cases = size_seconds(args.cases)
+        seeds = [int(s) for s in args.seeds.split(",")]
+    except ValueError as exc:
+        parser.error(f"--cases tickets:seconds,... and --seeds n,...: {exc}")
     runs: list[Run] = []
-    for case in args.cases.split(","):
-        size, budget = case.split(":")
-        runs += run_case(int(size), float(budget), seeds)
+    for size, budget in cases:
+        runs += run_case(size, budget, seeds)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     text = report(runs)

@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from benchmarks.fieldservice import REPO, make_case
+from benchmarks.fieldservice import REPO, make_case, size_seconds
 from benchmarks.tables import cell, median_or_none
 from dispatch_opt.plan_builder import TIME_RAN_OUT
 
@@ -131,15 +131,6 @@ def markdown(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def _cases(text: str) -> list[tuple[int, float]]:
-    """'200:1,3000:5' -> [(200, 1.0), (3000, 5.0)]."""
-    cases = []
-    for item in text.split(","):
-        size, _, limit = item.strip().partition(":")
-        cases.append((int(size), float(limit)))
-    return cases
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the cases, write the files, print the table; 1 when any run failed the rule."""
     p = argparse.ArgumentParser(prog="python -m benchmarks.time_limits", description=__doc__)
@@ -148,7 +139,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results" / "time-limits")
     args = p.parse_args(argv)
     try:
-        cases = _cases(args.cases)
+        cases = size_seconds(args.cases)
     except ValueError:
         p.error("--cases: expected size:seconds pairs, comma-separated (e.g. 200:1,3000:5)")
     runs = []

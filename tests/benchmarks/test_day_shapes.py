@@ -8,10 +8,7 @@ from benchmarks import day_shapes
 from benchmarks.fieldservice import Case
 
 
-def test_the_shapes_differ_from_the_standard_days_as_documented():
-    long, light = day_shapes.SHAPES["long-routes"], day_shapes.SHAPES["under-loaded"]
-    assert long.tickets / long.technicians == 20 and long.load == 1.1
-    assert light.tickets / light.technicians == 5 and light.load == 0.6
+def test_a_cases_load_reaches_the_generator():
     lighter = Case(40, "shenzhen", 1, 5, 2, load=0.6).problem_dict()
     heavier = Case(40, "shenzhen", 1, 5, 2, load=1.1).problem_dict()
     minutes = [sum(t["duration_min"] for t in p["tickets"]) for p in (lighter, heavier)]
@@ -30,11 +27,15 @@ def test_a_run_writes_validated_rows_for_every_solver(tmp_path, monkeypatch):
     assert "| vroom | yes |" in table and "x1.000" in table  # VROOM against itself
 
 
-def test_unknown_shapes_are_refused_with_the_known_ones(capsys):
+def test_unknown_shapes_and_solvers_are_refused_with_the_known_ones(capsys):
     with pytest.raises(SystemExit) as stop:
         day_shapes.main(["--shapes", "rush-hour"])
     assert stop.value.code == 2
     assert "long-routes" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as stop:
+        day_shapes.main(["--solvers", "dispatch-opt,gurobi"])
+    assert stop.value.code == 2
+    assert "unknown gurobi; choose from dispatch-opt" in capsys.readouterr().err
 
 
 def test_a_valid_but_empty_plan_is_reported_as_no_plan_and_never_as_the_ratios_base():

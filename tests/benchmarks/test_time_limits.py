@@ -1,6 +1,9 @@
 """Time-limit compliance benchmark: one real CLI run, the summary and the verdict."""
 
-from benchmarks.time_limits import _cases, markdown, run_case, summarise
+import pytest
+
+from benchmarks.fieldservice import size_seconds
+from benchmarks.time_limits import main, markdown, run_case, summarise
 
 
 def test_a_cli_run_is_measured_and_its_plan_validated(tmp_path):
@@ -41,5 +44,10 @@ def test_a_late_invalid_or_failed_run_fails_the_verdict():
     assert row["answer_s_median"] == 5.0 and row["answer_s_max"] == 6.5 and row["late"] == 1
 
 
-def test_cases_parse_as_size_and_seconds():
-    assert _cases("200:1, 3000:2.5") == [(200, 1.0), (3000, 2.5)]
+def test_cases_parse_as_size_and_seconds_and_anything_else_is_refused(capsys):
+    assert size_seconds("200:1, 3000:2.5") == [(200, 1.0), (3000, 2.5)]
+    with pytest.raises(ValueError, match="'200' is not size:seconds"):
+        size_seconds("200")
+    with pytest.raises(SystemExit) as stop:
+        main(["--cases", "200"])
+    assert stop.value.code == 2 and "--cases" in capsys.readouterr().err
