@@ -50,4 +50,6 @@ def test_tickets_the_search_never_reached_say_the_time_limit_ran_out():
     for tid, reasons in by_id.items():
         ran_out = TIME_RAN_OUT in reasons[0].detail
         assert ran_out == (tid in timed_out and reasons[0].code is ReasonCode.CAPACITY)
+        if ran_out:  # one technician who could is named, not NAMED_ALONE of them
+            assert ", " not in reasons[0].detail.split(" could serve it alone")[0]
     assert any(TIME_RAN_OUT in r[0].detail for r in by_id.values())

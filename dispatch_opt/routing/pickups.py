@@ -48,7 +48,7 @@ def _options(inst: RoutingInstance, allowed: np.ndarray) -> list[_Option]:
         if not lacking.any():
             continue
         short_sku = (vans[lacking] < need).any(axis=0) & (need > 0)
-        order = np.argsort(inst.duration_s[depot_nodes, first + k], kind="stable")
+        order = np.argsort(inst.durations(depot_nodes, first + k), kind="stable")
         kept = 0
         for d in order:
             d = int(d)
@@ -65,59 +65,61 @@ def _options(inst: RoutingInstance, allowed: np.ndarray) -> list[_Option]:
     return options
 
 
-def _reachable(inst: RoutingInstance, opt: _Option) -> np.ndarray:
-    """(V,) bool: start -> depot (loading inside its hours) -> ticket in a window -> end
-    fits the shift (breaks ignored: a necessary condition, checked exactly later)."""
-    n_v = inst.n_vehicles
-    dnode = 2 * n_v + opt.depot
-    tnode = inst.first_ticket_node + opt.ticket
-    pickup_s = int(inst.service_s[dnode])
-    lo, hi = (int(x) for x in inst.depot_open[opt.depot])
-    over = 0 if inst.loc_id[dnode] == inst.loc_id[tnode] else inst.overhead_s
-    service = int(inst.service_s[tnode])
-    ok = np.zeros(n_v, dtype=bool)
+def _reachable(inst: RoutingInstance, options: list[_Option]) -> np.ndarray:
+    """(P, V) bool: per option, the vans for which start -> depot (loading inside its
+    hours) -> ticket in a window -> end fits the shift (breaks ignored: a necessary
+    condition, checked exactly later). All options at once, per speed group: one option
+    at a time took 0.6 s for 3,620 options at 5,000 tickets."""
+    n_v, n_p = inst.n_vehicles, len(options)
+    ok = np.zeros((n_p, n_v), dtype=bool)
+    if not n_p:
+        return ok
+    depots = np.array([o.depot for o in options], dtype=np.int64)
+    tickets = np.array([o.ticket for o in options], dtype=np.int64)
+    dnodes, tnodes = 2 * n_v + depots, inst.first_ticket_node + tickets
+    pickup_s = inst.service_s[dnodes].astype(np.int64)
+    lo, hi = inst.depot_open[depots, 0], inst.depot_open[depots, 1]
+    same_place = inst.loc_id[dnodes] == inst.loc_id[tnodes]
+    over = np.where(same_place, 0, inst.overhead_s)
+    service = inst.service_s[tnodes].astype(np.int64)
+    n_windows = max(len(inst.windows[k]) for k in tickets)
+    wins = np.full((n_p, n_windows, 2), -1, dtype=np.int64)  # absent windows never fit
+    for i, k in enumerate(tickets):
+        wins[i, : len(inst.windows[k])] = inst.windows[k]
     for factor, vs in inst.speed_groups:
-        loaded = np.maximum(inst.shift_start_s[vs] + inst.drive_block(factor, vs, dnode), lo)
-        loaded += pickup_s
-        arrival = loaded + int(inst.drive_block(factor, dnode, tnode)) + over
-        back = inst.drive_block(factor, tnode, n_v + vs)
-        fits = np.zeros(len(vs), dtype=bool)
-        for wlo, whi in inst.windows[opt.ticket]:
-            begin = np.maximum(arrival, int(wlo))
-            fits |= (begin <= whi) & (begin + service + back <= inst.latest_end_s[vs])
-        ok[vs] = fits & (loaded <= hi)
+        to_depot = inst.drive_block(factor, vs[:, None], dnodes[None, :]).astype(np.int64)
+        loaded = np.maximum(inst.shift_start_s[vs, None] + to_depot, lo[None, :]) + pickup_s
+        leg = inst.drive_block(factor, dnodes, tnodes).astype(np.int64) + over
+        arrival = loaded + leg[None, :]
+        back = inst.drive_block(factor, tnodes[None, :], n_v + vs[:, None]).astype(np.int64)
+        latest = inst.latest_end_s[vs, None]
+        fits = np.zeros(arrival.shape, dtype=bool)
+        for w in range(n_windows):
+            wlo, whi = wins[None, :, w, 0], wins[None, :, w, 1]
+            begin = np.maximum(arrival, wlo)
+            fits |= (begin <= whi) & (begin + service[None, :] + back <= latest)
+        ok[:, vs] = (fits & (loaded <= hi[None, :])).T
     return ok
 
 
 def _expand(inst: RoutingInstance, options: list[_Option]) -> RoutingInstance:
-    """The instance with one pickup node per option (matrices extended by the depots')."""
+    """The instance with one pickup node per option, standing at its depot's place (the
+    travel matrices stay as they are: `place` points the pickup at the depot's row)."""
     depots = np.array([o.depot for o in options], dtype=np.int64)
-    copies = 2 * inst.n_vehicles + depots  # the depot node each pickup node copies
+    copies = 2 * inst.n_vehicles + depots  # the depot node each pickup node stands at
     pickup_s = inst.service_s[2 * inst.n_vehicles + depots]
     window = np.stack([inst.depot_open[depots, 0] + pickup_s, inst.depot_open[depots, 1]], axis=1)
+    place = np.arange(inst.n_nodes, dtype=np.int64) if inst.place is None else inst.place
     return dataclasses.replace(
         inst,
         loc_id=np.concatenate([inst.loc_id, inst.loc_id[copies]]),
-        distance_m=_extended(inst.distance_m, copies),
-        duration_s=_extended(inst.duration_s, copies),
+        place=np.concatenate([place, place[copies]]),
         service_s=np.concatenate([inst.service_s, np.zeros(len(options), dtype=np.int64)]),
         pickup_depot=depots,
         pickup_ticket=np.array([o.ticket for o in options], dtype=np.int64),
         pickup_load=np.stack([o.load for o in options]).astype(np.int64),
         pickup_window=window.astype(np.int64),
     )
-
-
-def _extended(matrix: np.ndarray, copies: np.ndarray) -> np.ndarray:
-    """`matrix` with one more row and column per entry of `copies`, repeating that node's:
-    block copies, several times faster than `matrix[np.ix_(place, place)]` at 3,000
-    tickets (a 5,900^2 result)."""
-    n = len(matrix)
-    out = np.empty((n + len(copies), n + len(copies)), dtype=matrix.dtype)
-    out[:n, :n] = matrix
-    out[n:, :n] = matrix[copies]
-    out[:, n:] = out[:, copies]
-    return out
 
 
 def add_pickups(
@@ -132,8 +134,8 @@ def add_pickups(
     allowed = allowed.copy()
     options = _options(inst, allowed)
     by_ticket: dict[int, list[tuple[_Option, np.ndarray]]] = {}
-    for opt in options:
-        by_ticket.setdefault(opt.ticket, []).append((opt, _reachable(inst, opt)))
+    for opt, reach in zip(options, _reachable(inst, options), strict=True):
+        by_ticket.setdefault(opt.ticket, []).append((opt, reach))
     kept: list[_Option] = []
     for k in np.flatnonzero(inst.demand.any(axis=1) & allowed.any(axis=1)):
         k = int(k)

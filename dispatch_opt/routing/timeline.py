@@ -273,7 +273,7 @@ def _unwind(inst, vehicle, path, trail, choice, breaks, drive) -> RouteSchedule:
         arrival[0] = depart + leg
     legs = list(itertools.pairwise(path))
     drive_total = int(sum(int(drive[i, j]) for i, j in legs))
-    dist = float(sum(inst.distance_m[i, j] for i, j in legs))
+    dist = float(sum(inst.distances(np.array(path[:-1]), np.array(path[1:]))))
     return RouteSchedule(
         vehicle=vehicle,
         nodes=tuple(path[1:-1]),

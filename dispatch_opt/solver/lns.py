@@ -60,7 +60,7 @@ def ruin(
         return [list(r) for r in routes]
     served_arr = np.array(served)
     centre = served_arr[rng.integers(len(served_arr))]
-    near = served_arr[np.argsort(inst.duration_s[centre, served_arr], kind="stable")[:size]]
+    near = served_arr[np.argsort(inst.durations(centre, served_arr), kind="stable")[:size]]
     victims = set(int(n) for n in near)
     kept = [[n for n in r if n not in victims] for r in routes]
     if inst.n_pickups:
@@ -90,7 +90,7 @@ def retry_set(
         return set()
     first = inst.first_ticket_node
     ruined = first + np.array(sorted(removed))
-    near = inst.duration_s[np.ix_(ruined, first + idx)].min(axis=0)
+    near = inst.durations(*np.ix_(ruined, first + idx)).min(axis=0)
     return {int(k) for k in idx[np.argsort(near, kind="stable")[:limit]]}
 
 

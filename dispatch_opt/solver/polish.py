@@ -42,7 +42,7 @@ def _travel_costs(inst: RoutingInstance, v: int, paths: np.ndarray) -> np.ndarra
     a, b = paths[:, :-1], paths[:, 1:]
     cost = drive[a, b].sum(axis=1).astype(np.int64) * inst.travel_cost_per_s
     if inst.travel_cost_per_km:
-        metres = inst.distance_m[a, b].sum(axis=1)
+        metres = inst.distances(a, b).sum(axis=1)
         cost += (np.floor(metres) * inst.travel_cost_per_km // 1000).astype(np.int64)
     return cost
 

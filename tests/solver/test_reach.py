@@ -31,7 +31,7 @@ def test_the_nearest_routes_after_a_move_are_those_a_fresh_reading_gives(p, data
     for k in range(inst.n_tickets):
         node = inst.ticket_node(k)
         dist = {
-            w: min(float(inst.duration_s[n, node]) for n in [inst.start_node(w), *r])
+            w: min(float(inst.durations(n, node)) for n in [inst.start_node(w), *r])
             for w, r in enumerate(routes)
         }
         candidates = np.flatnonzero(inst.allowed[k])
