@@ -80,10 +80,12 @@ def _restore_pickup(
 
 def reserve_s(n_tickets: int) -> float:
     """Seconds of the time limit kept back for building and writing the plan after the
-    search (re-planning keeps the same): 0.4 s at 1,000 tickets, 1.2 s at 5,000, where
-    building the plan takes 0.2-0.4 s and validating it 0.1 s. The contract's second of
-    tolerance covers a worker that answers late (`portfolio.WORKER_GRACE_S`)."""
-    return 0.2 + 0.0002 * n_tickets
+    search (re-planning keeps the same): 0.28 s at 1,000 tickets, 0.8 s at 5,000. Building
+    took 0.05-0.21 s at 2,000-5,000 tickets (a whole plan, or one of a tight limit whose
+    unserved tickets each need a reason), and an ample search overran its budget by up to
+    0.6 s at 5,000. The contract's second of tolerance covers a worker that answers late
+    (`portfolio.WORKER_GRACE_S`)."""
+    return 0.15 + 0.00013 * n_tickets
 
 
 @dataclasses.dataclass(frozen=True)

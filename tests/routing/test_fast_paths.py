@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from dispatch_opt.io.problem_io import load_problem
 from dispatch_opt.routing import compile_problem, schedule_route
-from dispatch_opt.routing.instance import INT32_BELOW, RoutingInstance, _ceil_int
+from dispatch_opt.routing.instance import INT16_BELOW, INT32_BELOW, RoutingInstance, _ceil_int
 from dispatch_opt.routing.timeline import route_feasible
 from tests.factories import near, problem, tech, ticket
 
@@ -57,12 +57,22 @@ def test_ceil_int_is_exact_and_widens_when_int32_would_not_hold():
     wide = _ceil_int(big, 1.0)
     assert wide.dtype == np.int64 and int(wide[0, 1]) == INT32_BELOW
     assert not out.flags.writeable
+    narrow = _ceil_int(values, 1.1, narrow=True)  # the node-level driving matrices
+    assert narrow.dtype == np.int16 and narrow.tolist() == out.tolist()
+    edge = np.array([[0.0, INT16_BELOW - 2.0]])
+    assert _ceil_int(edge, 1.0, narrow=True).dtype == np.int16
+    assert _ceil_int(edge, 1.01, narrow=True).dtype == np.int32  # past 2^13: widened
 
 
-def test_overhead_matrix_keeps_its_values_in_int32():
+def test_small_matrices_keep_their_values_in_int16_and_sums_stay_exact():
     inst = compile_problem(load_problem("scenarios/small.json")).instance
     over = inst.arrival_overhead_s
-    assert over.dtype == np.int32
+    assert over.dtype == np.int16
+    drive = inst.drive_s(1.0)
+    assert drive.dtype == np.int16
+    assert np.array_equal(drive, _ceil_int(inst.duration_s, 1.0, inst.place))  # int32
+    four = drive[:, :, None].astype(np.int64) * 4  # four of the largest still fit
+    assert int(four.max()) < np.iinfo(np.int16).max
     t0 = inst.first_ticket_node
     assert int(over[0, t0]) in (0, inst.overhead_s)
     if inst.n_pickups:

@@ -55,7 +55,7 @@ def locations(inst: RoutingInstance) -> Places:
 def duration_matrix(inst: RoutingInstance, locs: Places, factor: float) -> np.ndarray:
     """Integer seconds between locations: rounded-up driving plus the arrival overhead."""
     sub = np.ix_(locs.nodes, locs.nodes)
-    return inst.drive_s(factor)[sub] + inst.arrival_overhead_s[sub]
+    return inst.drive_s(factor)[sub].astype(np.int64) + inst.arrival_overhead_s[sub]
 
 
 def profile_name(speed_class: int) -> str:
