@@ -108,10 +108,6 @@ class RoutingInstance:
 
     def __post_init__(self) -> None:
         self.windows = tuple(self.windows)
-        if self.place is not None:
-            m = len(self.duration_s)
-            if not np.array_equal(self.place[:m], np.arange(m)):  # `node_matrix` needs it
-                raise ValueError("place must begin with every travel-matrix row in order")
         for w in self.windows:  # read-only, like every array here: the timing tables
             w.setflags(write=False)  # copy them once (`visit_windows`)
         n_s = len(self.skus)
@@ -124,6 +120,8 @@ class RoutingInstance:
             self.pickup_ticket = np.zeros(0, dtype=np.int64)
             self.pickup_load = np.zeros((0, n_s), dtype=np.int64)
             self.pickup_window = np.zeros((0, 2), dtype=np.int64)
+        if self.place is not None:
+            self._check_place()
         for name in (
             "loc_id",
             "distance_m",
@@ -156,6 +154,16 @@ class RoutingInstance:
             arr = getattr(self, name)
             if isinstance(arr, np.ndarray):
                 arr.setflags(write=False)
+
+    def _check_place(self) -> None:
+        """`place` as `node_matrix` and the readers need it: one entry per node, every
+        node before the pickups at its own row (tickets included: `RouteReach` reads
+        their columns directly), the rest at rows of the matrices."""
+        m, place = len(self.duration_s), self.place
+        if len(place) != self.n_nodes or m < self.first_pickup_node:
+            raise ValueError(f"place needs {self.n_nodes} entries and a row per non-pickup node")
+        if not np.array_equal(place[:m], np.arange(m)) or not ((place >= 0) & (place < m)).all():
+            raise ValueError("place must list every travel-matrix row in order, then rows")
 
     def __getstate__(self) -> dict[str, object]:
         """Pickle without the derived matrices (they are rebuilt on demand), so that

@@ -83,7 +83,8 @@ def _reachable(inst: RoutingInstance, options: list[_Option]) -> np.ndarray:
     over = np.where(same_place, 0, inst.overhead_s)
     service = inst.service_s[tnodes].astype(np.int64)
     n_windows = max(len(inst.windows[k]) for k in tickets)
-    wins = np.full((n_p, n_windows, 2), -1, dtype=np.int64)  # absent windows never fit
+    wins = np.zeros((n_p, n_windows, 2), dtype=np.int64)
+    wins[..., 1] = -1  # an absent window [0, -1] never fits: every start is >= 0 > -1
     for i, k in enumerate(tickets):
         wins[i, : len(inst.windows[k])] = inst.windows[k]
     for factor, vs in inst.speed_groups:

@@ -1,6 +1,6 @@
 """The fast paths of the numeric instance and the route timing agree with the slow ones:
 drive blocks with whole matrices, the feasibility-only check with the full schedule,
-int32 storage with exact values, and the timing tables with replaced windows."""
+int16/int32 storage with exact values, and the timing tables with replaced windows."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import dataclasses
 from functools import cache
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -71,8 +72,7 @@ def test_small_matrices_keep_their_values_in_int16_and_sums_stay_exact():
     drive = inst.drive_s(1.0)
     assert drive.dtype == np.int16
     assert np.array_equal(drive, _ceil_int(inst.duration_s, 1.0, inst.place))  # int32
-    four = drive[:, :, None].astype(np.int64) * 4  # four of the largest still fit
-    assert int(four.max()) < np.iinfo(np.int16).max
+    assert np.iinfo(np.int16).max >= 4 * (INT16_BELOW - 1)  # four entries' sum fits
     t0 = inst.first_ticket_node
     assert int(over[0, t0]) in (0, inst.overhead_s)
     if inst.n_pickups:
@@ -114,9 +114,9 @@ def test_pickup_nodes_copy_their_depots_rows_and_columns():
     from dispatch_opt.routing.instance import node_matrix
 
     rng = np.random.default_rng(3)
-    base = rng.random((700, 700)).astype(np.float32)  # several bands of rows
-    copies = np.array([2, 2, 5, 0, 699])
-    place = np.concatenate([np.arange(700), copies])
+    base = rng.random((1500, 1500)).astype(np.float32)  # three bands of rows
+    copies = np.array([2, 2, 5, 0, 1499, 700])
+    place = np.concatenate([np.arange(1500), copies])
     assert np.array_equal(node_matrix(base, place), base[np.ix_(place, place)])
     inst = small()
     depot_of = 2 * inst.n_vehicles + inst.pickup_depot
@@ -131,3 +131,36 @@ def test_pickup_nodes_copy_their_depots_rows_and_columns():
     assert np.array_equal(drive[pickups], drive[depot_of])
     assert np.array_equal(drive[:, pickups], drive[:, depot_of])
     assert np.array_equal(inst.drive_block(1.1, pickups, 0), inst.drive_s(1.1)[pickups, 0])
+
+
+def test_overhead_matrix_filled_in_bands_equals_its_definition():
+    """On a day of more than one band of rows (870 nodes, pickups included): the stop
+    overhead into a ticket at another place, the loading time into a pickup unless coming
+    from a pickup at the same depot, nothing else."""
+    from benchmarks.fieldservice import make_case
+    from dispatch_opt.io.problem_io import parse_problem
+
+    inst = compile_problem(parse_problem(make_case(450).problem_dict())).instance
+    n, first, pick = inst.n_nodes, inst.first_ticket_node, inst.first_pickup_node
+    assert n > (1 << 19) // n and inst.n_pickups  # several bands
+    want = np.zeros((n, n), dtype=np.int64)
+    loc = inst.loc_id
+    want[:, first:pick] = np.where(loc[:, None] != loc[None, first:pick], inst.overhead_s, 0)
+    want[:, pick:] = inst.pickup_s[None, :]
+    depot = inst.pickup_depot
+    want[pick:, pick:] = np.where(depot[:, None] == depot[None, :], 0, inst.pickup_s[None, :])
+    assert np.array_equal(inst.arrival_overhead_s, want)
+
+
+def test_a_place_that_does_not_fit_the_nodes_is_refused():
+    """`place` must give every node a row, the non-pickup nodes their own."""
+    inst = small()
+    assert inst.place is not None
+    for bad in (
+        inst.place[:-1],  # a node without a row
+        np.concatenate([inst.place[:-1], [len(inst.duration_s)]]),  # past the matrices
+        np.concatenate([inst.place[:-1], [-1]]),
+        np.concatenate([[1, 0], inst.place[2:]]),  # starts swapped
+    ):
+        with pytest.raises(ValueError, match="place"):
+            dataclasses.replace(inst, place=bad)

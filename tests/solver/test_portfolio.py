@@ -40,8 +40,18 @@ def constructs(monkeypatch):
     return built
 
 
-def test_the_portfolio_builds_its_construction_once_before_the_fork(constructs, monkeypatch):
+@pytest.fixture
+def forks(monkeypatch):
+    """Counts the portfolio's forks (it shares the matrices right before each)."""
+    seen: list[int] = []
+    real = portfolio.warm_shared_matrices
+    monkeypatch.setattr(portfolio, "warm_shared_matrices", lambda i: (seen.append(1), real(i)))
+    return seen
+
+
+def test_the_portfolio_builds_its_construction_once_before_the_fork(constructs, monkeypatch, forks):
     inst = _instance()
+    monkeypatch.setattr(portfolio, "FORK_FROM_S", 0.2)  # ~1 s is left after construction
     params = SolveParams(time_limit_s=1.0, workers=2, member="none")
     assert starts_from_construction(inst, params)
     seen = []
@@ -53,6 +63,7 @@ def test_the_portfolio_builds_its_construction_once_before_the_fork(constructs, 
 
     monkeypatch.setattr(portfolio, "solve_instance", main_search)
     result = portfolio.solve_portfolio(inst, params)
+    assert forks == [1]
     assert seen == [(1, True)]  # built before the main search started, and handed to it
     assert len(constructs) == 1  # not again in this process
     assert_routes_ok(inst, result.routes)
@@ -168,3 +179,17 @@ def test_with_no_time_left_after_the_construction_no_worker_is_started(construct
     assert result.objective == routes_cost(inst, result.routes)
     served = {inst.ticket_of(n) for r in result.routes for n in r if inst.is_ticket(n)}
     assert result.unreached and not served & set(result.unreached)
+
+
+def test_with_less_than_fork_from_s_left_no_worker_is_forked(constructs, monkeypatch, forks):
+    """Too little search left after the construction for a second process to pay off:
+    the main search alone answers, from the construction, with a valid plan."""
+    inst = _instance()
+    monkeypatch.setattr(portfolio, "FORK_FROM_S", 60.0)
+    params = SolveParams(time_limit_s=1.0, workers=2, member="none")
+    result = portfolio.solve_portfolio(inst, params)
+    assert forks == []
+    assert len(constructs) == 1
+    assert_routes_ok(inst, result.routes)
+    assert result.objective == routes_cost(inst, result.routes)
+    assert result.first_solution_s is not None

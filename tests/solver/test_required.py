@@ -78,14 +78,19 @@ def test_cheapest_insertion_checks_few_placements_but_answers_as_checking_all():
     served = [n for r in routes for n in r if inst.is_ticket(n)]
     with_parts = [n for n in served if inst.demand[inst.ticket_of(n)].any()]
     assert with_parts and inst.n_pickups
-    tried = found = 0
+    tried = found = fetched = 0
     for node in [*served[::7], *with_parts[::3]]:
-        without = [[n for n in r if n != node] for r in routes]
-        expected = _every_placement(inst, without, node)
-        assert _cheapest_insertion(inst, without, node) == expected
-        tried += 1
-        found += expected is not None
-    assert tried > 20 and found > 10
+        mine = set(inst.ticket_pickups[inst.ticket_of(node)].tolist())
+        for gone in ({node}, {node} | mine):  # its pickup kept, or taken out with it
+            without = [[n for n in r if n not in gone] for r in routes]
+            expected = _every_placement(inst, without, node)
+            assert _cheapest_insertion(inst, without, node) == expected
+            tried += 1
+            found += expected is not None
+            fetched += expected is not None and any(
+                inst.is_pickup(n) for n in set(expected[1]) - set(without[expected[0]])
+            )
+    assert tried > 40 and found > 20 and fetched > 0
 
 
 def test_cheapest_insertion_ties_go_to_the_first_technician_and_position():
