@@ -240,14 +240,14 @@ def _run_peer(problem, solver: str, budget: float, threads: int) -> tuple[Plan, 
     """A peer on the compiled instance; its routes screened, then built into a Plan."""
     from dispatch_opt.domain.plan import SolverStats
     from dispatch_opt.plan_builder import build_plan
-    from dispatch_opt.planner import reserve_s
+    from dispatch_opt.planner import search_budget_s
     from dispatch_opt.routing.compile import compile_problem
 
     started = time.perf_counter()
     compiled = compile_problem(problem)
     inst = compiled.instance
     compile_s = time.perf_counter() - started
-    left = max(0.1, budget - compile_s - reserve_s(inst.n_tickets))
+    left = search_budget_s(budget, compile_s, inst.n_tickets)  # as our search gets
     if solver == "vroom":
         from benchmarks.peers.fs_vroom import solve_vroom
 
