@@ -30,6 +30,7 @@ SHAPES: dict[str, Case] = {
 
 
 def _ratio(value: float, base: float | None) -> str:
+    """`value` against `base` as "x1.234"; empty without a base."""
     return "" if not base else f"x{value / base:.3f}"
 
 
@@ -43,10 +44,10 @@ def markdown(results: list[tuple[str, RunResult]], budget: float) -> str:
     ]
     for name in dict.fromkeys(n for n, _ in results):
         runs = [r for n, r in results if n == name]
-        case = SHAPES.get(name)
+        case = SHAPES[name]
         vroom = next((r for r in runs if r.solver == "vroom" and answered(r)), None)
         head = f"## {name}: {runs[0].size} tickets, {runs[0].technicians} technicians"
-        lines += ["", head + (f", load {case.load:g}, {case.city}" if case else ""), ""]
+        lines += ["", f"{head}, load {case.load:g}, {case.city}", ""]
         lines += [
             "| solver | valid | served | weighted | x VROOM | SLA met | km | x VROOM "
             "| driving min |",

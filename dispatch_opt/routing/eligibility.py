@@ -75,14 +75,37 @@ def _time_feasible(inst: RoutingInstance) -> tuple[np.ndarray, np.ndarray]:
     same = inst.loc_id[np.arange(n_v)][None, :] == inst.loc_id[tickets][:, None]
     arrival = inst.shift_start_s[None, :] + go + np.where(same, 0, inst.overhead_s)
     service = inst.service_s[tickets][:, None]
-    ok = np.zeros((n_t, n_v), dtype=bool)
-    earliest = np.full((n_t, n_v), np.iinfo(np.int64).max, dtype=np.int64)
-    width = max((len(w) for w in inst.windows), default=0)
-    for col in range(width):
-        lo = np.array([w[col, 0] if col < len(w) else -1 for w in inst.windows])[:, None]
-        hi = np.array([w[col, 1] if col < len(w) else -2 for w in inst.windows])[:, None]
-        begin = np.maximum(arrival, lo)
-        fits = (begin <= hi) & (begin + service + back <= inst.latest_end_s[None, :])
+    windows = padded_windows(inst, np.arange(n_t))
+    return window_fit(arrival, windows, service, back, inst.latest_end_s[None, :])
+
+
+def padded_windows(inst: RoutingInstance, tickets: np.ndarray) -> np.ndarray:
+    """(T, W, 2) int: the service-start windows of `tickets`, each padded to the widest
+    with [-1, -2], which no start fits."""
+    width = max((len(inst.windows[k]) for k in tickets), default=0)
+    out = np.empty((len(tickets), width, 2), dtype=np.int64)
+    out[...] = (-1, -2)
+    for i, k in enumerate(tickets):
+        out[i, : len(inst.windows[k])] = inst.windows[k]
+    return out
+
+
+def window_fit(
+    arrival: np.ndarray,
+    windows: np.ndarray,
+    service: np.ndarray,
+    back: np.ndarray,
+    latest: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per ticket (row) and technician (column): whether service can start in one of the
+    ticket's `windows` ((T, W, 2), `padded_windows`) at or after `arrival` ((T, X)) and,
+    after `service` and the drive `back`, end by `latest`; and the earliest such start
+    (int64's largest where none). Shared by eligibility and the pickups' reachability."""
+    ok = np.zeros(arrival.shape, dtype=bool)
+    earliest = np.full(arrival.shape, np.iinfo(np.int64).max, dtype=np.int64)
+    for col in range(windows.shape[1]):
+        begin = np.maximum(arrival, windows[:, col, 0][:, None])
+        fits = (begin <= windows[:, col, 1][:, None]) & (begin + service + back <= latest)
         ok |= fits
         earliest = np.where(fits, np.minimum(earliest, begin), earliest)
     return ok, earliest

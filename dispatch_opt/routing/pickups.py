@@ -16,7 +16,7 @@ import numpy as np
 
 from dispatch_opt.domain.plan import Reason, ReasonCode
 from dispatch_opt.domain.problem import Problem
-from dispatch_opt.routing.eligibility import parts_detail
+from dispatch_opt.routing.eligibility import padded_windows, parts_detail, window_fit
 from dispatch_opt.routing.instance import RoutingInstance
 
 DEPOTS_PER_TICKET = 2
@@ -81,25 +81,17 @@ def _reachable(inst: RoutingInstance, options: list[_Option]) -> np.ndarray:
     lo, hi = inst.depot_open[depots, 0], inst.depot_open[depots, 1]
     same_place = inst.loc_id[dnodes] == inst.loc_id[tnodes]
     over = np.where(same_place, 0, inst.overhead_s)
-    service = inst.service_s[tnodes].astype(np.int64)
-    n_windows = max(len(inst.windows[k]) for k in tickets)
-    wins = np.zeros((n_p, n_windows, 2), dtype=np.int64)
-    wins[..., 1] = -1  # an absent window [0, -1] never fits: every start is >= 0 > -1
-    for i, k in enumerate(tickets):
-        wins[i, : len(inst.windows[k])] = inst.windows[k]
-    for factor, vs in inst.speed_groups:
-        to_depot = inst.drive_block(factor, vs[:, None], dnodes[None, :]).astype(np.int64)
-        loaded = np.maximum(inst.shift_start_s[vs, None] + to_depot, lo[None, :]) + pickup_s
+    service = inst.service_s[tnodes].astype(np.int64)[:, None]
+    windows = padded_windows(inst, tickets)
+    for factor, vs in inst.speed_groups:  # per option (rows) and van (columns)
+        to_depot = inst.drive_block(factor, vs[None, :], dnodes[:, None]).astype(np.int64)
+        loaded = np.maximum(inst.shift_start_s[None, vs] + to_depot, lo[:, None])
+        loaded += pickup_s[:, None]
         leg = inst.drive_block(factor, dnodes, tnodes).astype(np.int64) + over
-        arrival = loaded + leg[None, :]
-        back = inst.drive_block(factor, tnodes[None, :], n_v + vs[:, None]).astype(np.int64)
-        latest = inst.latest_end_s[vs, None]
-        fits = np.zeros(arrival.shape, dtype=bool)
-        for w in range(n_windows):
-            wlo, whi = wins[None, :, w, 0], wins[None, :, w, 1]
-            begin = np.maximum(arrival, wlo)
-            fits |= (begin <= whi) & (begin + service[None, :] + back <= latest)
-        ok[:, vs] = (fits & (loaded <= hi[None, :])).T
+        back = inst.drive_block(factor, tnodes[:, None], n_v + vs[None, :]).astype(np.int64)
+        latest = inst.latest_end_s[None, vs]
+        fits, _ = window_fit(loaded + leg[:, None], windows, service, back, latest)
+        ok[:, vs] = fits & (loaded <= hi[:, None])
     return ok
 
 

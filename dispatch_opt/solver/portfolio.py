@@ -49,7 +49,8 @@ that short can win (at 1,000 tickets given 1 s, forking with 0.1 s left answered
 
 WORKER_GRACE_S = 0.5
 """How long past the deadline the answer still waits for the worker's result (its last
-repair and fill); the caller's reserve for building the plan absorbs it. With 1 s, and a
+repair and fill); the contract's second of tolerance absorbs it (the planner's reserve
+covers building the plan only, `planner.reserve_s`). With 1 s, and a
 further 0.5 s join of a worker that never answered, a 3,000-ticket day given 8 s took
 9.2 s in all (a VROOM member overrunning its share)."""
 

@@ -55,8 +55,7 @@ def _cheapest_insertion(
             priced.extend((int(via[i][pos] + to_end[pos]), v, pos, i) for i in range(len(via)))
     priced.sort(key=lambda c: c[0])  # stable: ties keep the order above
     for _, v, pos, variant in priced:
-        extra = [] if variant == 0 else [pickups[variant - 1]]
-        trial = [*routes[v][:pos], *extra, node, *routes[v][pos:]]
+        trial = insertion_variants(inst, routes, v, pos, node, pickups)[variant]
         if route_ok(inst, v, trial):
             return v, trial
     return None

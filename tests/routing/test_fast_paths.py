@@ -164,3 +164,53 @@ def test_a_place_that_does_not_fit_the_nodes_is_refused():
     ):
         with pytest.raises(ValueError, match="place"):
             dataclasses.replace(inst, place=bad)
+
+
+def _reachable_one_by_one(inst, option) -> np.ndarray:
+    """The reference: one option and one van at a time, in plain integers."""
+    n_v = inst.n_vehicles
+    dnode, tnode = 2 * n_v + option.depot, inst.first_ticket_node + option.ticket
+    lo, hi = (int(x) for x in inst.depot_open[option.depot])
+    over = 0 if inst.loc_id[dnode] == inst.loc_id[tnode] else inst.overhead_s
+    ok = np.zeros(n_v, dtype=bool)
+    for v in range(n_v):
+        f = float(inst.speed_factor[v])
+        loaded = max(int(inst.shift_start_s[v]) + int(inst.drive_block(f, v, dnode)), lo)
+        loaded += int(inst.service_s[dnode])
+        arrival = loaded + int(inst.drive_block(f, dnode, tnode)) + over
+        back = int(inst.drive_block(f, tnode, n_v + v))
+        for wlo, whi in inst.windows[option.ticket]:
+            begin = max(arrival, int(wlo))
+            if begin <= whi and begin + int(inst.service_s[tnode]) + back <= inst.latest_end_s[v]:
+                ok[v] = loaded <= hi
+    return ok
+
+
+def test_pickup_reachability_of_all_options_at_once_equals_one_at_a_time():
+    """On a generated day (homes apart, ends elsewhere for some, one to three windows
+    per ticket, four speed factors): the vectorised check gives each option's vans as
+    the one-by-one reference does, and some options are reachable by some vans only."""
+    from benchmarks.fieldservice import make_case
+    from dispatch_opt.io.problem_io import parse_problem
+    from dispatch_opt.routing import pickups
+
+    problem = parse_problem(make_case(150).problem_dict())
+    inst = compile_problem(problem).instance
+    seen = []
+    real = pickups._reachable
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(pickups, "_reachable", lambda i, opts: seen.append((i, opts)) or real(i, opts))
+        compile_problem(problem)
+    base, options = seen[0]
+    assert len(options) > 20 and len(inst.speed_factors) > 1
+    assert len({len(w) for w in base.windows}) > 1
+    # haversine travel is symmetric: make going and coming back differ, so that a leg
+    # read the wrong way round shows
+    rng = np.random.default_rng(5)
+    skew = np.triu(rng.uniform(0.0, 2.0, base.duration_s.shape), 1) + 1.0
+    one_way = dataclasses.replace(base, duration_s=(base.duration_s * skew).astype(np.float32))
+    for day in (base, one_way):
+        together = real(day, options)
+        for opt, row in zip(options, together, strict=True):
+            assert np.array_equal(row, _reachable_one_by_one(day, opt))
+        assert any(0 < row.sum() < day.n_vehicles for row in together)
