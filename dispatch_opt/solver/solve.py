@@ -272,11 +272,31 @@ def _run_search(model: OrToolsModel, search, start_routes: list[list[int]] | Non
     """Local search from the warm start when OR-Tools accepts it, else from scratch."""
     routing = model.routing
     if start_routes is not None:
-        initial = model.routing_indices(start_routes)
-        start = routing.ReadAssignmentFromRoutes(initial, True)
+        start = _restored(model, start_routes, search)
         if start is not None:
             return routing.SolveFromAssignmentWithParameters(start, search)
     return routing.SolveWithParameters(search)
+
+
+def restore_parameters(search):
+    """`search` stopping at its first solution: the limits OR-Tools restores routes under."""
+    restore = type(search)()
+    restore.CopyFrom(search)
+    restore.solution_limit = 1
+    return restore
+
+
+def _restored(model: OrToolsModel, routes: list[list[int]], search):
+    """`routes` as an OR-Tools assignment, or None when its model rejects them.
+
+    OR-Tools restores routes under the limits its model was closed with, and the restore
+    does not stop at the first timing it finds: with a break to place it went on
+    enumerating the same routes' timings, for ever under the default parameters (a
+    6-ticket day with one break ran 11 minutes on a 2 s limit), for the whole budget
+    under the search's. So the model is closed here with the search's limits and one
+    solution (`restore_parameters`); the search that follows sets its own."""
+    model.routing.CloseModelWithParameters(restore_parameters(search))
+    return model.routing.ReadAssignmentFromRoutes(model.routing_indices(routes), True)
 
 
 def solve_instance(inst: RoutingInstance, params: SolveParams) -> SolveResult:
@@ -615,9 +635,11 @@ def descent(inst: RoutingInstance, model: OrToolsModel, search):
     """A function taking routes to the local optimum OR-Tools descends to from them."""
 
     def descend(routes: list[list[int]]) -> list[list[int]]:
-        initial = model.routing_indices(routes)
-        start = model.routing.ReadAssignmentFromRoutes(initial, True)
-        if start is None:
+        # Not `_restored`: the model is closed by now, under the search's limits, which
+        # would let the restore enumerate timings for the whole budget. The search's own
+        # restore of a start stops at its first solution.
+        start = model.routing.solver().Assignment()
+        if not model.routing.RoutesToAssignment(model.routing_indices(routes), True, True, start):
             return routes
         found = model.routing.SolveFromAssignmentWithParameters(start, search)
         return routes if found is None else _feasible_routes(inst, model, found, [])

@@ -1,10 +1,25 @@
 """Warm starts reach OR-Tools as the very routes we meant (routing indices, not nodes)."""
 
+import json
+from pathlib import Path
+
+from ortools.constraint_solver import routing_enums_pb2
+
+from dispatch_opt.domain import Objective
+from dispatch_opt.io import parse_problem
 from dispatch_opt.routing import compile_problem
 from dispatch_opt.solver.construct import construct
 from dispatch_opt.solver.ortools_model import build_model
-from dispatch_opt.solver.solve import _routes_of
-from tests.factories import lunch, near, problem, tech, ticket
+from dispatch_opt.solver.solve import (
+    SolveParams,
+    _restored,
+    _routes_of,
+    descent,
+    search_parameters,
+)
+from tests.factories import lunch, near, problem, tech, ticket, win
+
+DATA = Path(__file__).resolve().parents[1] / "data"
 
 
 def test_constructed_routes_round_trip_through_the_model():
@@ -18,3 +33,58 @@ def test_constructed_routes_round_trip_through_the_model():
         assignment = model.routing.ReadAssignmentFromRoutes(model.routing_indices(routes), True)
         assert assignment is not None
         assert _routes_of(model, assignment) == routes
+
+
+def _lunch_and_two_slots(n_tickets: int):
+    """A day whose restore OR-Tools would enumerate: a paid span, a lunch break and
+    tickets with two appointment slots each (1,065 timings of a single ticket's route)."""
+    slots = (win("08:30", "10:00"), win("13:00", "16:00"))
+    tickets = [ticket(f"K{i}", near(2 + i, 1 - i), time_windows=slots) for i in range(n_tickets)]
+    day = problem(
+        [tech("T1", breaks=(lunch(30, "11:30", "13:30"),))],
+        tickets,
+        objective=Objective(route_span_per_min=1.0),
+    )
+    return compile_problem(day).instance
+
+
+def test_restoring_a_warm_start_stops_at_its_first_timing():
+    inst = _lunch_and_two_slots(1)
+    routes = construct(inst)
+    assert routes == [[inst.ticket_node(0)]]
+    model = build_model(inst, seed=0)
+    found: list[int] = []
+    model.routing.AddAtSolutionCallback(lambda: found.append(1))
+    search = search_parameters(inst, SolveParams(time_limit_s=60.0, deterministic=True), 60.0)
+    assert _restored(model, routes, search) is not None
+    assert len(found) == 1  # was 1,065 (and a 6-ticket day ran for 11 minutes)
+
+
+def test_the_search_after_a_restore_keeps_its_own_limits():
+    inst = _lunch_and_two_slots(4)
+    model = build_model(inst, seed=0)
+    costs: list[int] = []
+    model.routing.AddAtSolutionCallback(lambda: costs.append(model.routing.CostVar().Value()))
+    search = search_parameters(inst, SolveParams(time_limit_s=60.0, deterministic=True), 60.0)
+    start = _restored(model, [[inst.ticket_node(k) for k in (0, 2, 1, 3)]], search)
+    assert start is not None and len(costs) == 1
+    found = model.routing.SolveFromAssignmentWithParameters(start, search)
+    assert found is not None
+    assert len(costs) > 2  # one solution only if the restore's limit of one had stuck
+    assert found.ObjectiveValue() < costs[0]
+
+
+def test_descending_restores_routes_without_enumerating_their_timings():
+    # A generated day (clean-room audit, session 12) whose deterministic solve hung: each
+    # descent restored its routes with ReadAssignmentFromRoutes under the search's limits.
+    day = parse_problem(json.loads((DATA / "restore-enumerates.json").read_text()))
+    inst = compile_problem(day).instance
+    routes = construct(inst)
+    model = build_model(inst, seed=0)
+    search = search_parameters(inst, SolveParams(time_limit_s=0.5), 0.5)
+    search.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GREEDY_DESCENT
+    assert model.routing.SolveFromAssignmentWithParameters(_restored(model, routes, search), search)
+    solver = model.routing.solver()
+    before = solver.Branches()
+    assert descent(inst, model, search)(routes) == routes
+    assert solver.Branches() - before < 10_000  # 79; 399,249 (to the limit) before the fix
