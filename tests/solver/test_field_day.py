@@ -5,15 +5,21 @@ VRPTW days and small days keep OR-Tools."""
 from __future__ import annotations
 
 import dataclasses
+import json
+from pathlib import Path
 
 import pytest
 
+from dispatch_opt.io import parse_problem
+from dispatch_opt.planner import solve_problem
 from dispatch_opt.routing import compile_problem
 from dispatch_opt.routing.cost import routes_cost
 from dispatch_opt.solver import solve as solve_module
 from dispatch_opt.solver.solve import SolveParams, solve_instance
-from tests.checks import assert_routes_ok
+from tests.checks import assert_routes_ok, assert_valid
 from tests.factories import lunch, slot_day
+
+DATA = Path(__file__).resolve().parents[1] / "data"
 
 
 def _day(with_breaks: bool):
@@ -106,3 +112,23 @@ def test_field_day_effort_in_rounds():
     assert effort(200) == 1000
     assert effort(1000) == 200
     assert effort(solve_module.MODEL_UP_TO + 1500) == 5
+
+
+def test_a_small_day_with_breaks_and_a_paid_span_is_a_field_day():
+    inst = _day(with_breaks=True)
+    small = dataclasses.replace(inst, n_tickets=solve_module.FIELD_DAY_FROM - 1)
+    assert not solve_module._field_day(small)
+    assert solve_module._field_day(dataclasses.replace(small, span_cost_per_s=1))
+    plain = _day(with_breaks=False)
+    assert not solve_module._field_day(dataclasses.replace(plain, span_cost_per_s=1))
+
+
+def test_the_audit_day_with_breaks_and_a_paid_span_is_searched_without_the_model(models):
+    """A 16-ticket day (clean-room audit, session 12) whose deterministic search in
+    OR-Tools' model ran into its 120 s safety net, completing neighbours' break timings."""
+    day = parse_problem(json.loads((DATA / "break-span-day.json").read_text()))
+    plan = solve_problem(day, time_limit_s=2.0, deterministic=True)
+    assert plan.solver.status.endswith("ruin_recreate_field_day")
+    assert models == []
+    assert_valid(day, plan)
+    assert plan.kpis.assigned > 0
