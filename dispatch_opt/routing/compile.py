@@ -174,12 +174,22 @@ def _stock_matrix(stocks: list[dict[str, int]], skus: tuple[str, ...]) -> np.nda
 
 def _check_days_possible(problem: Problem, inst: RoutingInstance) -> None:
     """Every technician can at least drive from start to end inside the shift and its
-    allowed overtime; otherwise no plan can be valid (even an idle day ends at the end
-    place), so the input contradicts itself and is rejected naming the technician."""
+    allowed overtime, and within its driving limit; otherwise no plan can be valid (even
+    an idle day ends at the end place), so the input contradicts itself and is rejected
+    naming the technician's field."""
     issues = []
     for v in range(len(problem.technicians)):
         drive = int(inst.drive_block(float(inst.speed_factor[v]), v, inst.n_vehicles + v))
         room = int(inst.latest_end_s[v] - inst.shift_start_s[v])
+        limit = int(inst.max_travel_s[v])
+        if 0 <= limit < drive:
+            issues.append(
+                Issue(
+                    f"technicians[{v}].max_travel_min",
+                    f"is less than the drive from start to end, which even an idle day "
+                    f"makes: {drive / 60:.1f} min of driving, at most {limit / 60:g} allowed",
+                )
+            )
         if room < drive:
             issues.append(
                 Issue(

@@ -19,3 +19,18 @@ def test_an_end_out_of_reach_of_the_shift_is_an_input_error_naming_it():
 
 def test_a_reachable_end_compiles():
     assert compile_problem(problem([tech("T1", end=near(5, 0))], [])).instance.n_vehicles == 1
+
+
+def test_a_driving_limit_below_the_drive_to_the_end_is_an_input_error_naming_it():
+    """Even an idle day drives from start to end: a limit below that drive cannot be kept
+    (the audit's plan broke it, and the CLI wrote it with exit 1)."""
+    homebound = tech("T2", end=near(20, 0), max_travel_min=20.0)
+    with pytest.raises(InputError) as err:
+        compile_problem(problem([tech("T1"), homebound], []))
+    assert [i.path for i in err.value.issues] == ["technicians[1].max_travel_min"]
+    assert "drive from start to end" in err.value.issues[0].rule
+
+
+def test_a_driving_limit_covering_the_drive_to_the_end_compiles():
+    homebound = tech("T2", end=near(5, 0), max_travel_min=20.0)
+    assert compile_problem(problem([homebound], [])).instance.n_vehicles == 1
