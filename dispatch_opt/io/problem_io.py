@@ -501,7 +501,9 @@ def _technician_issues(path: str, tech: TechnicianDoc, horizon: WindowDoc | None
 
 
 def _reference_issues(path: str, ticket: TicketDoc, defined: set[str]) -> list[Issue]:
-    """Pinned, preferred and excluded technicians must exist; pinned must not be excluded."""
+    """Pinned, preferred and excluded technicians must exist. (A ticket pinned to a
+    technician it also excludes is not an input error: the contract has no such rule, and
+    the ticket is left unserved with `pinned_conflict`.)"""
     refs: list[tuple[str, str]] = []
     if ticket.pinned_technician is not None:
         refs.append((f"{path}.pinned_technician", ticket.pinned_technician))
@@ -512,11 +514,7 @@ def _reference_issues(path: str, ticket: TicketDoc, defined: set[str]) -> list[I
     refs += [
         (f"{path}.excluded_technicians[{j}]", t) for j, t in enumerate(ticket.excluded_technicians)
     ]
-    issues = [Issue(p, f"technician '{t}' is not defined") for p, t in refs if t not in defined]
-    if ticket.pinned_technician in ticket.excluded_technicians:
-        rule = f"technician '{ticket.pinned_technician}' is also excluded"
-        issues.append(Issue(f"{path}.pinned_technician", rule))
-    return issues
+    return [Issue(p, f"technician '{t}' is not defined") for p, t in refs if t not in defined]
 
 
 def _ticket_issues(

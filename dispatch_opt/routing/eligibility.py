@@ -137,6 +137,11 @@ def compute_eligibility(
             continue
         if ticket.pinned_technician is not None:
             v = index[ticket.pinned_technician]
+            if ticket.pinned_technician in ticket.excluded_technicians:
+                detail = f"pinned to {ticket.pinned_technician}, who is also excluded"
+                reasons[k] = (Reason(ReasonCode.PINNED_CONFLICT, detail),)
+                allowed[k] = False
+                continue
             if not row[v]:
                 detail = f"pinned to {ticket.pinned_technician}, who lacks " + ", ".join(
                     f"{s}>={lvl} (has {techs[v].skills.get(s, 0)})"

@@ -46,6 +46,20 @@ def test_pinned_to_unskilled_is_a_conflict():
     assert reasons(solve_checked(p))["X"] == ["pinned_conflict"]
 
 
+def test_pinned_to_an_excluded_technician_is_a_conflict():
+    p = problem(
+        [tech("A"), tech("B")],
+        [
+            ticket("X", near(1, 0), pinned_technician="A", excluded_technicians=("B", "A")),
+            ticket("Y", near(1.5, 0)),
+        ],
+    )
+    plan = solve_checked(p)
+    assert reasons(plan)["X"] == ["pinned_conflict"]
+    assert "Y" in served(plan)
+    assert "also excluded" in plan.unassigned[0].reasons[0].detail
+
+
 def test_last_van_unit_goes_to_exactly_one_ticket():
     p = problem(
         [tech("A", stock={"PCB": 1})],
