@@ -5,11 +5,22 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
 
 from dispatch_opt.io import load_problem
 from dispatch_opt.planner import solve_problem
-from dispatch_opt.validate import road_band_check, validate_plan
+from dispatch_opt.validate import (
+    _RoadTravel,
+    fastest_path_networkx,
+    road_band_check,
+    validate_plan,
+)
 from tests.travel.roads_fixture import lat_lon
+
+REPO = Path(__file__).resolve().parents[2]
 
 BANDS = [
     {"name": "fast", "start": "00:00", "end": "06:00"},
@@ -71,3 +82,67 @@ def test_free_flow_plan_is_checked_on_days_without_a_free_flow_hour(
     plan = solve_problem(problem, time_limit_s=2, deterministic=True)
     report = validate_plan(problem, plan)
     assert "arrival_too_early" in report.codes
+
+
+def test_the_validators_paths_equal_networkx_dijkstra_on_the_toy_network(
+    tmp_path: Path, toy_json: Path
+) -> None:
+    problem = _problem(tmp_path, toy_json, "conservative")
+    _same_paths_as_networkx(_RoadTravel(problem), range(len(_RoadTravel(problem).network.nodes)))
+
+
+def test_the_validators_paths_equal_networkx_dijkstra_in_shenzhen(shenzhen) -> None:
+    problem = load_problem(REPO / "scenarios" / "shenzhen-day.json")
+    rng = np.random.default_rng(12)
+    travel = _RoadTravel(problem)
+    main = np.flatnonzero(np.asarray(travel.network.main_component))
+    _same_paths_as_networkx(travel, rng.choice(main, size=6, replace=False))
+
+
+def test_the_validator_takes_the_fastest_of_parallel_edges() -> None:
+    """0 -> 1 twice (100 s over 100 m, 10 s over 150 m), 1 -> 2 (20 s, 50 m), 0 -> 2
+    (100 s, 10 m): the fastest path 0 -> 2 is 30 s over 200 m. (Neither the toy network
+    nor the Shenzhen extract has parallel edges once loaded.)"""
+    import networkx as nx
+
+    tail, head = np.array([0, 0, 1, 0]), np.array([1, 1, 2, 2])
+    seconds = np.array([100.0, 10.0, 20.0, 100.0])
+    graph = nx.MultiDiGraph()
+    for e, (u, v) in enumerate(zip(tail, head, strict=True)):
+        graph.add_edge(f"n{u}", f"n{v}", eid=e)
+    travel = object.__new__(_RoadTravel)
+    travel.network = SimpleNamespace(
+        nodes=["n0", "n1", "n2"],
+        graph=graph,
+        tail=tail,
+        head=head,
+        length_m=np.array([100.0, 150.0, 50.0, 10.0]),
+    )
+    travel.seconds = {"day": seconds}
+    travel.paths, travel.trees, travel.graphs = {}, {}, {}
+    assert travel._path("day", 0, 2) == pytest.approx((30.0, 200.0))
+    _same_paths_as_networkx(travel, range(3))
+
+
+def _same_paths_as_networkx(travel, nodes) -> None:
+    """Every reachable ordered pair among `nodes`, in every band: the same seconds, and
+    metres equal up to ties between equally fast paths (none expected on real lengths)."""
+    import networkx as nx
+
+    checked = 0
+    for band, seconds in travel.seconds.items():
+        for a in nodes:
+            for b in nodes:
+                if a == b:
+                    continue
+                try:
+                    want = fastest_path_networkx(travel.network, seconds, int(a), int(b))
+                except nx.NetworkXNoPath:
+                    with pytest.raises(ValueError, match="no road path"):
+                        travel._path(band, int(a), int(b))
+                    continue
+                got = travel._path(band, int(a), int(b))
+                assert got[0] == pytest.approx(want[0], rel=1e-9, abs=1e-6)
+                assert got[1] == pytest.approx(want[1], rel=1e-9, abs=1e-6)
+                checked += 1
+    assert checked > 0
