@@ -661,11 +661,35 @@ def speed_bands(docs: Sequence[Any] | None) -> tuple[SpeedBand, ...] | None:
     )
 
 
+MODEL_FIELDS = {
+    TravelModel.ROAD_GRAPH: (
+        "graph",
+        "speed_bands",
+        "class_speeds_kmh",
+        "max_snap_m",
+        "solver_band",
+        "cache_dir",
+    ),
+    TravelModel.MATRIX: ("locations", "durations_s", "distances_m"),
+}
+"""The travel fields only one model reads: given to another, they would be ignored."""
+
+
 def _travel_issues(s: _Sections) -> list[Issue]:
-    """Each travel model's own required fields."""
+    """Each travel model's own required fields, and no field of another model (a matrix
+    sent with the haversine model must not be silently ignored)."""
     travel = s.travel
     if travel is None:
         return []
+    foreign = [
+        Issue(f"travel.{name}", f"belongs to the {owner.value} model, not {travel.model.value}")
+        for owner, names in MODEL_FIELDS.items()
+        if owner is not travel.model
+        for name in names
+        if name in travel.model_fields_set
+    ]
+    if foreign:
+        return foreign
     if travel.model is TravelModel.ROAD_GRAPH:
         if travel.graph is None:
             return [Issue("travel.graph", "required for the road_graph model")]

@@ -180,6 +180,19 @@ def test_bad_unassigned_penalty(example: dict[str, Any]) -> None:
     assert_issue(example, "objective.unassigned_penalty.urgent", "must be >= 0")
 
 
+def test_matrix_fields_under_the_haversine_model(example: dict[str, Any]) -> None:
+    doc = matrix_problem(example)
+    doc["travel"]["model"] = "haversine"
+    issues = assert_issue(doc, "travel.locations", "belongs to the matrix model, not haversine")
+    assert {i.path for i in issues} >= {"travel.durations_s", "travel.distances_m"}
+
+
+def test_a_road_field_under_the_matrix_model(example: dict[str, Any]) -> None:
+    doc = matrix_problem(example)
+    doc["travel"]["solver_band"] = "conservative"
+    assert_issue(doc, "travel.solver_band", "belongs to the road_graph model, not matrix")
+
+
 def test_matrix_wrong_shape(example: dict[str, Any]) -> None:
     doc = matrix_problem(example)
     doc["travel"]["durations_s"][2].pop()
