@@ -15,6 +15,7 @@ from dispatch_opt.solver.solve import (
     _restored,
     _routes_of,
     descent,
+    one_solution_restores,
     search_parameters,
 )
 from tests.factories import lunch, near, problem, tech, ticket, win
@@ -76,15 +77,23 @@ def test_the_search_after_a_restore_keeps_its_own_limits():
 
 def test_descending_restores_routes_without_enumerating_their_timings():
     # A generated day (clean-room audit, session 12) whose deterministic solve hung: each
-    # descent restored its routes with ReadAssignmentFromRoutes under the search's limits.
+    # descent restored its routes with ReadAssignmentFromRoutes under the limits of the
+    # search before it. `_solve` leaves the model restoring under one solution before the
+    # descents, and each descent leaves it so: the second one is bounded too.
     day = parse_problem(json.loads((DATA / "restore-enumerates.json").read_text()))
     inst = compile_problem(day).instance
     routes = construct(inst)
     model = build_model(inst, seed=0)
     search = search_parameters(inst, SolveParams(time_limit_s=0.5), 0.5)
     search.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GREEDY_DESCENT
-    assert model.routing.SolveFromAssignmentWithParameters(_restored(model, routes, search), search)
+    found = model.routing.SolveFromAssignmentWithParameters(
+        _restored(model, routes, search), search
+    )
+    assert found is not None
+    one_solution_restores(model, found, search)
+    descend = descent(inst, model, search)
     solver = model.routing.solver()
-    before = solver.Branches()
-    assert descent(inst, model, search)(routes) == routes
-    assert solver.Branches() - before < 10_000  # 79; 399,249 (to the limit) before the fix
+    for _ in range(2):
+        before = solver.Branches()
+        assert descend(routes) == routes
+        assert solver.Branches() - before < 10_000  # 79; 399,249 (to the limit) unbounded
