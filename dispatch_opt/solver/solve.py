@@ -394,14 +394,10 @@ def _solve(inst: RoutingInstance, params: SolveParams, state: dict) -> SolveResu
     if params.deterministic or _use_lns(params):
         status = f"ruin_recreate_after_{status}"
         rounds, until = _rounds_and_deadline(inst, params, started, deadline)
-        improve = _unchanged
-        if assignment is not None:
-            one_solution_restores(model, assignment, search)
-            improve = descent(inst, model, search)
         routes, _ = ruin_and_recreate(
             inst,
             routes,
-            improve,
+            descent(inst, model, search),
             rounds=rounds,
             seed=params.seed,
             deadline=until,
@@ -644,35 +640,23 @@ def _feasible_routes(
 
 
 def descent(inst: RoutingInstance, model: OrToolsModel, search):
-    """A function taking routes to the local optimum OR-Tools descends to from them. The
-    model must restore under one solution when it is made (`one_solution_restores`), and
-    each descent leaves it so."""
+    """A function taking routes to the local optimum OR-Tools descends to from them.
+
+    Its restore runs under the limits of the model's last search. On the audit's day with
+    breaks and a paid span that restore went on enumerating the route's timings for the
+    whole budget; such days never get here (`_field_day`). Resetting the limits to one
+    solution after each search (tried in session 12) made the restores succeed where they
+    now fail at once, and the descents then cost 11.9 s of a 12.9 s deterministic solve
+    of a 40-ticket day (0.73 s without) for a slightly worse plan, so it was left out."""
 
     def descend(routes: list[list[int]]) -> list[list[int]]:
         start = model.routing.ReadAssignmentFromRoutes(model.routing_indices(routes), True)
         if start is None:
             return routes
         found = model.routing.SolveFromAssignmentWithParameters(start, search)
-        descended = routes if found is None else _feasible_routes(inst, model, found, [])
-        one_solution_restores(model, start if found is None else found, search)
-        return descended
+        return routes if found is None else _feasible_routes(inst, model, found, [])
 
     return descend
-
-
-def one_solution_restores(model: OrToolsModel, assignment, search) -> None:
-    """Leave the model restoring routes under one solution again. ReadAssignmentFromRoutes
-    runs under the limits of the model's last solve, a search's, under which it went on
-    enumerating a route's timings (`_restored`): the audit's day hung in the descent. So
-    this solves once more from `assignment` (timed already, so a restore) with the limit
-    of one solution. (Restoring the routes inside the search instead, from
-    RoutesToAssignment, took 0.45 s a descent and failed 11 of 30 on a 15-ticket day.)"""
-    model.routing.SolveFromAssignmentWithParameters(assignment, restore_parameters(search))
-
-
-def _unchanged(routes: list[list[int]]) -> list[list[int]]:
-    """No descent: the routes as they are."""
-    return routes
 
 
 def _keep_better(

@@ -3,21 +3,20 @@
 import json
 from pathlib import Path
 
-from ortools.constraint_solver import routing_enums_pb2
-
 from dispatch_opt.domain import Objective
 from dispatch_opt.io import parse_problem
+from dispatch_opt.planner import solve_problem
 from dispatch_opt.routing import compile_problem
 from dispatch_opt.solver.construct import construct
 from dispatch_opt.solver.ortools_model import build_model
 from dispatch_opt.solver.solve import (
     SolveParams,
+    _field_day,
     _restored,
     _routes_of,
-    descent,
-    one_solution_restores,
     search_parameters,
 )
+from tests.checks import assert_valid
 from tests.factories import lunch, near, problem, tech, ticket, win
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -75,25 +74,15 @@ def test_the_search_after_a_restore_keeps_its_own_limits():
     assert found.ObjectiveValue() < costs[0]
 
 
-def test_descending_restores_routes_without_enumerating_their_timings():
-    # A generated day (clean-room audit, session 12) whose deterministic solve hung: each
-    # descent restored its routes with ReadAssignmentFromRoutes under the limits of the
-    # search before it. `_solve` leaves the model restoring under one solution before the
-    # descents, and each descent leaves it so: the second one is bounded too.
+def test_the_day_whose_descent_hung_never_reaches_the_descent():
+    # A generated day (clean-room audit, session 12) whose deterministic solve hung in
+    # the descent's restore (ReadAssignmentFromRoutes under the last search's limits,
+    # enumerating timings of a route with a break and a paid span): it is a field day,
+    # searched without OR-Tools' model.
     day = parse_problem(json.loads((DATA / "restore-enumerates.json").read_text()))
     inst = compile_problem(day).instance
-    routes = construct(inst)
-    model = build_model(inst, seed=0)
-    search = search_parameters(inst, SolveParams(time_limit_s=0.5), 0.5)
-    search.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GREEDY_DESCENT
-    found = model.routing.SolveFromAssignmentWithParameters(
-        _restored(model, routes, search), search
-    )
-    assert found is not None
-    one_solution_restores(model, found, search)
-    descend = descent(inst, model, search)
-    solver = model.routing.solver()
-    for _ in range(2):
-        before = solver.Branches()
-        assert descend(routes) == routes
-        assert solver.Branches() - before < 10_000  # 79; 399,249 (to the limit) unbounded
+    assert any(inst.breaks) and inst.span_cost_per_s > 0
+    assert _field_day(inst)
+    plan = solve_problem(day, time_limit_s=2.0, deterministic=True)
+    assert plan.solver.status.endswith("ruin_recreate_field_day")
+    assert_valid(day, plan)
