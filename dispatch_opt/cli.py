@@ -217,17 +217,28 @@ def _cmd_solve(args: argparse.Namespace, console: Console) -> int:
 
 def finish_plan(report: ValidationReport, plan: Plan, out: Path | None, console: Console) -> int:
     """After a solve: show the validator's report if a rule is broken, write the plan
-    when asked, and give the exit code (shared by solve and replan)."""
+    when asked, and give the exit code (shared by solve and replan). A plan that breaks a
+    rule never goes to `out` (a caller could act on it; `out` is left as it was): it is
+    kept beside it, as `invalid_plan_path(out)`, for the bug report."""
     from dispatch_opt.io import plan_to_dict, write_json_atomic
     from dispatch_opt.validate import format_report
 
     if not report.ok:
         console.print("[red]The plan breaks a rule (this is a bug, please report it):[/red]")
         console.print(format_report(report))
-    if out is not None:
+    if out is not None and report.ok:
         write_json_atomic(out, plan_to_dict(plan))
         console.print(f"plan written to {out}")
+    elif out is not None:
+        kept = invalid_plan_path(out)
+        write_json_atomic(kept, plan_to_dict(plan))
+        console.print(f"plan NOT written to {out}; kept for the bug report in {kept}")
     return EXIT_OK if report.ok else EXIT_INVALID_PLAN
+
+
+def invalid_plan_path(out: Path) -> Path:
+    """Where a plan that breaks a rule is kept instead of `out`: PLAN.invalid.json."""
+    return out.with_name(f"{out.stem}.invalid{out.suffix}")
 
 
 def _cmd_validate(args: argparse.Namespace, console: Console) -> int:

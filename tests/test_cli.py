@@ -105,3 +105,23 @@ def test_progress_line_shows_elapsed_then_best_objective_then_time_left():
     clock = r"(?:\d+:\d\d:\d\d|-:--:--)"  # elapsed / time left (unknown at first)
     line = rf"\d+:\d\d:\d\d searching best objective 12,345 +solutions 3 .*{clock}\n"
     assert re.search(line, out.getvalue()), repr(out.getvalue())
+
+
+def test_a_plan_breaking_a_rule_never_reaches_out(tmp_path, capsys, monkeypatch):
+    """The validator's verdict on our own plan decides where it goes: exit 1, `--out`
+    left as it was, the plan kept beside it for the bug report."""
+    import dispatch_opt.validate as validate_module
+
+    broken = validate_module.ValidationReport(
+        (validate_module.Violation("shift_end", "routes[T01]", "back after the shift"),)
+    )
+    monkeypatch.setattr(validate_module, "validate_plan", lambda problem, plan: broken)
+    out = tmp_path / "plan.json"
+    out.write_text("earlier plan")
+    args = ["solve", str(EXAMPLE), "--out", str(out), "--time-limit", "2", "--deterministic"]
+    assert main([*args, "--quiet"]) == EXIT_INVALID_PLAN
+    assert out.read_text() == "earlier plan"
+    kept = tmp_path / "plan.invalid.json"
+    assert json.loads(kept.read_text())["status"] in ("solved", "partial")
+    printed = capsys.readouterr().out
+    assert "this is a bug" in printed and "NOT written" in printed
