@@ -122,11 +122,20 @@ def _vehicle_times(problem: Problem, horizon_s: int):
 
     A break whose window cannot overlap the shift is dropped; one that cannot fit before
     the latest end forces the day to finish before its window opens (contract: a break is
-    owed only when its window overlaps the working span)."""
+    owed only when its window overlaps the working span).
+
+    Spans that would only touch a window are kept a second clear of it, so that a plan
+    holds whether touching counts as overlapping or not (the contract does not say): a
+    shift starting as a window closes (an afternoon shift after the lunch window) leaves
+    a second later, and a day cut short by a break finishes a second before its window."""
     origin = problem.horizon.start
     starts, ends, latest, breaks = [], [], [], []
     for t in problem.technicians:
         s = max(0, _ceil_s(t.shift.start, origin))
+        for b in t.breaks:
+            closes = _seconds(b.window.end, origin)
+            if s <= closes < s + 1:
+                s = math.floor(closes) + 1
         e = min(horizon_s, _floor_s(t.shift.end, origin))
         last = min(horizon_s, e + math.floor(t.overtime_max_min * 60 + 1e-9))
         kept: list[VehicleBreak] = []
@@ -138,7 +147,7 @@ def _vehicle_times(problem: Problem, horizon_s: int):
                 continue
             lo = max(lo, s)
             if lo > hi or lo + dur > last:
-                last = min(last, max(s, _floor_s(b.window.start, origin)))
+                last = min(last, max(s, _ceil_s(b.window.start, origin) - 1))
                 continue
             kept.append(VehicleBreak(lo, hi, dur))
         kept = [b for b in kept if b.earliest_s + b.duration_s <= last]

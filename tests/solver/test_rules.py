@@ -1,8 +1,9 @@
 """The solver honours every hard rule of the contract on tiny named problems."""
 
 from dispatch_opt.domain import Priority
+from dispatch_opt.routing import compile_problem
 from tests.checks import reasons, served, solve_checked
-from tests.factories import lunch, near, problem, tech, ticket, win
+from tests.factories import at, lunch, near, problem, tech, ticket, win
 
 
 def test_skill_levels_decide_who_serves():
@@ -157,3 +158,42 @@ def test_deterministic_option_gives_the_same_plan():
     a, b = solve_checked(p), solve_checked(p)
     assert [r.ticket_ids for r in a.routes] == [r.ticket_ids for r in b.routes]
     assert a.solver.objective == b.solver.objective
+
+
+def _closed_overlap_breaks_owed(plan, techs) -> list[str]:
+    """Breaks owed under the closed reading of 'overlaps' (touching counts) and not taken:
+    the plan must hold under either reading."""
+    owed = []
+    for route, t in zip(plan.routes, techs, strict=True):
+        stops = route.stops
+        if not any(s.kind.value == "ticket" for s in stops):
+            continue
+        begin, finish = stops[0].at, stops[-1].at
+        taken = sum(1 for s in stops if s.kind.value == "break")
+        due = sum(1 for b in t.breaks if b.window.start <= finish and b.window.end >= begin)
+        if due > taken:
+            owed.append(t.id)
+    return owed
+
+
+def test_an_afternoon_shift_leaves_clear_of_the_lunch_window_it_starts_at():
+    afternoon = tech("PM", shift=win("13:30", "17:30"), breaks=(lunch(45, "12:00", "13:30"),))
+    p = problem([afternoon], [ticket("K", near(2, 0))])
+    plan = solve_checked(p)
+    assert served(plan) == {"K": "PM"}
+    start = plan.routes[0].stops[0].at
+    assert start > at("13:30") and (start - at("13:30")).total_seconds() == 1
+    assert _closed_overlap_breaks_owed(plan, p.technicians) == []
+
+
+def test_a_day_cut_short_by_a_late_break_ends_clear_of_its_window():
+    """The 45 min break in 17:00-19:00 cannot fit before 17:30: the day must end before
+    the window opens, a second before it (not at 17:00 sharp, which touches it)."""
+    late = tech("L", breaks=(lunch(45, "17:00", "19:00"),))
+    tickets = [ticket(f"K{i}", near(1 + i, 0), duration_min=60) for i in range(9)]
+    p = problem([late], tickets)
+    inst = compile_problem(p).instance
+    assert inst.latest_end_s[0] == (at("17:00") - at("07:00")).total_seconds() - 1
+    plan = solve_checked(p)
+    assert plan.routes[0].stops[-1].at < at("17:00")
+    assert _closed_overlap_breaks_owed(plan, p.technicians) == []
