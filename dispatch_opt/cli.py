@@ -211,7 +211,8 @@ def _cmd_solve(args: argparse.Namespace, console: Console) -> int:
     report = validate_plan(problem, plan)
     print_plan(problem, plan, console, routes=not args.quiet)
     code = finish_plan(report, plan, args.out, console)
-    _write_views(args, problem, plan, console)
+    if report.ok:  # a plan that breaks a rule gets no dispatcher views either
+        _write_views(args, problem, plan, console)
     return code
 
 
@@ -237,7 +238,8 @@ def finish_plan(report: ValidationReport, plan: Plan, out: Path | None, console:
 
 
 def invalid_plan_path(out: Path) -> Path:
-    """Where a plan that breaks a rule is kept instead of `out`: PLAN.invalid.json."""
+    """Where a plan that breaks a rule is kept instead of `out`: `<stem>.invalid<suffix>`
+    beside it (plan.json -> plan.invalid.json)."""
     return out.with_name(f"{out.stem}.invalid{out.suffix}")
 
 

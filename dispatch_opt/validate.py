@@ -333,7 +333,8 @@ class _RoadTravel:
             )
             kept = order[first]
             n = len(net.nodes)
-            # scipy reads a stored 0 as no edge: a zero-second edge keeps a tiny weight
+            # a zero-second edge keeps a tiny weight (defensive: some sparse operations
+            # drop stored zeros, and scipy's graph routines document 0 as no edge)
             weights = np.maximum(seconds[kept], 1e-9)
             graph = csr_matrix((weights, (tail[kept], head[kept])), shape=(n, n))
             metres = {

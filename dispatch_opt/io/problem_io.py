@@ -675,18 +675,30 @@ MODEL_FIELDS = {
 """The travel fields only one model reads: given to another, they would be ignored."""
 
 
+def _null_or_default(value: Any, field: Any) -> bool:
+    """Whether a given field's value is null or its default."""
+    if value is None:
+        return True
+    default = field.get_default(call_default_factory=True)
+    return default is not None and isinstance(value, str | int | float) and value == default
+
+
 def _travel_issues(s: _Sections) -> list[Issue]:
     """Each travel model's own required fields, and no field of another model (a matrix
     sent with the haversine model must not be silently ignored)."""
     travel = s.travel
     if travel is None:
         return []
+    fields = type(travel).model_fields
     foreign = [
         Issue(f"travel.{name}", f"belongs to the {owner.value} model, not {travel.model.value}")
         for owner, names in MODEL_FIELDS.items()
         if owner is not travel.model
         for name in names
+        # given with a value of its own: null or the default (a client writing out every
+        # field) says nothing the model would ignore
         if name in travel.model_fields_set
+        and not _null_or_default(getattr(travel, name), fields[name])
     ]
     if foreign:
         return foreign

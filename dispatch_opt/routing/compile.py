@@ -132,7 +132,7 @@ def _vehicle_times(problem: Problem, horizon_s: int):
     starts, ends, latest, breaks = [], [], [], []
     for t in problem.technicians:
         s = max(0, _ceil_s(t.shift.start, origin))
-        for b in t.breaks:
+        for b in sorted(t.breaks, key=lambda b: b.window.end):  # cascades in order
             closes = _seconds(b.window.end, origin)
             if s <= closes < s + 1:
                 s = math.floor(closes) + 1
@@ -150,7 +150,7 @@ def _vehicle_times(problem: Problem, horizon_s: int):
                 last = min(last, max(s, _ceil_s(b.window.start, origin) - 1))
                 continue
             kept.append(VehicleBreak(lo, hi, dur))
-        kept = [b for b in kept if b.earliest_s + b.duration_s <= last]
+        kept, last = _fitting_breaks(kept, s, last)
         starts.append(s)
         ends.append(min(e, last))
         latest.append(last)
@@ -161,6 +161,20 @@ def _vehicle_times(problem: Problem, horizon_s: int):
         np.array(latest, dtype=np.int64),
         breaks,
     )
+
+
+def _fitting_breaks(kept: list[VehicleBreak], s: int, last: int) -> tuple[list[VehicleBreak], int]:
+    """The breaks that fit before `last`, and `last` itself: a break that no longer fits
+    (a later one cut the day short) cuts it short too, to a second before its window
+    opens, until every break left fits (a break owed must never be dropped silently)."""
+    while True:
+        fits = [b for b in kept if b.earliest_s + b.duration_s <= last]
+        if len(fits) == len(kept):
+            return kept, last
+        for b in kept:
+            if b.earliest_s + b.duration_s > last:
+                last = min(last, max(s, b.earliest_s - 1))
+        kept = fits
 
 
 def _sku_table(problem: Problem) -> tuple[str, ...]:

@@ -189,7 +189,7 @@ def test_matrix_fields_under_the_haversine_model(example: dict[str, Any]) -> Non
 
 def test_a_road_field_under_the_matrix_model(example: dict[str, Any]) -> None:
     doc = matrix_problem(example)
-    doc["travel"]["solver_band"] = "conservative"
+    doc["travel"]["solver_band"] = "day"
     assert_issue(doc, "travel.solver_band", "belongs to the road_graph model, not matrix")
 
 
@@ -268,3 +268,11 @@ def test_error_message_lists_every_issue(example: dict[str, Any]) -> None:
 def test_unreadable_file_is_an_input_error(tmp_path: Any) -> None:
     with pytest.raises(InputError, match="cannot read"):
         load_problem(tmp_path / "absent.json")
+
+
+def test_null_or_default_fields_of_another_travel_model_are_accepted(
+    example: dict[str, Any],
+) -> None:
+    """A client writing out every field (nulls, defaults) says nothing a model ignores."""
+    example["travel"].update(locations=None, graph=None, solver_band="conservative")
+    assert parse_problem(example).travel.model.value == "haversine"

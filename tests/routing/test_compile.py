@@ -34,3 +34,13 @@ def test_a_driving_limit_below_the_drive_to_the_end_is_an_input_error_naming_it(
 def test_a_driving_limit_covering_the_drive_to_the_end_compiles():
     homebound = tech("T2", end=near(5, 0), max_travel_min=20.0)
     assert compile_problem(problem([homebound], [])).instance.n_vehicles == 1
+
+
+def test_a_driving_limit_equal_to_the_drive_to_the_end_compiles():
+    homebound = tech("T2", end=near(20, 0), max_travel_min=600.0)
+    inst = compile_problem(problem([homebound], [])).instance
+    drive = int(inst.drive_block(float(inst.speed_factor[0]), 0, 1))
+    exact = tech("T2", end=near(20, 0), max_travel_min=drive / 60)
+    assert compile_problem(problem([exact], [])).instance.max_travel_s[0] == drive
+    with pytest.raises(InputError):
+        compile_problem(problem([tech("T2", end=near(20, 0), max_travel_min=(drive - 1) / 60)], []))

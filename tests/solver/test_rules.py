@@ -1,6 +1,8 @@
 """The solver honours every hard rule of the contract on tiny named problems."""
 
-from dispatch_opt.domain import Priority
+from datetime import timedelta
+
+from dispatch_opt.domain import Break, Priority, TimeWindow
 from dispatch_opt.routing import compile_problem
 from tests.checks import reasons, served, solve_checked
 from tests.factories import at, lunch, near, problem, tech, ticket, win
@@ -197,3 +199,32 @@ def test_a_day_cut_short_by_a_late_break_ends_clear_of_its_window():
     plan = solve_checked(p)
     assert plan.routes[0].stops[-1].at < at("17:00")
     assert _closed_overlap_breaks_owed(plan, p.technicians) == []
+
+
+def test_a_break_that_fits_exactly_is_never_dropped_when_a_later_one_cuts_the_day():
+    """60 min in 12:00-13:00 fits before 13:30 exactly; 60 min in 13:00-14:00 does not
+    and ends the day before 13:00, where the first can no longer be taken: the day ends
+    before noon (a break owed is never dropped; before, the plan broke break_missing)."""
+    t = tech(
+        "A",
+        shift=win("08:30", "13:30"),
+        breaks=(lunch(60, "12:00", "13:00"), lunch(60, "13:00", "14:00")),
+    )
+    p = problem([t], [ticket(f"K{i}", near(1 + i, 0), duration_min=50) for i in range(5)])
+    inst = compile_problem(p).instance
+    assert inst.latest_end_s[0] == (at("12:00") - at("07:00")).total_seconds() - 1
+    assert inst.breaks[0] == ()
+    plan = solve_checked(p)
+    assert _closed_overlap_breaks_owed(plan, p.technicians) == []
+
+
+def test_a_shift_start_clears_cascading_break_windows_in_any_order():
+    first, second = (
+        lunch(30, "12:00", "13:30"),
+        Break(TimeWindow(at("12:30"), at("13:30") + timedelta(seconds=1)), 30),
+    )
+    starts = set()
+    for order in ((first, second), (second, first)):
+        p = problem([tech("PM", shift=win("13:30", "17:30"), breaks=order)], [])
+        starts.add(int(compile_problem(p).instance.shift_start_s[0]))
+    assert starts == {int((at("13:30") - at("07:00")).total_seconds()) + 2}
