@@ -138,19 +138,16 @@ def _vehicle_times(problem: Problem, horizon_s: int):
                 s = math.floor(closes) + 1
         e = min(horizon_s, _floor_s(t.shift.end, origin))
         last = min(horizon_s, e + math.floor(t.overtime_max_min * 60 + 1e-9))
-        kept: list[VehicleBreak] = []
-        for b in sorted(t.breaks, key=lambda b: b.window.start):
-            lo = _ceil_s(b.window.start, origin)
-            hi = _floor_s(b.window.end, origin)
-            dur = math.ceil(b.duration_min * 60 - 1e-9)
-            if hi <= s:
-                continue
-            lo = max(lo, s)
-            if lo > hi or lo + dur > last:
-                last = min(last, max(s, _ceil_s(b.window.start, origin) - 1))
-                continue
-            kept.append(VehicleBreak(lo, hi, dur))
-        kept, last = _fitting_breaks(kept, s, last)
+        windows = [  # every break whose window reaches past the start
+            VehicleBreak(
+                max(s, _ceil_s(b.window.start, origin)),
+                _floor_s(b.window.end, origin),
+                math.ceil(b.duration_min * 60 - 1e-9),
+            )
+            for b in sorted(t.breaks, key=lambda b: b.window.start)
+            if _floor_s(b.window.end, origin) > s
+        ]
+        kept, last = _fitting_breaks(windows, s, last)
         starts.append(s)
         ends.append(min(e, last))
         latest.append(last)
@@ -163,18 +160,18 @@ def _vehicle_times(problem: Problem, horizon_s: int):
     )
 
 
-def _fitting_breaks(kept: list[VehicleBreak], s: int, last: int) -> tuple[list[VehicleBreak], int]:
-    """The breaks that fit before `last`, and `last` itself: a break that no longer fits
-    (a later one cut the day short) cuts it short too, to a second before its window
-    opens, until every break left fits (a break owed must never be dropped silently)."""
+def _fitting_breaks(
+    breaks: list[VehicleBreak], s: int, last: int
+) -> tuple[list[VehicleBreak], int]:
+    """The breaks that fit (start in their window, end by `last`), and `last`: one that
+    does not ends the day a second before its window opens, which may leave an earlier
+    one unfit in turn, until every break kept fits (a break owed is never dropped)."""
     while True:
-        fits = [b for b in kept if b.earliest_s + b.duration_s <= last]
-        if len(fits) == len(kept):
-            return kept, last
-        for b in kept:
-            if b.earliest_s + b.duration_s > last:
-                last = min(last, max(s, b.earliest_s - 1))
-        kept = fits
+        unfit = [b for b in breaks if b.earliest_s > min(b.latest_s, last - b.duration_s)]
+        if not unfit:
+            return breaks, last
+        last = min(last, *(max(s, b.earliest_s - 1) for b in unfit))
+        breaks = [b for b in breaks if b not in unfit]
 
 
 def _sku_table(problem: Problem) -> tuple[str, ...]:
