@@ -352,24 +352,25 @@ class RoutingInstance:
         """Integer driving seconds for a speed factor, rounded UP so that a plan feasible
         in integers is feasible in exact arithmetic (cached per factor). float32 inputs
         get a relative margin of 2e-7, above their rounding error."""
-        key = round(float(factor), 9)
-        cache = self._drive_cache
-        if key not in cache:
-            cache[key] = _ceil_int(self.duration_s, key, self.place, narrow=True)
-        return cache[key]
+        key = _factor_key(factor)
+        if key not in self._drive_cache:
+            self._drive_cache[key] = self._node_drive(key)
+        return self._drive_cache[key]
+
+    def _node_drive(self, key: float) -> np.ndarray:
+        """The node-level driving matrix of one factor key, built (see `drive_s`)."""
+        return _ceil_int(self.duration_s, key, self.place, narrow=True)
 
     def drive_matrices(self, factors: Sequence[float]) -> list[np.ndarray]:
         """`drive_s` of each factor, the missing matrices built side by side in threads
         (numpy lets go of the GIL while it converts): at 3,000 tickets (5,900 nodes) the
         four of the benchmark day took 0.34-1.38 s one after the other (most of that
         spread was NumPy's huge-page requests, see `routing.pages`)."""
-        missing = sorted({round(float(f), 9) for f in factors} - set(self._drive_cache))
+        missing = sorted({_factor_key(f) for f in factors} - set(self._drive_cache))
         workers = min(len(missing), os.cpu_count() or 1)
         if workers > 1:
             with ThreadPoolExecutor(max_workers=workers) as pool:
-                built = pool.map(
-                    lambda key: _ceil_int(self.duration_s, key, self.place, narrow=True), missing
-                )
+                built = pool.map(self._node_drive, missing)
                 self._drive_cache.update(zip(missing, built, strict=True))
         return [self.drive_s(f) for f in factors]
 
@@ -377,7 +378,7 @@ class RoutingInstance:
         """`drive_s(factor)[rows, cols]` with the same rounding, computed from the
         durations alone when the whole matrix is not built yet: compiling and eligibility
         need a few rows (starts, ends, depots), not n^2 entries."""
-        key = round(float(factor), 9)
+        key = _factor_key(factor)
         cached = self._drive_cache.get(key)
         if cached is not None:
             return np.asarray(cached[rows, cols])
@@ -419,7 +420,7 @@ class RoutingInstance:
     def speed_factors(self) -> list[float]:
         """The distinct speed factors, ascending, rounded as `drive_s` keys them: one
         travel profile each (`vehicle_classes` indexes this list)."""
-        return [round(float(f), 9) for f in np.unique(np.round(self.speed_factor, 9))]
+        return [_factor_key(f) for f in np.unique(np.round(self.speed_factor, 9))]
 
     @cached_property
     def speed_groups(self) -> list[tuple[float, np.ndarray]]:
@@ -448,6 +449,11 @@ values stay below this (2 h 16 min of driving) are stored as int16, so that a su
 to four entries still fits; callers adding more widen first (NumPy's `sum` does). At
 5,000 tickets (9,874 nodes) this halves 1.95 GB of matrices, and on the benchmark VM
 memory beyond the first 1-1.5 GB a process touches costs about 1 s per 400 MB."""
+
+
+def _factor_key(factor: float) -> float:
+    """The cache key of a speed factor (equal factors up to 1e-9 share a matrix)."""
+    return round(float(factor), 9)
 
 
 def _int_type(peak: float, narrow: bool = False) -> type:
