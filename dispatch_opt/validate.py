@@ -241,23 +241,6 @@ class BandCheck:
         return self.exact_s - self.planned_s
 
 
-def fastest_path_networkx(network: Any, seconds: np.ndarray, a: int, b: int) -> tuple[float, float]:
-    """(seconds, metres) of the fastest path from network node a to b by networkx's
-    bidirectional Dijkstra over the parallel edges: the reference for `_RoadTravel`."""
-    import networkx as nx
-
-    def weight(u: object, v: object, edges: dict) -> float:
-        return min(float(seconds[d["eid"]]) for d in edges.values())
-
-    nodes, graph = network.nodes, network.graph
-    time_s, route = nx.bidirectional_dijkstra(graph, nodes[a], nodes[b], weight=weight)
-    metres = 0.0
-    for u, v in pairwise(route):
-        best = min(graph[u][v].values(), key=lambda d: seconds[d["eid"]])
-        metres += float(network.length_m[best["eid"]])
-    return float(time_s), metres
-
-
 class _RoadTravel:
     """Road graph mode: Dijkstra between snapped nodes, per hour band."""
 
@@ -294,9 +277,9 @@ class _RoadTravel:
     def _path(self, band: str, a: int, b: int) -> tuple[float, float]:
         """(seconds, metres) of the fastest path from node a to node b in one band: one
         Dijkstra from a per band (scipy, on the network's own edges, not the solver's
-        matrices), then the path back through its predecessors. networkx's Dijkstra per
+        matrices), then the path back through its predecessors (networkx's Dijkstra per
         leg, with a Python weight over parallel edges, took 1.9 s of a 2 s answer on the
-        Shenzhen day (`fastest_path_networkx` stays as the reference the tests hold it to)."""
+        Shenzhen day; the tests hold these paths to it)."""
         key = (band, a, b)
         if key not in self.paths:
             from scipy.sparse.csgraph import dijkstra

@@ -4,6 +4,7 @@ optimistic band is caught, a conservative one holds and reports its slack."""
 from __future__ import annotations
 
 import json
+from itertools import pairwise
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -12,12 +13,7 @@ import pytest
 
 from dispatch_opt.io import load_problem
 from dispatch_opt.planner import solve_problem
-from dispatch_opt.validate import (
-    _RoadTravel,
-    fastest_path_networkx,
-    road_band_check,
-    validate_plan,
-)
+from dispatch_opt.validate import _RoadTravel, road_band_check, validate_plan
 from tests.travel.roads_fixture import lat_lon
 
 REPO = Path(__file__).resolve().parents[2]
@@ -146,3 +142,21 @@ def _same_paths_as_networkx(travel, nodes) -> None:
                 assert got[1] == pytest.approx(want[1], rel=1e-9, abs=1e-6)
                 checked += 1
     assert checked > 0
+
+
+def fastest_path_networkx(network, seconds: np.ndarray, a: int, b: int) -> tuple[float, float]:
+    """(seconds, metres) of the fastest path from network node a to b by networkx's
+    bidirectional Dijkstra over the parallel edges: the reference `_RoadTravel._path` is
+    held to (the validator's own road legs until session 12)."""
+    import networkx as nx
+
+    def weight(u: object, v: object, edges: dict) -> float:
+        return min(float(seconds[d["eid"]]) for d in edges.values())
+
+    nodes, graph = network.nodes, network.graph
+    time_s, route = nx.bidirectional_dijkstra(graph, nodes[a], nodes[b], weight=weight)
+    metres = 0.0
+    for u, v in pairwise(route):
+        best = min(graph[u][v].values(), key=lambda d: seconds[d["eid"]])
+        metres += float(network.length_m[best["eid"]])
+    return float(time_s), metres
