@@ -227,13 +227,14 @@ def finish_plan(report: ValidationReport, plan: Plan, out: Path | None, console:
     if not report.ok:
         console.print("[red]The plan breaks a rule (this is a bug, please report it):[/red]")
         console.print(format_report(report))
-    if out is not None and report.ok:
-        write_json_atomic(out, plan_to_dict(plan))
-        console.print(f"plan written to {out}")
-    elif out is not None:
-        kept = invalid_plan_path(out)
-        write_json_atomic(kept, plan_to_dict(plan))
-        console.print(f"plan NOT written to {out}; kept for the bug report in {kept}")
+    if out is not None:
+        target = out if report.ok else invalid_plan_path(out)
+        write_json_atomic(target, plan_to_dict(plan))
+        console.print(
+            f"plan written to {out}"
+            if report.ok
+            else f"plan NOT written to {out}; kept for the bug report in {target}"
+        )
     return EXIT_OK if report.ok else EXIT_INVALID_PLAN
 
 

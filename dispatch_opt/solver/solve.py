@@ -278,7 +278,7 @@ def _run_search(model: OrToolsModel, search, start_routes: list[list[int]] | Non
     return routing.SolveWithParameters(search)
 
 
-def restore_parameters(search):
+def _restore_parameters(search):
     """`search` stopping at its first solution: the limits OR-Tools restores routes under."""
     restore = type(search)()
     restore.CopyFrom(search)
@@ -294,8 +294,8 @@ def _restored(model: OrToolsModel, routes: list[list[int]], search):
     enumerating the same routes' timings, for ever under the default parameters (a
     6-ticket day with one break ran 11 minutes on a 2 s limit), for the whole budget
     under the search's. So the model is closed here with the search's limits and one
-    solution (`restore_parameters`); the search that follows sets its own."""
-    model.routing.CloseModelWithParameters(restore_parameters(search))
+    solution (`_restore_parameters`); the search that follows sets its own."""
+    model.routing.CloseModelWithParameters(_restore_parameters(search))
     return model.routing.ReadAssignmentFromRoutes(model.routing_indices(routes), True)
 
 
@@ -642,12 +642,11 @@ def _feasible_routes(
 def descent(inst: RoutingInstance, model: OrToolsModel, search):
     """A function taking routes to the local optimum OR-Tools descends to from them.
 
-    Its restore runs under the limits of the model's last search. On the audit's day with
-    breaks and a paid span that restore went on enumerating the route's timings for the
-    whole budget; such days never get here (`_field_day`). Resetting the limits to one
-    solution after each search (tried in session 12) made the restores succeed where they
-    now fail at once, and the descents then cost 11.9 s of a 12.9 s deterministic solve
-    of a 40-ticket day (0.73 s without) for a slightly worse plan, so it was left out."""
+    Its restore runs under the limits of the model's last search (not `_restored`'s one
+    solution): days where that restore enumerates timings, breaks with a paid span, never
+    get here (`_field_day`). Making it restore under one solution made the descents run
+    where they now fail at once: 11.9 s of a 12.9 s deterministic solve of a 40-ticket
+    day (0.73 s as it is), for a slightly worse plan."""
 
     def descend(routes: list[list[int]]) -> list[list[int]]:
         start = model.routing.ReadAssignmentFromRoutes(model.routing_indices(routes), True)
