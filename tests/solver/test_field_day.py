@@ -123,10 +123,21 @@ def test_a_small_day_with_breaks_and_a_paid_span_is_a_field_day():
     assert not solve_module._field_day(dataclasses.replace(plain, span_cost_per_s=1))
 
 
-def test_the_audit_day_with_breaks_and_a_paid_span_is_searched_without_the_model(models):
-    """A 16-ticket day (clean-room audit, session 12) whose deterministic search in
-    OR-Tools' model ran into its 120 s safety net, completing neighbours' break timings."""
-    day = parse_problem(json.loads((DATA / "break-span-day.json").read_text()))
+@pytest.mark.parametrize(
+    "name",
+    [
+        "break-span-day",  # 16 tickets: the deterministic search in OR-Tools' model ran
+        # into its 120 s safety net, completing neighbours' break timings
+        "restore-enumerates",  # 6 tickets: the warm start's and the descent's restores
+        # enumerated a route's timings (11 minutes on a 2 s limit)
+    ],
+)
+def test_the_audit_days_with_breaks_and_a_paid_span_are_searched_without_the_model(models, name):
+    """Days from the clean-room audit (session 12) that hung in OR-Tools' model."""
+    day = parse_problem(json.loads((DATA / f"{name}.json").read_text()))
+    inst = compile_problem(day).instance
+    assert any(inst.breaks) and inst.span_cost_per_s > 0
+    assert solve_module._field_day(inst)
     plan = solve_problem(day, time_limit_s=2.0, deterministic=True)
     assert plan.solver.status.endswith("ruin_recreate_field_day")
     assert models == []

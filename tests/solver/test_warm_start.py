@@ -1,25 +1,16 @@
 """Warm starts reach OR-Tools as the very routes we meant (routing indices, not nodes)."""
 
-import json
-from pathlib import Path
-
 from dispatch_opt.domain import Objective
-from dispatch_opt.io import parse_problem
-from dispatch_opt.planner import solve_problem
 from dispatch_opt.routing import compile_problem
 from dispatch_opt.solver.construct import construct
 from dispatch_opt.solver.ortools_model import build_model
 from dispatch_opt.solver.solve import (
     SolveParams,
-    _field_day,
     _restored,
     _routes_of,
     search_parameters,
 )
-from tests.checks import assert_valid
 from tests.factories import lunch, near, problem, tech, ticket, win
-
-DATA = Path(__file__).resolve().parents[1] / "data"
 
 
 def test_constructed_routes_round_trip_through_the_model():
@@ -72,17 +63,3 @@ def test_the_search_after_a_restore_keeps_its_own_limits():
     assert found is not None
     assert len(costs) > 2  # one solution only if the restore's limit of one had stuck
     assert found.ObjectiveValue() < costs[0]
-
-
-def test_the_day_whose_descent_hung_never_reaches_the_descent():
-    # A generated day (clean-room audit, session 12) whose deterministic solve hung in
-    # the descent's restore (ReadAssignmentFromRoutes under the last search's limits,
-    # enumerating timings of a route with a break and a paid span): it is a field day,
-    # searched without OR-Tools' model.
-    day = parse_problem(json.loads((DATA / "restore-enumerates.json").read_text()))
-    inst = compile_problem(day).instance
-    assert any(inst.breaks) and inst.span_cost_per_s > 0
-    assert _field_day(inst)
-    plan = solve_problem(day, time_limit_s=2.0, deterministic=True)
-    assert plan.solver.status.endswith("ruin_recreate_field_day")
-    assert_valid(day, plan)
