@@ -34,19 +34,35 @@ STRANDED_SLACK_S = 5.0
 whole seconds, rounded up) for a technician still to be accepted as stranded."""
 
 
-def _late_days(res: Residual, plan: Plan) -> Problem:
+def _idle_days(res: Residual, plan: Plan) -> tuple[Problem, list[Violation]]:
     """A technician whose route holds nothing but its anchor may overrun its shift to
-    finish it and reach its end place (it is already late; nothing was added)."""
+    finish it and reach its end place, and drive what getting there takes when that is
+    more than its driving limit (nothing was added; the limit is lifted to that drive by
+    this validator's own travel model, with a warning for the dispatcher)."""
     anchors = {h.ticket for h in res.held.values() if h.anchor}
     hours = (res.problem.horizon.end - res.problem.horizon.start).total_seconds() / 60
-    idle = {r.technician for r in plan.routes if set(r.ticket_ids) <= anchors}
-    techs = tuple(
-        dataclasses.replace(t, overtime_max_min=max(t.overtime_max_min, hours))
-        if t.id in idle
-        else t
-        for t in res.problem.technicians
-    )
-    return dataclasses.replace(res.problem, technicians=techs)
+    warnings: list[Violation] = []
+    techs = []
+    idle = {r.technician: r for r in plan.routes if set(r.ticket_ids) <= anchors}
+    for t in res.problem.technicians:
+        if t.id not in idle:
+            techs.append(t)
+            continue
+        t = dataclasses.replace(t, overtime_max_min=max(t.overtime_max_min, hours))
+        origin = idle[t.id].ticket_ids[0] if idle[t.id].ticket_ids else None
+        drive = None if t.max_travel_min is None else drive_to_end_s(res.problem, t.id, origin)
+        if drive is not None and drive / 60.0 > t.max_travel_min:  # type: ignore[operator]
+            warnings.append(
+                Violation(
+                    "max_travel_lifted",
+                    f"state: {t.id}",
+                    f"the drive to its end place alone takes {drive / 60:.1f} min, over "
+                    f"its limit of {t.max_travel_min:g}; it takes no more work",
+                )
+            )
+            t = dataclasses.replace(t, max_travel_min=drive / 60.0)
+        techs.append(t)
+    return dataclasses.replace(res.problem, technicians=tuple(techs)), warnings
 
 
 def _state_findings(res: Residual, plan: Plan) -> tuple[list[Violation], list[Violation]]:
@@ -132,6 +148,9 @@ def validate_replan(problem: Problem, plan: Plan) -> ValidationReport:
     stranded = _stranded(res, plan)
     if stranded:
         res = residual_problem(problem, strict=False, stranded=stranded)
-    base = validate_plan(_late_days(res, plan), plan)
+    days, lifted = _idle_days(res, plan)
+    base = validate_plan(days, plan)
     errors, warnings = _state_findings(res, plan)
-    return ValidationReport(base.violations + tuple(errors), base.warnings + tuple(warnings))
+    return ValidationReport(
+        base.violations + tuple(errors), base.warnings + tuple(lifted + warnings)
+    )

@@ -39,7 +39,12 @@ from dispatch_opt.routing.cost import routes_cost
 from dispatch_opt.routing.instance import RoutingInstance
 from dispatch_opt.routing.pages import ordinary_pages
 from dispatch_opt.routing.parts import depots_overdrawn, open_pickups
-from dispatch_opt.routing.timeline import RouteSchedule, route_feasible, schedule_route
+from dispatch_opt.routing.timeline import (
+    RouteSchedule,
+    route_drive_s,
+    route_feasible,
+    schedule_route,
+)
 from dispatch_opt.solver.construct import construct
 from dispatch_opt.solver.required import ensure_required, force_in
 from dispatch_opt.solver.solve import Progress, repair_route
@@ -146,20 +151,30 @@ def _late_minutes(inst: RoutingInstance, v: int, base: list[int]) -> float | Non
     return math.ceil(max(0, sched.end_arrival_s - int(inst.latest_end_s[v])) / 60.0) + 1.0
 
 
+def _homebound_minutes(inst: RoutingInstance, v: int, base: list[int]) -> float | None:
+    """Driving minutes a technician needs to do its anchor and get home, when that alone
+    is more than its driving limit (None when it keeps within it)."""
+    limit = int(inst.max_travel_s[v])
+    drive = route_drive_s(inst, v, base)
+    return None if limit < 0 or drive <= limit else float(math.ceil(drive / 60.0))
+
+
 def prepare(problem: Problem) -> Prepared:
     """Compile the residual problem, widening a late technician's day, ending the day
-    where it is of one who cannot get home inside the horizon (releasing its other held
-    visits) and releasing held visits whose chain no longer fits, then fix the held
-    visits' starts."""
+    where it is of one who cannot get home inside the horizon, sending home one whose
+    drive home alone breaks its driving limit (both release their other held visits) and
+    releasing held visits whose chain no longer fits, then fix the held visits' starts."""
     released: set[str] = set()
     extra: dict[str, float] = {}
     stranded: set[str] = set()
+    homebound: dict[str, float] = {}
     for _ in range(MAX_PASSES):
         res = residual_problem(
             problem,
             released=frozenset(released),
             extra_overtime_min=extra,
             stranded=frozenset(stranded),
+            homebound_min=homebound,
         )
         compiled = compile_problem(res.problem, _previous(res), day_under_way=True)
         inst = compiled.instance
@@ -177,6 +192,12 @@ def prepare(problem: Problem) -> Prepared:
                     stranded.add(tid)
                     released.update(_tid(inst, node) for node in chain[len(base) :])
                     changed = True
+                continue
+            need = _homebound_minutes(inst, v, base)
+            if need is not None:
+                homebound[inst.vehicle_ids[v]] = need
+                released.update(_tid(inst, node) for node in chain[len(base) :])
+                changed = True
                 continue
             # timed without its depot pickups (fetched on the way, put back later)
             while chain and not route_feasible(inst, v, chain) and len(chain) > len(base):

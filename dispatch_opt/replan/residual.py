@@ -14,7 +14,10 @@ Nothing is planned outside the horizon: a visit under way lasts at most to the h
 end, a visit being driven to is the anchor only when it can end inside the horizon, and a
 technician who cannot reach its end place before the horizon ends (`stranded`, found by
 the engine, checked by the validator) takes no more work and ends its day where it is:
-after its anchor, or at once, like an unavailable technician.
+after its anchor, or at once, like an unavailable technician. A technician whose drive
+to its end place alone is longer than its driving limit (`homebound`, found by the engine)
+takes no more work either, and may drive what that drive takes (the validator accepts it
+for a route holding nothing but its anchor, measured by its own travel model).
 
 Pure domain code (no routing), so the independent validator can rebuild the same
 residual problem to check a re-plan.
@@ -133,13 +136,15 @@ def _technician(
     stock: Stock,
     extra_overtime: float,
     stranded: bool = False,
+    homebound_min: float | None = None,
 ) -> Technician:
     """The technician of the residual problem: where and when it is free, what is left.
 
     A `stranded` one (it cannot reach its end place inside the horizon) takes no more
     work: with an anchor, its day ends at the anchor's place when the anchor ends (breaks
     that no longer fit before the horizon ends are not owed); without one, at once where
-    it is, like an unavailable technician."""
+    it is, like an unavailable technician. A `homebound_min` one (its drive home alone
+    breaks its driving limit) takes no work but its anchor and may drive that long."""
     if not ts.available:
         t0 = min(max(tech.shift.start, now), problem.horizon.end)
         return _idle(tech, ts.location or tech.start, t0, stock)
@@ -174,6 +179,11 @@ def _technician(
             and max(busy_until, b.window.start) + timedelta(minutes=b.duration_min) <= last
         )  # fmt: skip
         resid = dataclasses.replace(resid, end=here, breaks=breaks, max_jobs=1)
+    if homebound_min is not None:
+        limit = max(tech.max_travel_min or 0.0, homebound_min)
+        resid = dataclasses.replace(
+            resid, max_travel_min=limit, max_jobs=0 if anchor is None else 1
+        )
     return resid
 
 
@@ -208,6 +218,7 @@ def residual_problem(
     released: frozenset[str] = frozenset(),
     extra_overtime_min: dict[str, float] | None = None,
     stranded: frozenset[str] = frozenset(),
+    homebound_min: dict[str, float] | None = None,
     strict: bool = True,
 ) -> Residual:
     """The plain problem of the rest of the day (see the module text).
@@ -217,12 +228,15 @@ def residual_problem(
     was told (the validator, which cannot tell them from held ones, checks that).
     `extra_overtime_min` lets a technician who is already late finish and drive to its
     end place; `stranded` technicians cannot reach their end place inside the horizon and
-    end their day where they are. `strict` (the engine) makes held visits required and
-    pinned; the validator leaves them as the customer asked and checks them itself."""
+    end their day where they are; `homebound_min` technicians cannot get home within their
+    driving limit, and may drive that many minutes but take no more work. `strict` (the
+    engine) makes held visits required and pinned; the validator leaves them as the
+    customer asked and checks them itself."""
     state = problem.state
     if state is None:
         raise ValueError("residual_problem needs a problem with a state")
     extra = extra_overtime_min or {}
+    homebound = homebound_min or {}
     done = set(state.done)
     by_id = {t.id: t for t in problem.tickets}
     states = {t.id: state.technician(t.id) for t in problem.technicians}
@@ -250,6 +264,7 @@ def residual_problem(
         resid = _technician(
             problem, state.now, tech, ts, anchor, stock, extra.get(tech.id, 0.0),
             stranded=tech.id in stranded and ts.available,
+            homebound_min=homebound.get(tech.id) if ts.available else None,
         )  # fmt: skip
         if tech.max_jobs is not None and ts.available:
             left = max(0, tech.max_jobs - len(done_here))

@@ -20,7 +20,7 @@ from dispatch_opt.planner import solve_problem
 from dispatch_opt.replan import events
 from dispatch_opt.replan.from_plan import state_from_plan
 from dispatch_opt.solver import solve
-from dispatch_opt.validate import validate_plan
+from dispatch_opt.validate import drive_to_end_s, validate_plan
 from tests.checks import assert_valid
 from tests.factories import at
 from tests.replan.helpers import replan_checked, visits
@@ -210,3 +210,67 @@ def test_any_moment_and_overrun_of_the_example_day_replans_validly(
     now = problem.horizon.start + timedelta(minutes=minute)
     day = state_from_plan(problem, plan, now, freeze_min=freeze)
     replan_checked(events.job_overran(day, technician, overrun), time_limit_s=1)
+
+
+def _with_limit(day: Problem, technician: str, minutes: float) -> Problem:
+    """The day with one technician's driving limit set."""
+    techs = tuple(
+        dataclasses.replace(t, max_travel_min=minutes) if t.id == technician else t
+        for t in day.technicians
+    )
+    return dataclasses.replace(day, technicians=techs)
+
+
+def _far_from_home(now: str) -> Problem:
+    """The example day at `now`, with T01 free 2-3 hours' drive from its end place and a
+    60 min driving limit (a state from a dispatch system)."""
+    day = example_at(now)
+    home = day.technician("T01").end
+    far = dataclasses.replace(home, lat=home.lat + 0.35, lon=home.lon + 0.35)
+    ts = tuple(
+        dataclasses.replace(s, location=far, free_at=None, in_progress=None) if s.id == "T01" else s
+        for s in day.state.technicians
+    )
+    return _with_limit(
+        dataclasses.replace(day, state=dataclasses.replace(day.state, technicians=ts)),
+        "T01",
+        60.0,
+    )
+
+
+def test_a_technician_whose_drive_home_breaks_its_driving_limit_goes_home_with_no_work():
+    # found by review: the re-plan skipped the start-to-end check and answered a plan
+    # driving 166 min against 60, which its own validator refused
+    day = _far_from_home("11:00")
+    plan = replan_checked(day, time_limit_s=1)
+    route = route_of(plan, "T01")
+    assert not route.ticket_ids
+    assert route.stops[-1].at > route.stops[0].at  # it drives home
+    report = validate_plan(day, plan)
+    lifted = [w for w in report.warnings if w.code == "max_travel_lifted"]
+    assert [w.where for w in lifted] == ["state: T01"]
+    assert "over its limit of 60" in lifted[0].message
+
+
+def test_a_visit_under_way_far_from_home_is_finished_even_past_the_driving_limit():
+    day = example_at("13:30")
+    ip = day.state.technician("T02").in_progress
+    assert ip is not None and ip.ticket == "SR-1005"
+    drive = drive_to_end_s(day, "T02", "SR-1005")
+    assert drive is not None and drive > 120
+    day = _with_limit(day, "T02", drive / 60.0 - 1.0)
+    plan = replan_checked(day, time_limit_s=1)
+    assert route_of(plan, "T02").ticket_ids == ["SR-1005"]
+    assert "max_travel_lifted" in validate_plan(day, plan).warning_codes
+
+
+def test_the_driving_limit_is_lifted_only_for_a_route_without_new_work():
+    # a route with work keeps its limit, even though its drive home alone would be over
+    day = example_at("11:00")
+    plan = replan_checked(day, time_limit_s=1)
+    route = next(r for r in plan.routes if len(r.ticket_ids) >= 2)
+    home = drive_to_end_s(day, route.technician, route.ticket_ids[0])
+    assert home is not None
+    tight = _with_limit(day, route.technician, home / 60.0 - 1.0)
+    report = validate_plan(tight, plan)
+    assert "max_travel" in report.codes and "max_travel_lifted" not in report.warning_codes
