@@ -60,13 +60,12 @@ def _read_ticket(path: Path) -> Ticket:
 
 def _moment(text: str, field: str) -> datetime:
     """An RFC 3339 moment with an offset, or an input error on `field`."""
+    from dispatch_opt.io.schema import parse_moment
+
     try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        raise InputError(Issue(field, "must be an RFC 3339 date-time")) from None
-    if value.utcoffset() is None:
-        raise InputError(Issue(field, "must have a UTC offset"))
-    return value
+        return parse_moment(text)
+    except ValueError as exc:
+        raise InputError(Issue(field, str(exc))) from None
 
 
 def _with_events(problem: Problem, args: argparse.Namespace) -> Problem:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
 from dispatch_opt.errors import InputError
 from dispatch_opt.io import load_problem, parse_problem
+from dispatch_opt.io.schema import parse_moment
 from tests.io.helpers import assert_issue, issues_of, matrix_problem
 
 HORIZON = "2026-11-23T07:00:00+08:00..2026-11-23T21:00:00+08:00"
@@ -44,6 +46,32 @@ def test_naive_datetime(example: dict[str, Any]) -> None:
 def test_time_that_is_not_rfc3339(example: dict[str, Any]) -> None:
     example["tickets"][0]["sla_due"] = 1700000000
     assert_issue(example, "tickets[0].sla_due", "RFC 3339")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2026-11-23T08:30+08:00",  # no seconds: RFC 3339 section 5.6 requires them
+        "20261123T083000+0800",  # ISO 8601 basic format
+        "2026-W48-1T08:30:00+08:00",  # ISO week date
+        "2026-11-23T08:30:00+0800",  # offset without its colon
+    ],
+)
+def test_times_that_iso_8601_allows_but_rfc3339_does_not(
+    example: dict[str, Any], text: str
+) -> None:
+    example["technicians"][1]["shift"]["start"] = text
+    assert_issue(example, "technicians[1].shift.start", "RFC 3339")
+
+
+def test_rfc3339_times_with_a_space_a_fraction_or_z_are_accepted() -> None:
+    assert parse_moment("2026-11-23 08:30:00.25Z") == datetime(
+        2026, 11, 23, 8, 30, 0, 250000, tzinfo=UTC
+    )
+    assert parse_moment("2026-11-23t08:30:00+08:00").utcoffset() == timedelta(hours=8)
+    for bad in ("2026-11-23T08:30+08:00", "2026-02-30T08:30:00Z", "2026-11-23T08:30:00"):
+        with pytest.raises(ValueError):
+            parse_moment(bad)
 
 
 def test_window_outside_horizon(example: dict[str, Any]) -> None:

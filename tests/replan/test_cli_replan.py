@@ -99,3 +99,14 @@ def test_state_round_trip_and_errors():
     assert paths["state.previous[0].technician"] == "technician 'T9' is not defined"
     assert "also done" in paths["state.technicians[1].in_progress.ticket"]
     assert "unavailable" in paths["state.technicians[1].in_progress"]
+
+
+@pytest.mark.parametrize(
+    ("now", "rule"),
+    [("2026-11-23T11:00+08:00", "RFC 3339"), ("2026-11-23T11:00:00", "UTC offset")],
+)
+def test_replan_now_must_be_rfc3339_with_an_offset(planned, capsys, now, rule):
+    plan, _ = planned
+    assert main(["replan", str(EXAMPLE), "--plan", str(plan), "--now", now]) == EXIT_INPUT
+    err = capsys.readouterr().err
+    assert "--now" in err and rule in err
