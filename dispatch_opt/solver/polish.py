@@ -27,6 +27,9 @@ from dispatch_opt.solver.reach import RouteReach
 MAX_SEGMENT = 3
 """Longest run of consecutive stops moved as one within a route (or-opt)."""
 
+EXCHANGE = True
+"""Whether a ticket no relocation helps may swap places with one of a nearby route."""
+
 NEAR_ROUTES = 8
 """A ticket may move to the routes passing nearest to it, at most this many."""
 
@@ -195,6 +198,74 @@ def _relocate(inst: RoutingInstance, work: Work, node: int, v: int) -> int:
     return w
 
 
+def _ticket_fixed(inst: RoutingInstance, v: int, nodes: np.ndarray) -> np.ndarray:
+    """(len(nodes),) what each ticket node fixes of route v's value (`_fixed_costs`)."""
+    k = inst.ticket_of(nodes)
+    return inst.placement_costs[k, v] - inst.penalty[k]
+
+
+def _swapped_floors(
+    inst: RoutingInstance, v: int, nodes: list[int], at: int, others: np.ndarray
+) -> np.ndarray:
+    """(len(others),) the floor (`_floor`) of route v with its stop `at` replaced by each
+    of the ticket nodes `others` in turn."""
+    path = np.array([inst.start_node(v), *nodes, inst.end_node(v)], dtype=np.int64)
+    paths = np.repeat(path[None, :], len(others), axis=0)
+    paths[:, at + 1] = others
+    fixed = _fixed_costs(inst, v, inst.tickets_in(nodes)) - int(
+        _ticket_fixed(inst, v, np.array([nodes[at]]))[0]
+    )
+    return _travel_costs(inst, v, paths) + fixed + _ticket_fixed(inst, v, others)
+
+
+def _without_idle_pickups(inst: RoutingInstance, v: int, nodes: list[int]) -> list[int]:
+    """The route without the pickups its tickets no longer need (a no-op without depots)."""
+    return drop_idle_pickups(inst, v, nodes) if inst.n_pickups else nodes
+
+
+def _exchange(inst: RoutingInstance, work: Work, node: int, v: int) -> int:
+    """Swap ticket `node` of route v with the ticket of a nearby route whose exchange
+    (each taking the other's place) lowers the objective most; the route `node` is on
+    after. Relocation cannot do this when neither route has room for one more ticket
+    (a full day, max_jobs). Updates `work` in place."""
+    routes, values = work.routes, work.values
+    at = routes[v].index(node)
+    best: tuple[int, int, list[int], int, list[int], int] | None = None
+    for w in _near_routes(inst, work, node, v):
+        w = int(w)
+        stops = np.array(routes[w], dtype=np.int64)
+        if not len(stops):
+            continue
+        spots = np.flatnonzero((stops >= inst.first_ticket_node) & (stops < inst.first_pickup_node))
+        spots = spots[inst.allowed[inst.ticket_of(stops[spots]), v]]
+        if not len(spots):
+            continue
+        floors_v = _swapped_floors(inst, v, routes[v], at, stops[spots])
+        floors_w = np.array(
+            [_swapped_floors(inst, w, routes[w], int(j), np.array([node]))[0] for j in spots]
+        )
+        bound = values[v] + values[w] - floors_v - floors_w  # no swap gains more
+        for c in np.argsort(-bound, kind="stable"):
+            if bound[c] <= (0 if best is None else best[0]):
+                break
+            j, other = int(spots[c]), int(stops[spots[c]])
+            trial_v = _without_idle_pickups(inst, v, [*routes[v][:at], other, *routes[v][at + 1 :]])
+            trial_w = _without_idle_pickups(inst, w, [*routes[w][:j], node, *routes[w][j + 1 :]])
+            value_v = checked_value(inst, v, trial_v)
+            value_w = None if value_v is None else checked_value(inst, w, trial_w)
+            if value_v is None or value_w is None:
+                continue
+            gain = values[v] + values[w] - value_v - value_w
+            if gain > (0 if best is None else best[0]):
+                best = (gain, w, trial_v, value_v, trial_w, value_w)
+    if best is None:
+        return v
+    _, w, trial_v, value_v, trial_w, value_w = best
+    work.put(v, trial_v, value_v)
+    work.put(w, trial_w, value_w)
+    return w
+
+
 def polish(
     inst: RoutingInstance,
     plan: RouteValues,
@@ -233,7 +304,11 @@ def polish(
         for node, v in owner:
             if late():
                 break
+            if node not in routes[v]:
+                continue  # an exchange moved it: its new route has had its turn or will
             w = _relocate(inst, work, node, v)
+            if w == v and EXCHANGE:
+                w = _exchange(inst, work, node, v)
             if w != v:
                 changed.update((v, w))
         dirty = sorted(changed)

@@ -1,5 +1,6 @@
 """Our local search on the full objective keeps every rule and never raises the cost."""
 
+import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -217,3 +218,58 @@ def test_the_next_polish_takes_up_the_routes_a_cut_short_polish_left(monkeypatch
     ruin_and_recreate(inst, construct(inst), lambda r: r, rounds=12, seed=0, polishes=2)
     assert len(calls) == 3 and calls[0] is None
     assert 0 in calls[1]
+
+
+def _crossed_day():
+    """T1 lives 10 km west, T2 10 km east; W sits 10 km west, E 10 km east. Each
+    technician may do one job, and each was given the ticket on the other side."""
+    return problem(
+        [
+            tech("T1", start=near(0, -10), end=near(0, -10), max_jobs=1),
+            tech("T2", start=near(0, 10), end=near(0, 10), max_jobs=1),
+        ],
+        [ticket("W", near(0, -10)), ticket("E", near(0, 10))],
+    )
+
+
+def test_polish_swaps_two_tickets_when_no_route_has_room_for_one_more(monkeypatch):
+    import dispatch_opt.solver.polish as pol
+
+    inst = compile_problem(_crossed_day()).instance
+    w, e = inst.ticket_node(0), inst.ticket_node(1)
+    plan = RouteValues(inst, [[e], [w]])
+    assert polish(inst, plan)
+    assert plan.routes == [[w], [e]]
+    assert_routes_ok(inst, plan.routes)
+    assert routes_cost(inst, plan.routes) == plan.cost
+    monkeypatch.setattr(pol, "EXCHANGE", False)  # relocation alone cannot: max_jobs
+    stuck = RouteValues(inst, [[e], [w]])
+    assert not polish(inst, stuck)
+    assert stuck.routes == [[e], [w]]
+
+
+@settings(max_examples=60, deadline=None)
+@given(problems())
+def test_a_swaps_bound_never_exceeds_the_swapped_routes_value(p):
+    """`_exchange` skips a swap whose floors already eat the gain: each floor must stay
+    at or below the exact value of the swapped route, also with span and km priced."""
+    from dataclasses import replace
+
+    from dispatch_opt.solver.polish import _swapped_floors
+
+    objective = replace(p.objective, route_span_per_min=1.0, travel_per_km=0.5)
+    inst = compile_problem(replace(p, objective=objective)).instance
+    routes = construct(inst)
+    others = np.array([n for r in routes for n in r if inst.is_ticket(n)], dtype=np.int64)
+    for v, nodes in enumerate(routes):
+        for at_, node in enumerate(nodes):
+            if not inst.is_ticket(node) or not len(others):
+                continue
+            floors = _swapped_floors(inst, v, nodes, at_, others)
+            for other, floor in zip(others, floors, strict=True):
+                trial = [*nodes[:at_], int(other), *nodes[at_ + 1 :]]
+                if len(set(trial)) < len(trial):
+                    continue
+                value = route_value(inst, v, trial)
+                if value is not None:
+                    assert floor <= value
