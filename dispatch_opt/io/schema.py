@@ -116,9 +116,14 @@ Id = Annotated[str, Strict(), StringConstraints(min_length=1)]
 Name = Annotated[str, Strict(), StringConstraints(min_length=1)]
 """A non-empty key such as a SKU or a skill name."""
 
-NonNegative = Annotated[float, Strict(), Field(ge=0)]
-Positive = Annotated[float, Strict(), Field(gt=0)]
-Count = Annotated[int, Strict(), Field(ge=0)]
+LARGEST = 1_000_000_000
+"""Upper bound of every number in a document: a billion minutes, parts or cost units is
+beyond any real day, and keeping below it keeps the engine's integer seconds and cost
+units (6,000 a unit) inside 64 bits (1e300 minutes overflowed them: an internal error)."""
+
+NonNegative = Annotated[float, Strict(), Field(ge=0, le=LARGEST)]
+Positive = Annotated[float, Strict(), Field(gt=0, le=LARGEST)]
+Count = Annotated[int, Strict(), Field(ge=0, le=LARGEST)]
 SkillLevel = Annotated[int, Strict(), Field(ge=1, le=5)]
 Flag = Annotated[bool, Strict()]
 

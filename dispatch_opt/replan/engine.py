@@ -38,11 +38,12 @@ from dispatch_opt.routing.compile import Compiled, Previous, compile_problem
 from dispatch_opt.routing.cost import routes_cost
 from dispatch_opt.routing.instance import RoutingInstance
 from dispatch_opt.routing.pages import ordinary_pages
-from dispatch_opt.routing.parts import depots_overdrawn, open_pickups
+from dispatch_opt.routing.parts import depots_overdrawn, drop_idle_pickups, open_pickups
 from dispatch_opt.routing.timeline import (
     RouteSchedule,
     route_drive_s,
     route_feasible,
+    route_ok,
     schedule_route,
 )
 from dispatch_opt.solver.construct import construct
@@ -297,6 +298,10 @@ def replan(
     if search or (search is None and not _still_holds(prep, first)):
         result = portfolio_search(inst, run, started=t0, initial_routes=first)
         routes, status, cost = result.routes, result.status, result.objective
+        kept = _with_anchors(inst, res, routes)
+        if kept is not routes:
+            routes, cost = kept, routes_cost(inst, kept) or 0
+            status = f"{status}+anchors_restored"
     else:
         routes, cost = first, routes_cost(inst, first) or 0
         status = "previous_plan_with_insertions" if res.new_tickets else "kept_previous_plan"
@@ -312,6 +317,27 @@ def replan(
         churn=churn,
         solver=dataclasses.replace(plan.solver, time_s=total),
     )
+
+
+def _with_anchors(inst: RoutingInstance, res: Residual, routes: list[list[int]]) -> list[list[int]]:
+    """The routes with every visit under way first on its technician's route (`prepare`
+    made each fit alone). The search treats them as required tickets, so it may trade one
+    for another required ticket of a higher priority; a visit under way cannot be undone,
+    so the other loses: the anchor's route sheds its last stops until it holds, and
+    required tickets shed go elsewhere if they fit. The same routes when none is missing."""
+    served = {n for r in routes for n in r}
+    node = {tid: inst.ticket_node(k) for k, tid in enumerate(inst.ticket_ids)}
+    missing = [h for h in res.held.values() if h.anchor and node[h.ticket] not in served]
+    if not missing:
+        return routes
+    out = [list(r) for r in routes]
+    for h in missing:
+        v = inst.vehicle_ids.index(h.technician)
+        trial = [node[h.ticket], *out[v]]
+        while len(trial) > 1 and not route_ok(inst, v, trial):
+            trial.pop()
+        out[v] = drop_idle_pickups(inst, v, trial)
+    return ensure_required(inst, out)
 
 
 def plan_status(problem: Problem, res: Residual, plan: Plan) -> PlanStatus:

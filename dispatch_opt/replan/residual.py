@@ -66,10 +66,17 @@ def _minutes(a: datetime, b: datetime) -> float:
     return (b - a).total_seconds() / 60.0
 
 
-def _van_stock(tech: Technician, ts: TechnicianState, done: list[Ticket]) -> Stock:
-    """Parts on the van now: as told, else the start stock less its done tickets' parts."""
+def _van_stock(
+    tech: Technician, ts: TechnicianState, done: list[Ticket], using: Ticket | None
+) -> Stock:
+    """Parts for the rest of the day: the start stock less its done tickets' parts, or the
+    stock now as told plus the parts of the visit in progress (taken off the van for it:
+    that visit, the route's first stop, uses them again)."""
     if ts.stock is not None:
-        return dict(ts.stock)
+        held = dict(ts.stock)
+        for sku, qty in (using.parts if using is not None else {}).items():
+            held[sku] = held.get(sku, 0) + qty
+        return held
     left = dict(tech.stock)
     for ticket in done:
         for sku, qty in ticket.parts.items():
@@ -156,7 +163,7 @@ def _technician(
         if ts.in_progress is not None and ts.in_progress.expected_end is not None:
             busy_until = max(busy_until, ts.in_progress.expected_end)
         # a break whose window closes before the anchor ends was taken on the way
-        breaks = tuple(b for b in breaks if b.window.end > busy_until)
+        breaks = tuple(b for b in breaks if b.window.end >= busy_until)
     else:
         here = ts.location or tech.start
         t0 = max(tech.shift.start, ts.free_at or now, now)
@@ -223,9 +230,10 @@ def residual_problem(
 ) -> Residual:
     """The plain problem of the rest of the day (see the module text).
 
-    `released` visits are no longer held (their chain cannot be kept): they may change
-    technician or be left out, but still start no earlier than planned, as the customer
-    was told (the validator, which cannot tell them from held ones, checks that).
+    `released` visits are no longer held (their chain cannot be kept), nor are the held
+    visits of a technician no longer available: they may change technician or be left
+    out, but still start no earlier than planned, as the customer was told (the
+    validator, which cannot tell them from held ones, checks that).
     `extra_overtime_min` lets a technician who is already late finish and drive to its
     end place; `stranded` technicians cannot reach their end place inside the horizon and
     end their day where they are; `homebound_min` technicians cannot get home within their
@@ -243,6 +251,7 @@ def residual_problem(
     doing = {ts.in_progress.ticket: ts for ts in states.values() if ts.in_progress and ts.available}
     previous = {a.ticket: a for a in state.previous if a.ticket not in done and a.ticket in by_id}
     held: dict[str, Held] = {}
+    orphans: set[str] = set()  # held visits of technicians no longer available
     techs: list[Technician] = []
     warm: list[list[str]] = []
     for tech in problem.technicians:
@@ -252,15 +261,15 @@ def residual_problem(
             key=lambda a: a.start,
         )
         anchor = _anchor_of(problem, ts, mine, state.now) if ts.available else None
-        chain = (
-            _held_visits(state, problem, tech.id, mine, anchor, set(released))
-            if ts.available
-            else []
-        )
+        chain = _held_visits(state, problem, tech.id, mine, anchor, set(released))
+        if not ts.available:  # its held visits cannot be kept: released, as promised
+            orphans.update(h.ticket for h in chain)
+            chain = []
         held.update((h.ticket, h) for h in chain)
         done_here = [by_id[a.ticket] for a in state.previous if a.ticket in done
                      and a.technician == tech.id and a.ticket in by_id]  # fmt: skip
-        stock = _van_stock(tech, ts, done_here)
+        using = by_id.get(ts.in_progress.ticket) if ts.in_progress and ts.available else None
+        stock = _van_stock(tech, ts, done_here, using)
         resid = _technician(
             problem, state.now, tech, ts, anchor, stock, extra.get(tech.id, 0.0),
             stranded=tech.id in stranded and ts.available,
@@ -283,7 +292,7 @@ def residual_problem(
         h = held.get(ticket.id)
         if h is not None:
             ticket = _held_ticket(ticket, h, problem, strict)
-        elif ticket.id in released and ticket.id in previous:
+        elif (ticket.id in released or ticket.id in orphans) and ticket.id in previous:
             windows = _loose_windows(ticket, previous[ticket.id].start, problem.horizon)
             ticket = dataclasses.replace(ticket, time_windows=windows or ticket.time_windows)
         tickets.append(ticket)

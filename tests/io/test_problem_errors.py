@@ -304,3 +304,25 @@ def test_null_or_default_fields_of_another_travel_model_are_accepted(
     """A client writing out every field (nulls, defaults) says nothing a model ignores."""
     example["travel"].update(locations=None, graph=None, solver_band="conservative")
     assert parse_problem(example).travel.model.value == "haversine"
+
+
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [
+        (("tickets", 0, "duration_min"), 1e300),
+        (("technicians", 0, "max_jobs"), 10**30),
+        (("technicians", 0, "stock", "COMP-AC-12K"), 10**20),
+        (("objective", "sla_late_per_min"), 1e300),
+    ],
+)
+def test_numbers_beyond_a_billion_are_input_errors_not_overflows(
+    example: dict[str, Any], path: tuple, value: float
+) -> None:
+    # found by a clean-room audit: 1e300 minutes overflowed the engine's integer
+    # seconds (exit 3, HTTP 500) instead of naming the field
+    doc = example
+    for key in path[:-1]:
+        doc = doc.setdefault(key, {}) if isinstance(key, str) else doc[key]
+    doc[path[-1]] = value
+    where = ".".join(f"{p}" if isinstance(p, str) else f"[{p}]" for p in path).replace(".[", "[")
+    assert_issue(example, where, "must be <= 1000000000")

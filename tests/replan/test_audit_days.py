@@ -1,0 +1,61 @@
+"""Re-plans a clean-room audit of the contract found breaking its rules (session 13):
+each is valid now, with the rule it broke checked directly."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from dispatch_opt.domain import PlanStatus, StopKind
+from dispatch_opt.io import load_problem
+from dispatch_opt.replan import events
+from tests.replan.helpers import replan_checked, visits
+from tests.replan.test_late_day import example_at, route_of
+
+DAYS = Path(__file__).parent.parent / "data" / "replan-audit"
+
+
+def test_a_visit_under_way_keeps_its_parts_when_the_stock_now_no_longer_has_them():
+    # stock now {COMP-AC: 0}: the part is in the customer's appliance. The visit was
+    # dropped as parts_unavailable and the plan refused (anchor_moved)
+    day = load_problem(DAYS / "ip_parts_consumed.json")
+    plan = replan_checked(day, time_limit_s=1)
+    stops = [s for s in route_of(plan, "T01").stops if s.kind is StopKind.TICKET]
+    assert stops[0].id == "SR-1" and stops[0].parts == {"COMP-AC": 1}
+
+
+def test_a_visit_under_way_is_never_traded_for_a_required_ticket():
+    # SR-002 runs to 20:30; the search dropped it for the required SR-005 (refused plan)
+    day = load_problem(DAYS / "ip_overrun_2030_required.json")
+    plan = replan_checked(day, time_limit_s=1)
+    assert route_of(plan, "T03").ticket_ids[:1] == ["SR-002"]
+    assert plan.status is PlanStatus.INFEASIBLE  # SR-005, required, cannot fit after it
+    assert "SR-005" in {u.ticket for u in plan.unassigned}
+
+
+def test_a_break_window_closing_as_the_visit_driven_to_ends_is_still_owed():
+    # SR-2 (being driven to) ends at 13:30, as the lunch window closes: the break can
+    # still start then, and the contract owes it; it was dropped as "taken on the way"
+    day = load_problem(DAYS / "drivento_break_skipped.json")
+    plan = replan_checked(day, time_limit_s=1)
+    route = route_of(plan, "T01")
+    if len(route.ticket_ids) > 1 or route.stops[-1].at > day.horizon.start:
+        assert any(s.kind is StopKind.BREAK for s in route.stops)
+
+
+def test_frozen_visits_of_a_technician_gone_sick_still_start_no_earlier_than_planned():
+    # found by the audit: a frozen visit of T03, made unavailable, moved to T02 and
+    # started 3.7 min before the time the customer was told
+    day = example_at("11:00", freeze_min=600)  # every planned visit is frozen
+    planned = {a.ticket: a for a in day.state.previous}
+    busy = {ts.in_progress.ticket for ts in day.state.technicians if ts.in_progress}
+    owners = [a.technician for a in day.state.previous if a.ticket not in busy]
+    sick = max(set(owners), key=owners.count)
+    plan = replan_checked(events.technician_unavailable(day, sick), time_limit_s=1)
+    moved = 0
+    for tid, (tech, start) in visits(plan).items():
+        if tid in planned and planned[tid].technician == sick and tid not in busy:
+            assert tech != sick
+            assert start >= planned[tid].start - timedelta(seconds=1)
+            moved += 1
+    assert moved
