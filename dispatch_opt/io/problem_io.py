@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
-from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
+from typing import Annotated, Any, Literal, TypeVar, Union, get_args, get_origin
 
 import numpy as np
 from pydantic import BaseModel, ValidationError
@@ -202,7 +202,19 @@ def _step(candidates: list[Any], part: int | str) -> list[Any]:
             reached += _flatten(get_args(tp)[0])
         elif origin is dict:
             reached += _flatten(get_args(tp)[1])
+    if not reached and isinstance(part, str):  # a union member's tag, e.g. 'job_overran'
+        reached = [tp for tp in candidates if _tagged(tp, part)]
     return reached
+
+
+def _tagged(tp: Any, tag: str) -> bool:
+    """Whether model `tp` has a Literal field admitting `tag` (its union tag)."""
+    if not (isinstance(tp, type) and issubclass(tp, BaseModel)):
+        return False
+    return any(
+        get_origin(f.annotation) is Literal and tag in get_args(f.annotation)
+        for f in tp.model_fields.values()
+    )
 
 
 def _known_fields(root: type[BaseModel], parent: Loc) -> list[str]:
@@ -225,6 +237,9 @@ def _unknown_field_rule(root: type[BaseModel], loc: Loc) -> str:
         return "unknown field"
     known = [f for f in _known_fields(root, loc[:-1]) if f != loc[-1]]
     close = difflib.get_close_matches(loc[-1], known, n=1, cutoff=0.7)
+    if not close:  # a shortened name, when only one field has that word: 'end' for 'expected_end'
+        words = [f for f in known if loc[-1] in f.split("_")]
+        close = words if len(words) == 1 else []
     return f"unknown field (did you mean '{close[0]}'?)" if close else "unknown field"
 
 

@@ -122,6 +122,11 @@ BAD_EVENTS = [
     ({"technician": "T01"}, "events[0].type", "is required"),
     ({"type": "job_overran", "technician": "T01", "minutes": -5}, "events[0].minutes", ">"),
     (
+        {"type": "job_overran", "technician": "T01", "minuts": 5},
+        "events[0].minuts",
+        "did you mean 'minutes'",
+    ),
+    (
         {"type": "urgent_ticket", "ticket": {**NEW_TICKET, "id": "SR-1001"}},
         "events[0].ticket.id",
         "already exists",

@@ -326,3 +326,10 @@ def test_numbers_beyond_a_billion_are_input_errors_not_overflows(
     doc[path[-1]] = value
     where = ".".join(f"{p}" if isinstance(p, str) else f"[{p}]" for p in path).replace(".[", "[")
     assert_issue(example, where, "must be <= 1000000000")
+
+
+def test_a_shortened_field_name_suggests_the_one_field_with_that_word(
+    example: dict[str, Any],
+) -> None:
+    example["technicians"][0]["overtime"] = 30  # one field has the word: overtime_max_min
+    assert_issue(example, "technicians[0].overtime", "did you mean 'overtime_max_min'")
