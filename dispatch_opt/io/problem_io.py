@@ -284,6 +284,9 @@ def _bound_rule(kind: str, ctx: Mapping[str, Any]) -> str | None:
     if kind == "too_short":
         n = ctx.get("min_length")
         return f"must have at least {n} item{'' if n == 1 else 's'}"
+    if kind == "too_long":
+        n = ctx.get("max_length")
+        return f"must have at most {n} item{'' if n == 1 else 's'}"
     return None
 
 

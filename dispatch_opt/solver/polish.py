@@ -28,7 +28,12 @@ MAX_SEGMENT = 3
 """Longest run of consecutive stops moved as one within a route (or-opt)."""
 
 EXCHANGE = True
-"""Whether a ticket no relocation helps may swap places with one of a nearby route."""
+"""Whether a ticket no relocation helps may swap places with one of a nearby route, in a
+polish with no deadline (the deterministic option). Measured on generated field days: in
+rounds it lowered the objective on 9 of 12 deterministic solves (mean ratio 0.963); on the
+clock, where each polish has a capped share of the time, it was worse on 3 of 5 runs
+(200 tickets at 30 s: 0.990, 0.997, 1.025; 1,000 at 60 s: 1.014, 1.020), so the clock's
+polish keeps the time for relocations."""
 
 NEAR_ROUTES = 8
 """A ticket may move to the routes passing nearest to it, at most this many."""
@@ -307,7 +312,7 @@ def polish(
             if node not in routes[v]:
                 continue  # an exchange moved it: its new route has had its turn or will
             w = _relocate(inst, work, node, v)
-            if w == v and EXCHANGE:
+            if w == v and EXCHANGE and deadline is None:
                 w = _exchange(inst, work, node, v)
             if w != v:
                 changed.update((v, w))

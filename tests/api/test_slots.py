@@ -90,6 +90,7 @@ def test_slot_request_errors_name_the_field(client: TestClient, planned) -> None
         ({**base, "plan": broken_plan}, f"plan.routes[{plan['routes'][0]['technician']}]", ""),
         ({**base, "ticket": {**NEW_TICKET, "priority": "asap"}}, "ticket.priority", "one of"),
         ({"problem": doc, "plan": plan}, "ticket", "is required"),
+        ({**base, "slots": [window] * 201}, "slots", "must have at most 200 items"),
     ]
     for body, path, rule in cases:
         errors = errors_of(client.post("/v1/slots", json=body))
