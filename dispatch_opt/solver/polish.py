@@ -28,12 +28,12 @@ MAX_SEGMENT = 3
 """Longest run of consecutive stops moved as one within a route (or-opt)."""
 
 EXCHANGE = True
-"""Whether a ticket no relocation helps may swap places with one of a nearby route, in a
-polish with no deadline (the deterministic option). Measured on generated field days: in
-rounds it lowered the objective on 9 of 12 deterministic solves (mean ratio 0.963); on the
-clock, where each polish has a capped share of the time, it was worse on 3 of 5 runs
-(200 tickets at 30 s: 0.990, 0.997, 1.025; 1,000 at 60 s: 1.014, 1.020), so the clock's
-polish keeps the time for relocations."""
+"""Whether a ticket no relocation helps may swap places with one of a nearby route. With
+no deadline (the deterministic option) from the first pass: in rounds it lowered the
+objective on 9 of 12 deterministic solves (mean ratio 0.963). On the clock, where each
+polish has a capped share of the time, exchanging from the first pass was worse on 3 of
+5 runs (200 tickets at 30 s: 0.990, 0.997, 1.025; 1,000 at 60 s: 1.014, 1.020), so there
+it starts only once relocations alone find nothing more."""
 
 NEAR_ROUTES = 8
 """A ticket may move to the routes passing nearest to it, at most this many."""
@@ -295,7 +295,13 @@ def polish(
 
     dirty = list(range(len(routes))) if routes_from is None else sorted(routes_from)
     visiting: list[int] = []  # the routes of the pass under way
-    while dirty and not late():
+    # on the clock, exchanges wait until relocations alone find nothing more
+    exchanging = EXCHANGE and deadline is None
+    while not late():
+        if not dirty:
+            if exchanging or not EXCHANGE:
+                break
+            exchanging, dirty = True, list(range(len(routes)))
         dirty = visiting = _most_hopeful_first(inst, routes, values, dirty)
         changed: set[int] = set()
         for v in dirty:
@@ -312,7 +318,7 @@ def polish(
             if node not in routes[v]:
                 continue  # an exchange moved it: its new route has had its turn or will
             w = _relocate(inst, work, node, v)
-            if w == v and EXCHANGE and deadline is None:
+            if w == v and exchanging:
                 w = _exchange(inst, work, node, v)
             if w != v:
                 changed.update((v, w))

@@ -242,6 +242,11 @@ def test_polish_swaps_two_tickets_when_no_route_has_room_for_one_more(monkeypatc
     assert plan.routes == [[w], [e]]
     assert_routes_ok(inst, plan.routes)
     assert routes_cost(inst, plan.routes) == plan.cost
+    import time
+
+    clocked = RouteValues(inst, [[e], [w]])  # on the clock: once relocations find nothing
+    assert polish(inst, clocked, deadline=time.perf_counter() + 60.0)
+    assert clocked.routes == [[w], [e]]
     monkeypatch.setattr(pol, "EXCHANGE", False)  # relocation alone cannot: max_jobs
     stuck = RouteValues(inst, [[e], [w]])
     assert not polish(inst, stuck)
