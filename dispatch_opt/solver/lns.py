@@ -163,7 +163,7 @@ def ruin_and_recreate(
             pairs = enumerate(zip(polished, best.routes, strict=True))
             changed = [v for v, (old, new) in pairs if old != new]
         unfinished: set[int] = set()
-        if polish(inst, best, until, changed, unfinished) and on_better is not None:
+        if polish(inst, best, until, changed, unfinished, on_clock) and on_better is not None:
             on_better(best.cost)
         polished = [None if v in unfinished else list(r) for v, r in enumerate(best.routes)]
         last_polish_s = time.perf_counter() - polish_started
