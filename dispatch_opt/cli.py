@@ -45,7 +45,7 @@ def _parser() -> argparse.ArgumentParser:
         dest="time_limit",
         help="seconds for the whole answer (default: the problem's, or by size)",
     )
-    solve.add_argument("--seed", type=int, help="random seed (default: the problem's, or 0)")
+    solve.add_argument("--seed", type=seed_arg, help="random seed (default: the problem's, or 0)")
     solve.add_argument(
         "--deterministic",
         action="store_true",
@@ -117,6 +117,14 @@ def _positive(kind: type) -> Callable[[str], float]:
         return value
 
     return parse
+
+
+def seed_arg(text: str) -> int:
+    """An argparse type for `--seed`: an integer from 0 to 2^32 - 1, as in the contract."""
+    value = int(text)
+    if not 0 <= value < 2**32:
+        raise argparse.ArgumentTypeError(f"must be from 0 to 4294967295, got {text}")
+    return value
 
 
 def _add_whatif(sub) -> None:

@@ -124,6 +124,8 @@ units (6,000 a unit) inside 64 bits (1e300 minutes overflowed them: an internal 
 NonNegative = Annotated[float, Strict(), Field(ge=0, le=LARGEST)]
 Positive = Annotated[float, Strict(), Field(gt=0, le=LARGEST)]
 Count = Annotated[int, Strict(), Field(ge=0, le=LARGEST)]
+Seed = Annotated[int, Strict(), Field(ge=0, le=2**32 - 1)]
+"""A random seed: any unsigned 32-bit integer (PyVRP's generator takes 32 bits)."""
 SkillLevel = Annotated[int, Strict(), Field(ge=1, le=5)]
 Flag = Annotated[bool, Strict()]
 
@@ -551,7 +553,7 @@ class SolveDoc(ContractModel):
         description="Bounds the whole answer, in seconds (default scales with size).",
         examples=[5],
     )
-    seed: Count = Field(
+    seed: Seed = Field(
         default=_default(SolveOptions, "seed"), description="Random seed (default 0).", examples=[0]
     )
     workers: Annotated[int, Strict(), Field(ge=1)] | None = Field(
@@ -852,7 +854,7 @@ class SolverDoc(ContractModel):
     engine: str = Field(description="Engine name.", examples=["dispatch-opt"])
     time_s: NonNegative = Field(description="Wall time of the solve, seconds.", examples=[4.2])
     objective: Annotated[int, Strict()] = Field(description="Objective value.", examples=[1234])
-    seed: Count = Field(description="Seed used.", examples=[0])
+    seed: Seed = Field(description="Seed used.", examples=[0])
     first_solution_s: NonNegative | None = Field(
         default=None, description="Time to the first solution, seconds (extra).", examples=[0.3]
     )

@@ -12,7 +12,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from dispatch_opt.cli import EXIT_OK, finish_plan
+from dispatch_opt.cli import EXIT_OK, finish_plan, seed_arg
 from dispatch_opt.domain.problem import Problem, Ticket
 from dispatch_opt.domain.state import NO_STABILITY
 from dispatch_opt.errors import InputError, Issue
@@ -35,7 +35,7 @@ def register(sub: Any) -> None:
                     help="ignore the previous plan's assignment (churn costs nothing)")  # fmt: skip
     rp.add_argument("--out", type=Path, help="write the plan JSON here")
     rp.add_argument("--time-limit", type=float, dest="time_limit")
-    rp.add_argument("--seed", type=int)
+    rp.add_argument("--seed", type=seed_arg)
     rp.add_argument("--deterministic", action="store_true")
     rp.set_defaults(run=_cmd_replan)
 

@@ -70,7 +70,7 @@ def _technician_state(
         if stop.kind is StopKind.DEPOT:
             _add(stock, stop.pickup, +1)
             _add(loaded.setdefault(stop.id or "", {}), stop.pickup, +1)
-        elif stop.end <= now:
+        else:  # done, or under way: its parts are off the van (the contract's `stock`)
             _add(stock, stop.parts, -1)
         if stop.kind is StopKind.TICKET and stop.end > now:
             in_progress = InProgress(stop.id or "", stop.start, stop.end)

@@ -333,3 +333,12 @@ def test_a_shortened_field_name_suggests_the_one_field_with_that_word(
 ) -> None:
     example["technicians"][0]["overtime"] = 30  # one field has the word: overtime_max_min
     assert_issue(example, "technicians[0].overtime", "did you mean 'overtime_max_min'")
+
+
+def test_any_32_bit_seed_is_accepted_and_a_larger_one_is_an_input_error(
+    example: dict[str, Any],
+) -> None:
+    example.setdefault("solve", {})["seed"] = 2**32 - 1  # e.g. a hash truncated to 32 bits
+    assert parse_problem(example).solve.seed == 2**32 - 1
+    example["solve"]["seed"] = 2**32
+    assert_issue(example, "solve.seed", "must be <= 4294967295")

@@ -59,3 +59,28 @@ def test_frozen_visits_of_a_technician_gone_sick_still_start_no_earlier_than_pla
             assert start >= planned[tid].start - timedelta(seconds=1)
             moved += 1
     assert moved
+
+
+def test_a_state_read_off_a_plan_counts_the_parts_of_the_visit_under_way_once():
+    # found by the audit's re-run: the state read off the plan left the part of the
+    # visit under way in `stock`, and the re-plan added it again: URG-1 was served with
+    # a part that does not exist (load_at_start COMP-AC 2, the van started with 1)
+    from dispatch_opt.io import load_plan, parse_ticket
+    from dispatch_opt.io.problem_io import read_document_file
+    from dispatch_opt.replan.from_plan import state_from_plan
+    from tests.factories import at
+
+    base = load_problem(DAYS / "ip_parts_double_base.json")
+    day = state_from_plan(base, load_plan(DAYS / "ip_parts_double_base.plan.json"), at("09:10"))
+    ts = day.state.technician("T01")
+    assert ts.in_progress is not None and ts.in_progress.ticket == "SR-4"
+    assert ts.stock == {"COMP-AC": 0}  # its one part is in SR-4's appliance
+    urgent = parse_ticket(read_document_file(DAYS / "ip_parts_double_urgent.json"))
+    plan = replan_checked(events.urgent_ticket(day, urgent), time_limit_s=1)
+    route = route_of(plan, "T01")
+    assert route.pick_list.load_at_start.get("COMP-AC", 0) == 1
+    used = sum(
+        s.parts.get("COMP-AC", 0) for r in plan.routes for s in r.stops if s.kind is StopKind.TICKET
+    )
+    pickups = sum(p.parts.get("COMP-AC", 0) for r in plan.routes for p in r.pick_list.pickups)
+    assert used <= 1 + pickups  # the van's one part, plus what depots gave

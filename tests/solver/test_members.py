@@ -138,3 +138,17 @@ def test_main_process_has_a_plan_and_a_progress_report_before_its_member_runs(mo
     assert_routes_ok(inst, result.routes)
     assert result.objective == routes_cost(inst, result.routes)
     assert result.status.startswith("member_pyvrp+")
+
+
+def test_the_pyvrp_member_takes_the_largest_seed_and_the_portfolio_s_next_one():
+    # the portfolio's second search runs with seed + 1, past 32 bits for the largest
+    from dispatch_opt.routing import compile_problem
+    from dispatch_opt.solver.members import pyvrp_member
+    from tests.factories import near, problem, tech, ticket
+
+    inst = compile_problem(
+        problem([tech("T1")], [ticket(f"K{i}", near(i, 1)) for i in range(4)])
+    ).instance
+    for seed in (2**32 - 1, 2**32):
+        result = pyvrp_member.solve_pyvrp(inst, 0.2, seed=seed)
+        assert result.routes is not None

@@ -198,7 +198,9 @@ def solve_pyvrp(inst: RoutingInstance, time_limit_s: float, *, seed: int = 0) ->
     stop = MaxRuntime(max(0.05, time_limit_s))
     with warnings.catch_warnings():  # prizes dwarf arc costs: its penalty bound warns
         warnings.simplefilter("ignore")
-        result = pyvrp.solve(mapping.data, stop, seed=seed, collect_stats=False, display=False)
+        result = pyvrp.solve(
+            mapping.data, stop, seed=seed % 2**32, collect_stats=False, display=False
+        )  # the portfolio's second search takes seed + 1: keep it in 32 bits
     elapsed = time.perf_counter() - started
     if not result.best.is_feasible():
         return MemberResult(empty, elapsed, None, "pyvrp found no feasible solution")
