@@ -280,12 +280,13 @@ def polish(
     deadline: float | None = None,
     routes_from: list[int] | None = None,
     unfinished: set[int] | None = None,
-    on_clock: bool | None = None,
+    exchange: str = "auto",
 ) -> bool:
     """Lower `plan`'s objective by local search until no move helps or the deadline
     passes: each route re-ordered (`reorder`), then each served ticket relocated
-    (`_relocate`) or else exchanged (`_exchange`; `on_clock`, default: whether there is a
-    deadline, defers exchanges until relocations alone find nothing more); then again for
+    (`_relocate`) or else exchanged (`_exchange`: `exchange` "first" from the first pass,
+    "deferred" once relocations alone find nothing more, "off" never; "auto" defers them
+    when there is a deadline); then again for
     the routes that changed, while any did. The first pass
     takes the routes `routes_from` (all of them without it). Keeps the result in `plan`;
     whether it is cheaper. When the deadline cuts it short, the routes it may not have
@@ -302,11 +303,12 @@ def polish(
     dirty = list(range(len(routes))) if routes_from is None else sorted(routes_from)
     visiting: list[int] = []  # the routes of the pass under way
     # on the clock, exchanges wait until relocations alone find nothing more
-    clocked = deadline is not None if on_clock is None else on_clock
-    exchanging = EXCHANGE and not clocked
+    if exchange == "auto":
+        exchange = "first" if deadline is None else "deferred"
+    exchanging = EXCHANGE and exchange == "first"
     while not late():
         if not dirty:
-            if exchanging or not EXCHANGE:
+            if exchanging or not EXCHANGE or exchange == "off":
                 break
             exchanging, dirty = True, list(range(len(routes)))
         dirty = visiting = _most_hopeful_first(inst, routes, values, dirty)

@@ -208,7 +208,7 @@ def test_the_next_polish_takes_up_the_routes_a_cut_short_polish_left(monkeypatch
     inst = compile_problem(_late_order_day()).instance
     calls: list[list[int] | None] = []
 
-    def fake_polish(inst, plan, deadline=None, routes_from=None, unfinished=None, on_clock=None):
+    def fake_polish(inst, plan, deadline=None, routes_from=None, unfinished=None, exchange="auto"):
         calls.append(None if routes_from is None else list(routes_from))
         if unfinished is not None and len(calls) == 1:
             unfinished.add(0)  # "the clock stopped me before route 0"
