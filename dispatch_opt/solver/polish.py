@@ -28,15 +28,18 @@ MAX_SEGMENT = 3
 """Longest run of consecutive stops moved as one within a route (or-opt)."""
 
 EXCHANGE = True
-"""Whether a ticket no relocation helps may swap places with one of a nearby route. Off
-the clock (the deterministic option, whose deadline is only a safety net) from the first
-pass: in rounds it lowered the
-objective on 9 of 12 deterministic solves (mean ratio 0.963). On the clock, where each
-polish has a capped share of the time, exchanging from the first pass was worse on 3 of
-5 runs (200 tickets at 30 s: 0.990, 0.997, 1.025; 1,000 at 60 s: 1.014, 1.020), so there
-it starts only once relocations alone find nothing more: then 0.957, 0.989, 0.998 at 200
-tickets and 1.004, 1.010 at 1,000 (the unchanged code's own run-to-run spread on the
-same seeds: up to 3.9% at 200, 0.3% at 1,000)."""
+"""Whether a ticket no relocation helps may swap places with one of a nearby route.
+Measured A/B on generated field days (objective ratio, exchange on / off; the unchanged
+code's own run-to-run spread on the clock: up to 3.9% at 200 tickets, 0.3% at 1,000):
+- in rounds (the deterministic option), from the first pass: lower on 9 of 12 solves,
+  mean 0.963, and on 6 of 8 with 2 workers, mean 0.966;
+- on the clock from the first pass of every polish: 200 tickets at 30 s 1.025, 0.990,
+  0.997; 1,000 at 60 s 1.014, 1.020;
+- on the clock in every polish once relocations find nothing more: 200 at 30 s 0.957,
+  0.989, 0.998; 1,000 at 60 s 1.004, 1.010, 1.008, 0.993, 1.017 (fewer tickets served:
+  the time goes from the rounds);
+- on the clock in the final polish only (what `lns` asks for): 200 at 30 s 1.000, 1.000,
+  1.000; 1,000 at 60 s 1.009, 0.991, 1.000."""
 
 NEAR_ROUTES = 8
 """A ticket may move to the routes passing nearest to it, at most this many."""

@@ -247,6 +247,9 @@ def test_polish_swaps_two_tickets_when_no_route_has_room_for_one_more(monkeypatc
     clocked = RouteValues(inst, [[e], [w]])  # on the clock: once relocations find nothing
     assert polish(inst, clocked, deadline=time.perf_counter() + 60.0)
     assert clocked.routes == [[w], [e]]
+    off = RouteValues(inst, [[e], [w]])  # a polish on the clock before the final one
+    assert not polish(inst, off, deadline=time.perf_counter() + 60.0, exchange="off")
+    assert off.routes == [[e], [w]]
     monkeypatch.setattr(pol, "EXCHANGE", False)  # relocation alone cannot: max_jobs
     stuck = RouteValues(inst, [[e], [w]])
     assert not polish(inst, stuck)
