@@ -152,7 +152,7 @@ def ruin_and_recreate(
     polished: list[list[int] | None] | None = None
     last_polish_s = 0.0
 
-    def polish_best(final: bool = False) -> None:
+    def polish_best() -> None:
         nonlocal polished, last_polish_s
         polish_started = time.perf_counter()
         until = deadline
@@ -163,10 +163,9 @@ def ruin_and_recreate(
             pairs = enumerate(zip(polished, best.routes, strict=True))
             changed = [v for v, (old, new) in pairs if old != new]
         unfinished: set[int] = set()
-        # exchanges: from the first pass in rounds; on the clock only in the final polish,
-        # once relocations find nothing more (earlier they cost rounds that serve tickets)
-        exchange = "deferred" if final else "off"
-        exchange = exchange if on_clock else "first"
+        # exchanges: from the first pass in rounds; on the clock once relocations alone
+        # find nothing more (`polish.EXCHANGE` has the measurements behind both)
+        exchange = "deferred" if on_clock else "first"
         if polish(inst, best, until, changed, unfinished, exchange) and on_better is not None:
             on_better(best.cost)
         polished = [None if v in unfinished else list(r) for v, r in enumerate(best.routes)]
@@ -190,5 +189,5 @@ def ruin_and_recreate(
             on_better(best.cost)
         last_round_s = time.perf_counter() - round_started
     if polishes:
-        polish_best(final=True)
+        polish_best()
     return best.routes, best.cost
