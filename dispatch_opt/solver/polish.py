@@ -27,22 +27,6 @@ from dispatch_opt.solver.reach import RouteReach
 MAX_SEGMENT = 3
 """Longest run of consecutive stops moved as one within a route (or-opt)."""
 
-EXCHANGE = True
-"""Whether a ticket no relocation helps may swap places with one of a nearby route.
-Measured A/B on generated field days (objective ratio, exchange on / off; the unchanged
-code's own run-to-run spread on the clock: up to 3.9% at 200 tickets, 0.3% at 1,000):
-- in rounds (the deterministic option), from the first pass: lower on 9 of 12 solves,
-  mean 0.963, and on 6 of 8 with 2 workers, mean 0.966;
-- on the clock from the first pass of every polish: 200 tickets at 30 s 1.025, 0.990,
-  0.997; 1,000 at 60 s 1.014, 1.020;
-- on the clock in every polish once relocations find nothing more: 200 at 30 s 0.957,
-  0.989, 0.998; 1,000 at 60 s 1.004, 1.010, 1.008, 0.993, 1.017 (fewer tickets served:
-  the time goes from the rounds);
-- on the clock in the final polish only: 200 at 30 s 1.000, 1.000, 1.000; 1,000 at 60 s
-  1.009, 0.991, 1.000 (it seldom has time left).
-`lns` asks for the third: with VROOM in the same run, 200 tickets at 30 s served 464
-weighted in 3 runs out of 3, 1,363 km (460-462, 1,322-1,417 km with the fourth)."""
-
 NEAR_ROUTES = 8
 """A ticket may move to the routes passing nearest to it, at most this many."""
 
@@ -63,10 +47,15 @@ def _travel_costs(inst: RoutingInstance, v: int, paths: np.ndarray) -> np.ndarra
     return cost
 
 
+def _ticket_fixed(inst: RoutingInstance, v: int, tickets: np.ndarray) -> np.ndarray:
+    """(len(tickets),) what each ticket fixes of route v's value wherever it stands in
+    it: its placement cost less its drop penalty."""
+    return inst.placement_costs[tickets, v] - inst.penalty[tickets]
+
+
 def _fixed_costs(inst: RoutingInstance, v: int, tickets: np.ndarray) -> int:
-    """The part of route v's value that its tickets fix wherever they stand in it: their
-    placement costs less their drop penalties."""
-    return int(inst.placement_costs[tickets, v].sum() - inst.penalty[tickets].sum())
+    """The part of route v's value that its tickets fix wherever they stand in it."""
+    return int(_ticket_fixed(inst, v, tickets).sum())
 
 
 def _floor(inst: RoutingInstance, v: int, nodes: list[int]) -> int:
@@ -211,29 +200,18 @@ def _relocate(inst: RoutingInstance, work: Work, node: int, v: int) -> int:
     return w
 
 
-def _ticket_fixed(inst: RoutingInstance, v: int, nodes: np.ndarray) -> np.ndarray:
-    """(len(nodes),) what each ticket node fixes of route v's value (`_fixed_costs`)."""
-    k = inst.ticket_of(nodes)
-    return inst.placement_costs[k, v] - inst.penalty[k]
-
-
 def _swapped_floors(
-    inst: RoutingInstance, v: int, nodes: list[int], at: int, others: np.ndarray
+    inst: RoutingInstance, v: int, nodes: list[int], at: np.ndarray, others: np.ndarray
 ) -> np.ndarray:
-    """(len(others),) the floor (`_floor`) of route v with its stop `at` replaced by each
-    of the ticket nodes `others` in turn."""
+    """(len(at),) the floor (`_floor`) of route v with its stop `at[i]` replaced by the
+    ticket node `others[i]`, for each i."""
     path = np.array([inst.start_node(v), *nodes, inst.end_node(v)], dtype=np.int64)
-    paths = np.repeat(path[None, :], len(others), axis=0)
-    paths[:, at + 1] = others
-    fixed = _fixed_costs(inst, v, inst.tickets_in(nodes)) - int(
-        _ticket_fixed(inst, v, np.array([nodes[at]]))[0]
-    )
-    return _travel_costs(inst, v, paths) + fixed + _ticket_fixed(inst, v, others)
-
-
-def _without_idle_pickups(inst: RoutingInstance, v: int, nodes: list[int]) -> list[int]:
-    """The route without the pickups its tickets no longer need (a no-op without depots)."""
-    return drop_idle_pickups(inst, v, nodes) if inst.n_pickups else nodes
+    paths = np.repeat(path[None, :], len(at), axis=0)
+    paths[np.arange(len(at)), at + 1] = others
+    tickets = inst.tickets_in(nodes)
+    out = inst.ticket_of(path[at + 1])
+    fixed = _fixed_costs(inst, v, tickets) - _ticket_fixed(inst, v, out)
+    return _travel_costs(inst, v, paths) + fixed + _ticket_fixed(inst, v, inst.ticket_of(others))
 
 
 def _exchange(inst: RoutingInstance, work: Work, node: int, v: int) -> int:
@@ -253,17 +231,15 @@ def _exchange(inst: RoutingInstance, work: Work, node: int, v: int) -> int:
         spots = spots[inst.allowed[inst.ticket_of(stops[spots]), v]]
         if not len(spots):
             continue
-        floors_v = _swapped_floors(inst, v, routes[v], at, stops[spots])
-        floors_w = np.array(
-            [_swapped_floors(inst, w, routes[w], int(j), np.array([node]))[0] for j in spots]
-        )
+        floors_v = _swapped_floors(inst, v, routes[v], np.full(len(spots), at), stops[spots])
+        floors_w = _swapped_floors(inst, w, routes[w], spots, np.full(len(spots), node))
         bound = values[v] + values[w] - floors_v - floors_w  # no swap gains more
         for c in np.argsort(-bound, kind="stable"):
             if bound[c] <= (0 if best is None else best[0]):
                 break
             j, other = int(spots[c]), int(stops[spots[c]])
-            trial_v = _without_idle_pickups(inst, v, [*routes[v][:at], other, *routes[v][at + 1 :]])
-            trial_w = _without_idle_pickups(inst, w, [*routes[w][:j], node, *routes[w][j + 1 :]])
+            trial_v = drop_idle_pickups(inst, v, [*routes[v][:at], other, *routes[v][at + 1 :]])
+            trial_w = drop_idle_pickups(inst, w, [*routes[w][:j], node, *routes[w][j + 1 :]])
             value_v = checked_value(inst, v, trial_v)
             value_w = None if value_v is None else checked_value(inst, w, trial_w)
             if value_v is None or value_w is None:
@@ -285,14 +261,13 @@ def polish(
     deadline: float | None = None,
     routes_from: list[int] | None = None,
     unfinished: set[int] | None = None,
-    exchange: str = "auto",
+    exchange: str = "first",
 ) -> bool:
     """Lower `plan`'s objective by local search until no move helps or the deadline
     passes: each route re-ordered (`reorder`), then each served ticket relocated
     (`_relocate`) or else exchanged (`_exchange`: `exchange` "first" from the first pass,
-    "deferred" once relocations alone find nothing more, "off" never; "auto" defers them
-    when there is a deadline); then again for
-    the routes that changed, while any did. The first pass
+    "deferred" once relocations alone find nothing more, "off" never); then again for the
+    routes that changed, while any did. The first pass
     takes the routes `routes_from` (all of them without it). Keeps the result in `plan`;
     whether it is cheaper. When the deadline cuts it short, the routes it may not have
     finished with (those of its last pass, and those that pass changed) are added to
@@ -307,15 +282,13 @@ def polish(
 
     dirty = list(range(len(routes))) if routes_from is None else sorted(routes_from)
     visiting: list[int] = []  # the routes of the pass under way
-    # on the clock, exchanges wait until relocations alone find nothing more
-    if exchange == "auto":
-        exchange = "first" if deadline is None else "deferred"
-    exchanging = EXCHANGE and exchange == "first"
+    exchanging, deferred = exchange == "first", exchange == "deferred"
     while not late():
         if not dirty:
-            if exchanging or not EXCHANGE or exchange == "off":
+            if not deferred:
                 break
-            exchanging, dirty = True, list(range(len(routes)))
+            # relocations alone found nothing more: every route again, with exchanges
+            exchanging, deferred, dirty = True, False, list(range(len(routes)))
         dirty = visiting = _most_hopeful_first(inst, routes, values, dirty)
         changed: set[int] = set()
         for v in dirty:

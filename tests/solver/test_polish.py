@@ -208,7 +208,7 @@ def test_the_next_polish_takes_up_the_routes_a_cut_short_polish_left(monkeypatch
     inst = compile_problem(_late_order_day()).instance
     calls: list[list[int] | None] = []
 
-    def fake_polish(inst, plan, deadline=None, routes_from=None, unfinished=None, exchange="auto"):
+    def fake_polish(inst, plan, deadline=None, routes_from=None, unfinished=None, exchange="first"):
         calls.append(None if routes_from is None else list(routes_from))
         if unfinished is not None and len(calls) == 1:
             unfinished.add(0)  # "the clock stopped me before route 0"
@@ -232,27 +232,21 @@ def _crossed_day():
     )
 
 
-def test_polish_swaps_two_tickets_when_no_route_has_room_for_one_more(monkeypatch):
-    import dispatch_opt.solver.polish as pol
+def test_polish_swaps_two_tickets_when_no_route_has_room_for_one_more():
+    import time
 
     inst = compile_problem(_crossed_day()).instance
     w, e = inst.ticket_node(0), inst.ticket_node(1)
     plan = RouteValues(inst, [[e], [w]])
-    assert polish(inst, plan)
+    assert polish(inst, plan)  # exchanges from the first pass (the default, in rounds)
     assert plan.routes == [[w], [e]]
     assert_routes_ok(inst, plan.routes)
     assert routes_cost(inst, plan.routes) == plan.cost
-    import time
-
     clocked = RouteValues(inst, [[e], [w]])  # on the clock: once relocations find nothing
-    assert polish(inst, clocked, deadline=time.perf_counter() + 60.0)
+    assert polish(inst, clocked, deadline=time.perf_counter() + 60.0, exchange="deferred")
     assert clocked.routes == [[w], [e]]
-    off = RouteValues(inst, [[e], [w]])  # a polish on the clock before the final one
-    assert not polish(inst, off, deadline=time.perf_counter() + 60.0, exchange="off")
-    assert off.routes == [[e], [w]]
-    monkeypatch.setattr(pol, "EXCHANGE", False)  # relocation alone cannot: max_jobs
-    stuck = RouteValues(inst, [[e], [w]])
-    assert not polish(inst, stuck)
+    stuck = RouteValues(inst, [[e], [w]])  # relocation alone cannot: max_jobs
+    assert not polish(inst, stuck, deadline=time.perf_counter() + 60.0, exchange="off")
     assert stuck.routes == [[e], [w]]
 
 
@@ -273,7 +267,7 @@ def test_a_swaps_bound_never_exceeds_the_swapped_routes_value(p):
         for at_, node in enumerate(nodes):
             if not inst.is_ticket(node) or not len(others):
                 continue
-            floors = _swapped_floors(inst, v, nodes, at_, others)
+            floors = _swapped_floors(inst, v, nodes, np.full(len(others), at_), others)
             for other, floor in zip(others, floors, strict=True):
                 trial = [*nodes[:at_], int(other), *nodes[at_ + 1 :]]
                 if len(set(trial)) < len(trial):
