@@ -20,3 +20,9 @@ def missing(available: Mapping[str, int], needed: Mapping[str, int]) -> dict[str
         for sku, qty in needed.items()
         if available.get(sku, 0) < qty
     }
+
+
+def add(stock: Stock, parts: Mapping[str, int], sign: int = 1) -> None:
+    """stock += sign * parts, in place."""
+    for sku, qty in parts.items():
+        stock[sku] = stock.get(sku, 0) + sign * qty

@@ -49,15 +49,16 @@ def _idle_days(res: Residual, plan: Plan) -> tuple[Problem, list[Violation]]:
             techs.append(t)
             continue
         t = dataclasses.replace(t, overtime_max_min=max(t.overtime_max_min, hours))
+        limit = t.max_travel_min
         origin = idle[t.id].ticket_ids[0] if idle[t.id].ticket_ids else None
-        drive = None if t.max_travel_min is None else drive_to_end_s(res.problem, t.id, origin)
-        if drive is not None and drive / 60.0 > t.max_travel_min:  # type: ignore[operator]
+        drive = None if limit is None else drive_to_end_s(res.problem, t.id, origin)
+        if limit is not None and drive is not None and drive / 60.0 > limit:
             warnings.append(
                 Violation(
                     "max_travel_lifted",
                     f"state: {t.id}",
                     f"the drive to its end place alone takes {drive / 60:.1f} min, over "
-                    f"its limit of {t.max_travel_min:g}; it takes no more work",
+                    f"its limit of {limit:g}; it takes no more work",
                 )
             )
             t = dataclasses.replace(t, max_travel_min=drive / 60.0)

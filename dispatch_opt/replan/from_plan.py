@@ -16,12 +16,7 @@ from dispatch_opt.domain.state import (
     TechnicianState,
 )
 from dispatch_opt.domain.stock import Stock
-
-
-def _add(stock: Stock, parts: dict[str, int], sign: int) -> None:
-    """stock += sign * parts, in place."""
-    for sku, qty in parts.items():
-        stock[sku] = stock.get(sku, 0) + sign * qty
+from dispatch_opt.domain.stock import add as _add
 
 
 def _load_on_the_way(route: Route, now: datetime, stock: Stock, loaded: dict[str, Stock]) -> int:

@@ -31,7 +31,7 @@ from datetime import datetime, timedelta
 
 from dispatch_opt.domain.problem import Location, Problem, Technician, Ticket, TimeWindow
 from dispatch_opt.domain.state import Assignment, DayState, InProgress, TechnicianState
-from dispatch_opt.domain.stock import Stock
+from dispatch_opt.domain.stock import Stock, add
 
 BREAK_MARGIN_S = 60
 """A stranded technician owes a break only when it ends this long before the horizon end
@@ -74,8 +74,7 @@ def _van_stock(
     that visit, the route's first stop, uses them again)."""
     if ts.stock is not None:
         held = dict(ts.stock)
-        for sku, qty in (using.parts if using is not None else {}).items():
-            held[sku] = held.get(sku, 0) + qty
+        add(held, using.parts if using is not None else {})
         return held
     left = dict(tech.stock)
     for ticket in done:
@@ -186,10 +185,9 @@ def _technician(
             and max(busy_until, b.window.start) + timedelta(minutes=b.duration_min) <= last
         )  # fmt: skip
         resid = dataclasses.replace(resid, end=here, breaks=breaks, max_jobs=1)
-    if homebound_min is not None:
-        limit = max(tech.max_travel_min or 0.0, homebound_min)
+    if homebound_min is not None:  # above its limit: the engine found the drive longer
         resid = dataclasses.replace(
-            resid, max_travel_min=limit, max_jobs=0 if anchor is None else 1
+            resid, max_travel_min=homebound_min, max_jobs=0 if anchor is None else 1
         )
     return resid
 
