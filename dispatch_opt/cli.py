@@ -121,9 +121,11 @@ def _positive(kind: type) -> Callable[[str], float]:
 
 def seed_arg(text: str) -> int:
     """An argparse type for `--seed`: an integer from 0 to 2^32 - 1, as in the contract."""
+    from dispatch_opt.domain.problem import SEED_LIMIT
+
     value = int(text)
-    if not 0 <= value < 2**32:
-        raise argparse.ArgumentTypeError(f"must be from 0 to 4294967295, got {text}")
+    if not 0 <= value < SEED_LIMIT:
+        raise argparse.ArgumentTypeError(f"must be from 0 to {SEED_LIMIT - 1}, got {text}")
     return value
 
 

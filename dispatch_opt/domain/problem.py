@@ -195,6 +195,10 @@ class Objective:
         return self.unassigned_penalty[ticket.priority] * (2.0 if ticket.vip else 1.0)
 
 
+SEED_LIMIT = 2**32
+"""Seeds are integers from 0 below this (PyVRP's generator takes 32 bits)."""
+
+
 @dataclass(frozen=True, slots=True)
 class SolveOptions:
     """How long and how to search; `deterministic` swaps the clock for an effort limit."""

@@ -34,6 +34,7 @@ from pydantic_core import PydanticCustomError
 
 from dispatch_opt.domain.plan import Kpis, PlanStatus, ReasonCode
 from dispatch_opt.domain.problem import (
+    SEED_LIMIT,
     Depot,
     Objective,
     Priority,
@@ -124,8 +125,8 @@ units (6,000 a unit) inside 64 bits (1e300 minutes overflowed them: an internal 
 NonNegative = Annotated[float, Strict(), Field(ge=0, le=LARGEST)]
 Positive = Annotated[float, Strict(), Field(gt=0, le=LARGEST)]
 Count = Annotated[int, Strict(), Field(ge=0, le=LARGEST)]
-Seed = Annotated[int, Strict(), Field(ge=0, le=2**32 - 1)]
-"""A random seed: any unsigned 32-bit integer (PyVRP's generator takes 32 bits)."""
+Seed = Annotated[int, Strict(), Field(ge=0, le=SEED_LIMIT - 1)]
+"""A random seed: any unsigned 32-bit integer."""
 SkillLevel = Annotated[int, Strict(), Field(ge=1, le=5)]
 Flag = Annotated[bool, Strict()]
 

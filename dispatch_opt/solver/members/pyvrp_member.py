@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from dispatch_opt.domain.problem import SEED_LIMIT
 from dispatch_opt.routing.instance import RoutingInstance
 from dispatch_opt.solver.members.common import MemberResult, places
 
@@ -199,7 +200,7 @@ def solve_pyvrp(inst: RoutingInstance, time_limit_s: float, *, seed: int = 0) ->
     with warnings.catch_warnings():  # prizes dwarf arc costs: its penalty bound warns
         warnings.simplefilter("ignore")
         result = pyvrp.solve(
-            mapping.data, stop, seed=seed % 2**32, collect_stats=False, display=False
+            mapping.data, stop, seed=seed % SEED_LIMIT, collect_stats=False, display=False
         )  # the portfolio's second search takes seed + 1: keep it in 32 bits
     elapsed = time.perf_counter() - started
     if not result.best.is_feasible():
