@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from dispatch_opt.domain import Break, Priority, TimeWindow
+from dispatch_opt.domain import Break, Priority, StopKind, TimeWindow
 from dispatch_opt.routing import compile_problem
 from tests.checks import reasons, served, solve_checked
 from tests.factories import at, lunch, near, problem, tech, ticket, win
@@ -168,10 +168,10 @@ def _closed_overlap_breaks_owed(plan, techs) -> list[str]:
     owed = []
     for route, t in zip(plan.routes, techs, strict=True):
         stops = route.stops
-        if not any(s.kind.value == "ticket" for s in stops):
+        if not any(s.kind is StopKind.TICKET for s in stops):
             continue
         begin, finish = stops[0].at, stops[-1].at
-        taken = sum(1 for s in stops if s.kind.value == "break")
+        taken = sum(1 for s in stops if s.kind is StopKind.BREAK)
         due = sum(1 for b in t.breaks if b.window.start <= finish and b.window.end >= begin)
         if due > taken:
             owed.append(t.id)
