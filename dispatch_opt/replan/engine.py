@@ -207,6 +207,10 @@ def prepare(problem: Problem) -> Prepared:
         if not changed:
             break
     _fix_held_starts(inst, chains)
+    held = np.zeros(inst.n_tickets, dtype=bool)
+    held[[inst.ticket_of(n) for chain in chains for n in chain]] = True
+    held.setflags(write=False)  # read-only, like the instance's other arrays
+    inst.held = held
     warm = _warm_routes(res, inst)
     return Prepared(res, compiled, warm)
 
@@ -321,14 +325,15 @@ def replan(
 
 def _with_anchors(inst: RoutingInstance, res: Residual, routes: list[list[int]]) -> list[list[int]]:
     """The routes with every visit under way first on its technician's route (`prepare`
-    made each fit alone). The search sees anchors as required tickets, and every required
-    ticket carries the same penalty, so when a route cannot hold both it may keep another
-    required ticket instead; a visit under way cannot be undone, so the other loses: the
-    anchor's route sheds its last stops until it holds, and required tickets shed go
-    elsewhere if they fit (`ensure_required`). The same routes when none is missing. (A
-    penalty making an anchor outweigh every required ticket together is not an option:
-    the required penalty is already the sum of all others, at the largest weights 1.6e10
-    units x 6,000 x 3,000 tickets, about 3e17, so 32 of them pass 2^63.)"""
+    made each fit alone). The search sees anchors as required tickets, and a required
+    ticket's penalty is one large amount plus its own weight, so when a route cannot hold
+    both it may keep another (heavier) required ticket instead; a visit under way cannot
+    be undone, so the other loses: the anchor's route sheds its last stops until it
+    holds, and required tickets shed go elsewhere if they fit (`ensure_required`). The
+    same routes when none is missing. (A penalty making an anchor outweigh every required
+    ticket together is not an option: the required penalty is already the sum of all
+    others, at the largest weights 1.6e10 units x 6,000 x 3,000 tickets, about 3e17, so
+    32 of them pass 2^63.)"""
     served = {n for r in routes for n in r}
     node = {tid: inst.ticket_node(k) for k, tid in enumerate(inst.ticket_ids)}
     missing = [h for h in res.held.values() if h.anchor and node[h.ticket] not in served]

@@ -295,9 +295,11 @@ def compile_problem(
                 preferred[k, tech_index[tid]] = True
     extra = {} if previous is None else _stability(problem, previous, penalty)
     if required.any():
-        # A required ticket outweighs every optional one and any routing cost.
+        # A required ticket outweighs every optional one and any routing cost; its own
+        # weight on top, so that of required tickets that cannot all be served, the
+        # heavier go first ("higher priority first" holds among them too).
         big = int(penalty.sum()) + 10**12
-        penalty[required] = big
+        penalty[required] += big
 
     instance = RoutingInstance(
         horizon_s=horizon_s,

@@ -102,6 +102,8 @@ class RoutingInstance:
     reassign_cost: int = 0  # serving a planned ticket by another vehicle
     move_cost_per_s: int = 0  # per second a start is later than prev start + tolerance
     move_tolerance_s: int = 0
+    held: np.ndarray | None = None  # (N,) bool: visits a re-plan holds where they are;
+    # a repair never trades one away for another required ticket
     # --- where each node stands in the travel matrices --------------------------
     place: np.ndarray | None = None  # (n,) int row of `duration_s` / `distance_m` of
     # each node (a pickup shares its depot's); None when they are indexed by node

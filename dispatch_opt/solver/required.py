@@ -3,7 +3,10 @@ served, at any cost to the rest.
 
 After the search, each unserved required ticket is inserted at its cheapest feasible
 place; when no route has room, it goes on the technician who can serve it alone and
-that route sheds its lightest optional tickets until it is feasible again.
+that route sheds its lightest optional tickets until it is feasible again. When a
+technician's day is held by other required tickets, one of them makes way when that
+serves more required tickets in all: it moves to another route, or the tickets left out
+fit in its place (`_trade_required`).
 """
 
 from __future__ import annotations
@@ -32,9 +35,10 @@ def insertion_variants(
 
 
 def _cheapest_insertion(
-    inst: RoutingInstance, routes: list[list[int]], node: int
+    inst: RoutingInstance, routes: list[list[int]], node: int, vehicles: np.ndarray | None = None
 ) -> tuple[int, list[int]] | None:
-    """(vehicle, new route) adding the least driving while keeping the route feasible.
+    """(vehicle, new route) adding the least driving while keeping the route feasible;
+    among `vehicles` when given.
 
     Every placement's added driving is a sum of matrix entries, so all are priced first
     and only checked, cheapest first, until one is feasible: the same answer as checking
@@ -43,7 +47,7 @@ def _cheapest_insertion(
     k = inst.ticket_of(node)
     pickups = open_pickups_given(inst, routes, k)
     priced: list[tuple[int, int, int, int]] = []  # (extra, v, pos, variant), in order
-    for v in np.flatnonzero(inst.allowed[k]):
+    for v in _qualified(inst, k, vehicles):
         v = int(v)
         drive = inst.drive_s(float(inst.speed_factor[v]))
         path = np.array([inst.start_node(v), *routes[v], inst.end_node(v)], dtype=np.int64)
@@ -61,15 +65,29 @@ def _cheapest_insertion(
     return None
 
 
-def force_in(inst: RoutingInstance, routes: list[list[int]], node: int) -> list[int] | None:
-    """Put the ticket on a route that can hold it by dropping optional tickets; returns
-    the dropped nodes, or None when no technician can serve it even alone."""
+def _qualified(inst: RoutingInstance, k: int, vehicles: np.ndarray | None) -> np.ndarray:
+    """The vehicles allowed to serve ticket k, among `vehicles` when given."""
+    allowed = np.flatnonzero(inst.allowed[k])
+    return allowed if vehicles is None else allowed[np.isin(allowed, vehicles)]
+
+
+def _serves_alone(inst: RoutingInstance, v: int, node: int, pickups: list[int]) -> bool:
+    """Whether route v could hold the ticket alone (fetching its parts at one of the
+    open `pickups` if need be)."""
+    return any(route_ok(inst, v, [*extra, node]) for extra in ([], *([p] for p in pickups)))
+
+
+def force_in(
+    inst: RoutingInstance, routes: list[list[int]], node: int, vehicles: np.ndarray | None = None
+) -> list[int] | None:
+    """Put the ticket on a route that can hold it by dropping optional tickets (among
+    `vehicles` when given); returns the dropped nodes, or None when no technician can
+    serve it even alone. Changes `routes` only when it succeeds."""
     k = inst.ticket_of(node)
     pickups = open_pickups_given(inst, routes, k)
-    for v in np.flatnonzero(inst.allowed[k]):
+    for v in _qualified(inst, k, vehicles):
         v = int(v)
-        alone = [[*extra, node] for extra in ([], *([p] for p in pickups))]
-        if not any(route_ok(inst, v, a) for a in alone):
+        if not _serves_alone(inst, v, node, pickups):
             continue
         for pos in range(len(routes[v]) + 1):
             for kept in insertion_variants(inst, routes, v, pos, node, pickups):
@@ -92,24 +110,121 @@ def force_in(inst: RoutingInstance, routes: list[list[int]], node: int) -> list[
                 if route_ok(inst, v, kept):
                     routes[v] = drop_idle_pickups(inst, v, kept)
                     return dropped
+        rebuilt = _required_only(inst, routes, v, node)
+        if rebuilt is not None:  # its required tickets in another order, optional work out
+            dropped = [n for n in routes[v] if n not in rebuilt]
+            routes[v] = rebuilt
+            return dropped
     return None
 
 
+def _required_only(
+    inst: RoutingInstance, routes: list[list[int]], v: int, node: int
+) -> list[int] | None:
+    """Route v rebuilt from its required tickets and `node` alone, inserted one by one
+    where each adds the least driving: by their earliest window's end, or else its
+    start. None when neither order fits them all. Dropping optional work keeps the
+    required tickets' order, and a day may hold them only in another one."""
+    must = [n for n in routes[v] if inst.is_ticket(n) and inst.required[inst.ticket_of(n)]]
+    if inst.held is not None and inst.held[inst.tickets_in(must)].any():
+        return None  # held visits keep their order
+    must.append(node)
+    only_v = np.array([v])
+    for column in (1, 0):
+        order = sorted(must, key=lambda n: int(inst.windows[inst.ticket_of(n)][0, column]))
+        trial = list(routes)  # only route v is replaced
+        trial[v] = []
+        for n in order:
+            place = _cheapest_insertion(inst, trial, n, only_v)
+            if place is None:
+                break
+            trial[v] = place[1]
+        else:
+            return trial[v]
+    return None
+
+
+def _place(
+    inst: RoutingInstance, routes: list[list[int]], node: int, vehicles: np.ndarray | None = None
+) -> bool:
+    """Put the ticket where it adds the least driving, else in place of optional work
+    (`force_in`), among `vehicles` when given; whether it went in."""
+    place = _cheapest_insertion(inst, routes, node, vehicles)
+    if place is not None:
+        v, nodes = place
+        routes[v] = nodes
+        return True
+    return force_in(inst, routes, node, vehicles) is not None
+
+
+def _trade_required(
+    inst: RoutingInstance, routes: list[list[int]], missing: list[int]
+) -> list[list[int]] | None:
+    """Routes serving more required tickets, or as many but heavier ones, made by taking
+    one required ticket q off a route v that a missing one could take: the missing ones
+    go on v first (in place of optional work if need be), then q goes wherever it fits.
+    None when no such trade does (a 60-ticket day left out a required ticket only T00
+    could serve while T00's day held another that T02 could take; a one-technician day
+    served 4 of its required tickets where 5 fit together; an urgent required ticket lost
+    its technician's one job to a low one). The required penalty counts the tickets
+    first, then their weight (`routing.compile`)."""
+    for node in missing:
+        k = inst.ticket_of(node)
+        pickups = open_pickups_given(inst, routes, k)
+        for v in np.flatnonzero(inst.allowed[k]):
+            v = int(v)
+            others = [q for q in routes[v] if _tradable(inst, q)]
+            if not others or not _serves_alone(inst, v, node, pickups):
+                continue
+            for q in others:
+                trial = list(routes)  # routes are replaced, never changed in place
+                trial[v] = drop_idle_pickups(inst, v, [n for n in trial[v] if n != q])
+                if not _place(inst, trial, node, np.array([v])):
+                    continue
+                for other in missing:
+                    if other != node:
+                        _place(inst, trial, other)
+                _place(inst, trial, q)
+                if _required_served(inst, trial) > _required_served(inst, routes):
+                    return trial
+    return None
+
+
+def _tradable(inst: RoutingInstance, node: int) -> bool:
+    """Whether a repair may take this stop off its route for another required ticket: a
+    required ticket that a re-plan does not hold where it is (`RoutingInstance.held`)."""
+    if not inst.is_ticket(node):
+        return False
+    k = inst.ticket_of(node)
+    return bool(inst.required[k]) and not (inst.held is not None and inst.held[k])
+
+
+def _required_served(inst: RoutingInstance, routes: list[list[int]]) -> int:
+    """The drop penalties of the required tickets `routes` serve (a Python int: these
+    are large)."""
+    tickets = inst.tickets_in([n for r in routes for n in r])
+    return sum(int(p) for p in inst.penalty[tickets[inst.required[tickets]]])
+
+
 def ensure_required(inst: RoutingInstance, routes: list[list[int]]) -> list[list[int]]:
-    """Routes in which every required ticket that can be served alone is served."""
+    """Routes in which every required ticket that can be served alone is served, as far
+    as the required tickets fit together: the most of them, then the heaviest
+    (`_trade_required`)."""
     if not inst.required.any():
         return routes
     routes = [list(r) for r in routes]
     served = {n for r in routes for n in r}
-    for k in np.flatnonzero(inst.required & inst.allowed.any(axis=1)):
+    missing = []
+    candidates = np.flatnonzero(inst.required & inst.allowed.any(axis=1))
+    for k in candidates[np.argsort(-inst.penalty[candidates], kind="stable")]:  # heaviest first
         node = inst.ticket_node(int(k))
-        if node in served:
-            continue
-        place = _cheapest_insertion(inst, routes, node)
-        if place is not None:
-            v, nodes = place
-            routes[v] = nodes
-        elif force_in(inst, routes, node) is None:
-            continue
-        served.add(node)
+        if node not in served and not _place(inst, routes, node):
+            missing.append(node)
+    while missing:
+        traded = _trade_required(inst, routes, missing)
+        if traded is None:
+            break
+        routes = traded
+        served = {n for r in routes for n in r}
+        missing = [n for n in missing if n not in served]
     return routes

@@ -123,3 +123,84 @@ def test_cheapest_insertion_ties_go_to_the_first_technician_and_position():
     found = _cheapest_insertion(inst, empty, node)
     assert found == _every_placement(inst, empty, node)
     assert found[0] == 0 and inst.is_pickup(found[1][0]) and found[1][1] == node
+
+
+def test_a_required_ticket_makes_way_for_one_only_its_technician_can_serve():
+    """Only A can serve TV (B lacks the skill); A's short day holds one job, and the
+    search gave it BOTH, which B can serve too: BOTH moves to B, TV goes on A."""
+    p = problem(
+        [
+            tech("A", shift=win("09:00", "10:30"), skills={"ac": 3, "tv": 3}),
+            tech("B", shift=win("09:00", "10:30")),
+        ],
+        [
+            ticket("TV", near(1, 0), duration_min=50, skills={"tv": 1}, required=True),
+            ticket("BOTH", near(1.1, 0), duration_min=50, required=True),
+        ],
+    )
+    inst = compile_problem(p).instance
+    tv, both = inst.ticket_node(0), inst.ticket_node(1)
+    assert schedule_route(inst, 0, [tv, both]) is None  # one job a day
+    routes = ensure_required(inst, [[both], []])
+    assert routes == [[tv], [both]]
+    assert all(schedule_route(inst, v, r) is not None for v, r in enumerate(routes))
+
+
+def test_required_tickets_are_re_ordered_to_make_room_for_another():
+    """A's day (08:30-12:30) holds E5 then W5; N, 6 km west, must start by 09:15. No
+    place in E5, W5 takes it, and there is no optional work to drop; N, W5, E5 fits."""
+    p = problem(
+        [tech("A", shift=win("08:30", "12:30"))],
+        [
+            ticket("E5", near(0, 5), required=True),
+            ticket("W5", near(0, -5), required=True),
+            ticket("N", near(0, -6), time_windows=(win("09:00", "09:15"),), required=True),
+        ],
+    )
+    inst = compile_problem(p).instance
+    e5, w5, n = (inst.ticket_node(k) for k in range(3))
+    assert schedule_route(inst, 0, [e5, w5]) is not None
+    assert all(schedule_route(inst, 0, r) is None for r in ([n, e5, w5], [e5, n, w5], [e5, w5, n]))
+    routes = ensure_required(inst, [[e5, w5]])
+    assert sorted(routes[0]) == sorted([e5, w5, n])
+    assert schedule_route(inst, 0, routes[0]) is not None
+
+
+def test_the_required_tickets_that_fit_together_are_served_in_the_largest_number():
+    """One technician, a 3-hour day: LONG (150 min) fills it alone, S1 and S2 (45 min
+    each) fit together. The search gave it LONG; two required tickets beat one."""
+    p = problem(
+        [tech("A", shift=win("09:00", "12:00"))],
+        [
+            ticket("LONG", near(1, 0), duration_min=150, required=True),
+            ticket("S1", near(1.2, 0), required=True),
+            ticket("S2", near(1.4, 0), required=True),
+        ],
+    )
+    inst = compile_problem(p).instance
+    long_, s1, s2 = (inst.ticket_node(k) for k in range(3))
+    routes = ensure_required(inst, [[long_]])
+    assert sorted(routes[0]) == sorted([s1, s2])
+    assert schedule_route(inst, 0, routes[0]) is not None
+
+
+def test_of_two_required_tickets_that_cannot_both_be_served_the_heavier_is():
+    """T1 may do one job; LOW (near) and URGENT (farther) are both required. The search
+    and the repair both keep URGENT: higher priority first holds among required tickets."""
+    from dispatch_opt.planner import solve_problem
+    from tests.checks import assert_valid
+
+    p = problem(
+        [tech("T1", max_jobs=1)],
+        [
+            ticket("LOW", near(1, 0), priority=Priority.LOW, required=True),
+            ticket("URGENT", near(3, 0), priority=Priority.URGENT, required=True),
+        ],
+    )
+    inst = compile_problem(p).instance
+    low, urgent = inst.ticket_node(0), inst.ticket_node(1)
+    assert inst.penalty[1] > inst.penalty[0]
+    assert ensure_required(inst, [[low]]) == [[urgent]]
+    plan = solve_problem(p, deterministic=True)
+    assert_valid(p, plan)
+    assert [t for r in plan.routes for t in r.ticket_ids] == ["URGENT"]
