@@ -1,4 +1,5 @@
-"""Local search on the full objective: re-order each route, move tickets between routes.
+"""Local search on the full objective: re-order each route, move tickets between routes,
+swap tickets or route tails between two routes.
 
 Our recreate inserts each ticket where it adds the least driving, blind to SLA lateness,
 so routes it builds can often be re-ordered to start late tickets sooner, or can hand a
@@ -20,9 +21,11 @@ import numpy as np
 
 from dispatch_opt.routing.cost import RouteValues, route_value
 from dispatch_opt.routing.instance import RoutingInstance
-from dispatch_opt.routing.parts import drop_idle_pickups
+from dispatch_opt.routing.parts import depots_overdrawn, drop_idle_pickups, open_pickups_given
 from dispatch_opt.routing.timeline import route_violations
+from dispatch_opt.solver.construct import construct
 from dispatch_opt.solver.reach import RouteReach
+from dispatch_opt.solver.required import insertion_variants
 
 MAX_SEGMENT = 3
 """Longest run of consecutive stops moved as one within a route (or-opt)."""
@@ -58,11 +61,24 @@ def _fixed_costs(inst: RoutingInstance, v: int, tickets: np.ndarray) -> int:
     return int(_ticket_fixed(inst, v, tickets).sum())
 
 
+def _floors(inst: RoutingInstance, v: int, routes: list[list[int]]) -> np.ndarray:
+    """(len(routes),) the floor (`_floor`) of route v with each list of stops, at once."""
+    width = max(map(len, routes)) + 2
+    start, end = inst.start_node(v), inst.end_node(v)  # padding by the end drives nothing
+    paths = np.array([[start, *r] + [end] * (width - 1 - len(r)) for r in routes], np.int64)
+    fixed = np.zeros(paths.shape, dtype=np.int64)
+    tickets = (paths >= inst.first_ticket_node) & (paths < inst.first_pickup_node)
+    fixed[tickets] = _ticket_fixed(inst, v, paths[tickets] - inst.first_ticket_node)
+    floors = _travel_costs(inst, v, paths) + fixed.sum(axis=1)
+    floors[[not r for r in routes]] = 0  # an idle technician drives nothing
+    return floors
+
+
 def _floor(inst: RoutingInstance, v: int, nodes: list[int]) -> int:
     """The least route v's value can be with these stops in this order: its driving and
-    fixed costs (its other costs are never negative)."""
-    path = np.array([[inst.start_node(v), *nodes, inst.end_node(v)]])
-    return int(_travel_costs(inst, v, path)[0]) + _fixed_costs(inst, v, inst.tickets_in(nodes))
+    fixed costs (its other costs are never negative); 0 for no stops, as an idle
+    technician drives nothing."""
+    return int(_floors(inst, v, [nodes])[0])
 
 
 def _reorderings(nodes: list[int]) -> Iterator[list[int]]:
@@ -200,6 +216,49 @@ def _relocate(inst: RoutingInstance, work: Work, node: int, v: int) -> int:
     return w
 
 
+PairMove = tuple[int, int, list[int], int, list[int], int]
+"""A move changing two routes: (gain, w, v's new stops, their value, w's, their value)."""
+
+
+def _best_pair_move(
+    inst: RoutingInstance,
+    work: Work,
+    v: int,
+    w: int,
+    bound: np.ndarray,
+    moves: list[tuple[list[int], list[int]]],
+    best: PairMove | None,
+) -> PairMove | None:
+    """The better of `best` and `moves` (each: new stops of route v, of route w; the
+    pickups they no longer need are dropped), timed in the order of `bound` (the most
+    each can gain) until no untimed one can beat the best."""
+    values = work.values
+    for c in np.argsort(-bound, kind="stable"):
+        if bound[c] <= (0 if best is None else best[0]):
+            break
+        stops_v, stops_w = moves[int(c)]
+        trial_v = drop_idle_pickups(inst, v, stops_v)
+        trial_w = drop_idle_pickups(inst, w, stops_w)
+        value_v = checked_value(inst, v, trial_v)
+        value_w = None if value_v is None else checked_value(inst, w, trial_w)
+        if value_v is None or value_w is None:
+            continue
+        gain = values[v] + values[w] - value_v - value_w
+        if gain > (0 if best is None else best[0]):
+            best = (gain, w, trial_v, value_v, trial_w, value_w)
+    return best
+
+
+def _apply(work: Work, v: int, best: PairMove | None) -> int:
+    """Make the move `best` (if any) in `work`; the route it moved route v's ticket to."""
+    if best is None:
+        return v
+    _, w, trial_v, value_v, trial_w, value_w = best
+    work.put(v, trial_v, value_v)
+    work.put(w, trial_w, value_w)
+    return w
+
+
 def _swapped_floors(
     inst: RoutingInstance, v: int, nodes: list[int], at: np.ndarray, others: np.ndarray
 ) -> np.ndarray:
@@ -221,7 +280,7 @@ def _exchange(inst: RoutingInstance, work: Work, node: int, v: int) -> int:
     (a full day, max_jobs). Updates `work` in place."""
     routes, values = work.routes, work.values
     at = routes[v].index(node)
-    best: tuple[int, int, list[int], int, list[int], int] | None = None
+    best: PairMove | None = None
     for w in _near_routes(inst, work, node, v):
         w = int(w)
         stops = np.array(routes[w], dtype=np.int64)
@@ -234,24 +293,104 @@ def _exchange(inst: RoutingInstance, work: Work, node: int, v: int) -> int:
         floors_v = _swapped_floors(inst, v, routes[v], np.full(len(spots), at), stops[spots])
         floors_w = _swapped_floors(inst, w, routes[w], spots, np.full(len(spots), node))
         bound = values[v] + values[w] - floors_v - floors_w  # no swap gains more
+        swaps = [
+            (
+                [*routes[v][:at], int(stops[j]), *routes[v][at + 1 :]],
+                [*routes[w][:j], node, *routes[w][j + 1 :]],
+            )
+            for j in spots
+        ]
+        best = _best_pair_move(inst, work, v, w, bound, swaps, best)
+    return _apply(work, v, best)
+
+
+def _swap_tails(inst: RoutingInstance, work: Work, node: int, v: int) -> int:
+    """Exchange the tails of route v, from ticket `node` on (with the pickups just
+    before it), and of a nearby route w, from the cut that lowers the objective most
+    (2-opt*): v keeps its head and ends with w's tail, w ends with v's. It moves whole
+    runs of stops, which a late run of tickets needs when no one of them can move alone.
+    Returns the route `node` is on after. Updates `work` in place."""
+    routes, values = work.routes, work.values
+    i = routes[v].index(node)
+    while i and inst.is_pickup(routes[v][i - 1]):
+        i -= 1  # the pickups serving the tail go with it
+    head_v, tail_v = routes[v][:i], routes[v][i:]
+    tail_tickets = inst.tickets_in(tail_v)
+    best: PairMove | None = None
+    for w in _near_routes(inst, work, node, v):
+        w = int(w)
+        if not inst.allowed[tail_tickets, w].all():
+            continue
+        stops = routes[w]
+        cuts = [
+            j for j in range(len(stops) + 1) if inst.allowed[inst.tickets_in(stops[j:]), v].all()
+        ]
+        if not cuts:
+            continue
+        crossed = [([*head_v, *stops[j:]], [*stops[:j], *tail_v]) for j in cuts]
+        floors_v = _floors(inst, v, [new_v for new_v, _ in crossed])
+        floors_w = _floors(inst, w, [new_w for _, new_w in crossed])
+        bound = values[v] + values[w] - floors_v - floors_w  # no cut gains more
+        best = _best_pair_move(inst, work, v, w, bound, crossed, best)
+    return _apply(work, v, best)
+
+
+def _fill_gaps(inst: RoutingInstance, work: Work) -> list[int]:
+    """Insert the tickets left out wherever they still fit (`construct` looking at every
+    position of the routes it considers), when that lowers the objective; the routes
+    changed. A recreate re-tries left-out tickets only near its ruin and at its cheapest
+    positions, so a ticket that fits far from every ruin, or only at a dearer position
+    of a long route, would otherwise stay out. Updates `work` in place."""
+    every = len(inst.service_s)  # more positions than any route has
+    filled = construct(
+        inst, routes=work.routes, vehicles_per_ticket=NEAR_ROUTES, positions_per_route=every
+    )
+    changed = [v for v in range(inst.n_vehicles) if filled[v] != work.routes[v]]
+    values: list[int] = []
+    for v in changed:
+        value = checked_value(inst, v, filled[v])
+        if value is None:
+            return []
+        values.append(value)
+    if depots_overdrawn(inst, filled) or sum(values) >= sum(work.values[v] for v in changed):
+        return []
+    for v, value in zip(changed, values, strict=True):
+        work.put(v, filled[v], value)
+    return changed
+
+
+def _replace_lighter(inst: RoutingInstance, work: Work, node: int) -> int | None:
+    """Serve the left-out ticket `node` in place of a ticket of lower drop penalty on one
+    of the routes passing nearest it (after a depot pickup of its parts when the van
+    lacks them), the one that lowers the objective most; that ticket is left out. The
+    route changed, or None. Updates `work` in place."""
+    routes, values = work.routes, work.values
+    k = inst.ticket_of(node)
+    pickups = open_pickups_given(inst, routes, k)
+    best: tuple[int, int, list[int], int] | None = None  # (gain, w, route, value)
+    for w in _near_routes(inst, work, node, -1):
+        w = int(w)
+        stops = np.array(routes[w], dtype=np.int64)
+        spots = np.flatnonzero((stops >= inst.first_ticket_node) & (stops < inst.first_pickup_node))
+        held = inst.ticket_of(stops[spots])
+        spots = spots[(inst.penalty[held] < inst.penalty[k]) & ~inst.required[held]]
+        if not len(spots):
+            continue
+        bound = values[w] - _swapped_floors(inst, w, routes[w], spots, np.full(len(spots), node))
         for c in np.argsort(-bound, kind="stable"):
             if bound[c] <= (0 if best is None else best[0]):
                 break
-            j, other = int(spots[c]), int(stops[spots[c]])
-            trial_v = drop_idle_pickups(inst, v, [*routes[v][:at], other, *routes[v][at + 1 :]])
-            trial_w = drop_idle_pickups(inst, w, [*routes[w][:j], node, *routes[w][j + 1 :]])
-            value_v = checked_value(inst, v, trial_v)
-            value_w = None if value_v is None else checked_value(inst, w, trial_w)
-            if value_v is None or value_w is None:
-                continue
-            gain = values[v] + values[w] - value_v - value_w
-            if gain > (0 if best is None else best[0]):
-                best = (gain, w, trial_v, value_v, trial_w, value_w)
+            j = int(spots[c])
+            without = [*routes[:w], [*routes[w][:j], *routes[w][j + 1 :]], *routes[w + 1 :]]
+            for trial in insertion_variants(inst, without, w, j, node, pickups):
+                trial = drop_idle_pickups(inst, w, trial)
+                value = checked_value(inst, w, trial)
+                if value is not None and values[w] - value > (0 if best is None else best[0]):
+                    best = (values[w] - value, w, trial, value)
     if best is None:
-        return v
-    _, w, trial_v, value_v, trial_w, value_w = best
-    work.put(v, trial_v, value_v)
-    work.put(w, trial_w, value_w)
+        return None
+    _, w, trial, value = best
+    work.put(w, trial, value)
     return w
 
 
@@ -265,9 +404,11 @@ def polish(
 ) -> bool:
     """Lower `plan`'s objective by local search until no move helps or the deadline
     passes: each route re-ordered (`reorder`), then each served ticket relocated
-    (`_relocate`) or else exchanged (`_exchange`: `exchange` "first" from the first pass,
-    "deferred" once relocations alone find nothing more, "off" never); then again for the
-    routes that changed, while any did. The first pass
+    (`_relocate`), or else swapped with a ticket of a nearby route (`_exchange`), or else
+    made the start of a tail exchanged with a nearby route's (`_swap_tails`); the two
+    last by `exchange`: "first" from the first pass, "deferred" once relocations alone
+    find nothing more, "off" never. Then again for the routes that changed, while any
+    did. The first pass
     takes the routes `routes_from` (all of them without it). Keeps the result in `plan`;
     whether it is cheaper. When the deadline cuts it short, the routes it may not have
     finished with (those of its last pass, and those that pass changed) are added to
@@ -307,23 +448,45 @@ def polish(
             w = _relocate(inst, work, node, v)
             if w == v and exchanging:
                 w = _exchange(inst, work, node, v)
+            if w == v and exchanging:
+                w = _swap_tails(inst, work, node, v)
             if w != v:
                 changed.update((v, w))
+        if exchanging and not late():  # the tickets left out: in where they fit, or
+            changed.update(_fill_gaps(inst, work))  # in place of lighter ones
+            served = {n for r in routes for n in r}
+            for k in _by_weight(inst):
+                node = inst.ticket_node(int(k))
+                if late():
+                    break
+                if node not in served:
+                    w = _replace_lighter(inst, work, node)
+                    if w is not None:
+                        changed.add(w)
+                        served = {n for r in routes for n in r}
         dirty = sorted(changed)
     if unfinished is not None and late():  # cut short (or just done: harmless then)
         unfinished.update(visiting, dirty)
-    if not _same_tickets_every_rule(inst, plan.routes, routes):
+    if not _every_rule_kept(inst, plan.routes, routes):
         return False  # never expected: every move was checked; the plan stays as it was
     return plan.keep_if_cheaper(routes)
 
 
-def _same_tickets_every_rule(
+def _every_rule_kept(
     inst: RoutingInstance, before: list[list[int]], after: list[list[int]]
 ) -> bool:
-    """`after` serves exactly the tickets `before` did, and its changed routes keep every
-    side rule (`RouteValues.keep_if_cheaper` checks timing and depots only)."""
-    served = np.sort(inst.tickets_in([n for r in after for n in r]))
-    if not np.array_equal(served, np.sort(inst.tickets_in([n for r in before for n in r]))):
+    """`after` visits no stop twice, still serves every required ticket `before` did, and
+    its changed routes keep every side rule (`RouteValues.keep_if_cheaper` checks timing
+    and depots only)."""
+    stops = [n for r in after for n in r]
+    if len(set(stops)) < len(stops):
+        return False
+    kept = set(stops)
+    if any(
+        inst.is_ticket(n) and inst.required[inst.ticket_of(n)] and n not in kept
+        for r in before
+        for n in r
+    ):
         return False
     return not any(
         new != old and route_violations(inst, v, new)
@@ -342,3 +505,10 @@ def _most_hopeful_first(
         if routes[v]:
             slack[v] = values[v] - _floor(inst, v, routes[v])
     return sorted(slack, key=lambda v: -slack[v])
+
+
+def _by_weight(inst: RoutingInstance) -> np.ndarray:
+    """Tickets some technician may serve, the heaviest in the objective (drop penalty)
+    first."""
+    eligible = np.flatnonzero(inst.allowed.any(axis=1))
+    return eligible[np.argsort(-inst.penalty[eligible], kind="stable")]

@@ -33,8 +33,12 @@ def test_polished_routes_keep_every_rule_and_cost_no_more(p):
     assert plan.cost <= before
     assert_routes_ok(inst, plan.routes)
     assert routes_cost(inst, plan.routes) == plan.cost
-    served = sorted(n for r in plan.routes for n in r if inst.is_ticket(n))
-    assert served == sorted(n for r in start for n in r if inst.is_ticket(n))
+    stops = [n for r in plan.routes for n in r]
+    assert len(stops) == len(set(stops))
+    required = {
+        n for r in start for n in r if inst.is_ticket(n) and inst.required[inst.ticket_of(n)]
+    }
+    assert required <= set(stops)
 
 
 @settings(max_examples=60, deadline=None)
@@ -275,3 +279,87 @@ def test_a_swaps_bound_never_exceeds_the_swapped_routes_value(p):
                 value = route_value(inst, v, trial)
                 if value is not None:
                     assert floor <= value
+
+
+def _crossed_runs_day():
+    """T1 lives 10 km west, T2 10 km east, three tickets each at most; W1-W3 sit 10-12
+    km west, E1-E3 10-12 km east. T1 was given W1, E2, E3 and T2 E1, W2, W3: no ticket
+    can move alone (both are full) and no swap of two helps, but exchanging the tails
+    after W1 and after E1 sends each technician to its own side."""
+    west = [ticket(f"W{i}", near(0, -9 - i)) for i in (1, 2, 3)]
+    east = [ticket(f"E{i}", near(0, 9 + i)) for i in (1, 2, 3)]
+    return problem(
+        [
+            tech("T1", start=near(0, -10), end=near(0, -10), max_jobs=3),
+            tech("T2", start=near(0, 10), end=near(0, 10), max_jobs=3),
+        ],
+        [*west, *east],
+    )
+
+
+def test_polish_exchanges_route_tails_when_no_ticket_can_move_alone():
+    inst = compile_problem(_crossed_runs_day()).instance
+    w1, w2, w3, e1, e2, e3 = (inst.ticket_node(k) for k in range(6))
+    plan = RouteValues(inst, [[w1, e2, e3], [e1, w2, w3]])
+    before = plan.cost
+    assert polish(inst, plan)
+    assert plan.routes == [[w1, w2, w3], [e1, e2, e3]]
+    assert plan.cost < before
+    assert_routes_ok(inst, plan.routes)
+    assert routes_cost(inst, plan.routes) == plan.cost
+
+
+@settings(max_examples=60, deadline=None)
+@given(problems())
+def test_a_tail_exchanges_bound_never_exceeds_the_new_routes_value(p):
+    """`_swap_tails` skips cuts whose floors already eat the gain: `_floors` must be each
+    route's `_floor`, at or below its exact value, also with span and km priced."""
+    from dataclasses import replace
+
+    from dispatch_opt.solver.polish import _floors
+
+    objective = replace(p.objective, route_span_per_min=1.0, travel_per_km=0.5)
+    inst = compile_problem(replace(p, objective=objective)).instance
+    routes = construct(inst)
+    for v, nodes in enumerate(routes):
+        for w, others in enumerate(routes):
+            if w == v:
+                continue
+            trials = [
+                [*nodes[:i], *others[j:]]
+                for i in range(len(nodes) + 1)
+                for j in range(len(others) + 1)
+            ]
+            for trial, floor in zip(trials, _floors(inst, v, trials), strict=True):
+                assert floor == _floor(inst, v, trial)
+                value = route_value(inst, v, trial)
+                if value is not None:
+                    assert floor <= value
+
+
+def test_polish_serves_a_left_out_ticket_that_fits_and_one_heavier_than_a_served_one():
+    """B fits on T2's idle day; URGENT (which T2 may not serve) does not fit beside LOW
+    on T1's one-job day, and is worth more: the polish serves B, puts URGENT in LOW's
+    place, and LOW then fits on T2's day too."""
+    from dispatch_opt.domain import Priority
+
+    p = problem(
+        [tech("T1", max_jobs=1), tech("T2", start=near(0, 8), end=near(0, 8))],
+        [
+            ticket("LOW", near(1, 0), priority=Priority.LOW),
+            ticket("URGENT", near(1.2, 0), priority=Priority.URGENT, excluded_technicians=("T2",)),
+            ticket("B", near(0, 8.5)),
+        ],
+    )
+    inst = compile_problem(p).instance
+    low, urgent, b = (inst.ticket_node(k) for k in range(3))
+    plan = RouteValues(inst, [[low], []])
+    before = plan.cost
+    assert polish(inst, plan)
+    assert plan.routes[0] == [urgent]
+    assert sorted(plan.routes[1]) == sorted([low, b])
+    assert plan.cost < before
+    assert_routes_ok(inst, plan.routes)
+    assert routes_cost(inst, plan.routes) == plan.cost
+    off = RouteValues(inst, [[low], []])  # without the two-route moves: neither
+    assert not polish(inst, off, exchange="off")
