@@ -72,10 +72,7 @@ def parse_moment(text: str) -> datetime:
         checked = _rfc3339_text(text)
     except PydanticCustomError as exc:
         raise ValueError(exc.message()) from None
-    try:
-        return datetime.fromisoformat(checked.replace(" ", "T").replace("z", "Z"))
-    except ValueError:
-        raise ValueError("is not a valid date or time of day") from None
+    return datetime.fromisoformat(checked.replace(" ", "T").replace("z", "Z"))
 
 
 def _rfc3339_text(value: Any) -> Any:
@@ -91,6 +88,14 @@ def _rfc3339_text(value: Any) -> Any:
         )
     if match.group("offset") is None:
         raise PydanticCustomError("timezone_aware", "must have a UTC offset")
+    try:
+        datetime.fromisoformat(value.replace(" ", "T").replace("z", "Z"))
+    except ValueError:
+        raise PydanticCustomError(
+            "datetime_range",
+            "is not a real date and time: month 01-12, a day the month has, hour 00-23, "
+            "minute and second 00-59 (a leap second cannot be planned)",
+        ) from None
     return value
 
 

@@ -153,47 +153,83 @@ def compute_eligibility(
                 continue
             row[:] = False
             row[v] = True
-        skilled = row.copy()
-        for tid in ticket.excluded_technicians:
-            row[index[tid]] = False
-        if not row.any():
-            names = ", ".join(ids[skilled][:6])
+        left = _Candidates(row, ids)
+        if not left.keep(~np.isin(ids, ticket.excluded_technicians), ReasonCode.EXCLUDED):
+            names = _names(ids, row)
             reasons[k] = (
                 Reason(ReasonCode.EXCLUDED, f"every qualified technician is excluded ({names})"),
             )
             allowed[k] = False
             continue
-        if ticket.parts:
-            has_parts = _can_get_parts(inst, k)
-            if not (row & has_parts).any():
-                reasons[k] = (Reason(ReasonCode.PARTS_UNAVAILABLE, parts_detail(problem, ticket)),)
-                allowed[k] = False
-                continue
-            row &= has_parts
-        jobs_ok = inst.max_jobs != 0
-        if not (row & jobs_ok).any():
-            reasons[k] = (Reason(ReasonCode.CAPACITY, "every qualified technician has max_jobs 0"),)
+        if ticket.parts and not left.keep(_can_get_parts(inst, k), ReasonCode.PARTS_UNAVAILABLE):
+            reasons[k] = left.reasons(ReasonCode.PARTS_UNAVAILABLE, parts_detail(problem, ticket))
             allowed[k] = False
             continue
-        row &= jobs_ok
-        if not (row & time_ok[k]).any():
-            reasons[k] = (Reason(ReasonCode.OUTSIDE_SHIFTS, _time_detail(problem, inst, k, row)),)
+        if not left.keep(inst.max_jobs != 0, ReasonCode.CAPACITY):
+            detail = f"every qualified technician{left.others} has max_jobs 0"
+            reasons[k] = left.reasons(ReasonCode.CAPACITY, detail)
             allowed[k] = False
             continue
-        row &= time_ok[k]
+        if not left.keep(time_ok[k], ReasonCode.OUTSIDE_SHIFTS):
+            detail = _time_detail(problem, inst, k, left.row)
+            reasons[k] = left.reasons(ReasonCode.OUTSIDE_SHIFTS, detail)
+            allowed[k] = False
+            continue
         limit = inst.max_travel_s
-        drive_ok = (limit < 0) | (drive[k] <= limit)
-        if not (row & drive_ok).any():
-            reasons[k] = (
-                Reason(
-                    ReasonCode.MAX_TRAVEL,
-                    "too far for the driving limit of every qualified technician",
-                ),
-            )
+        if not left.keep((limit < 0) | (drive[k] <= limit), ReasonCode.MAX_TRAVEL):
+            detail = f"too far for the driving limit of every qualified technician{left.others}"
+            reasons[k] = left.reasons(ReasonCode.MAX_TRAVEL, detail)
             allowed[k] = False
             continue
-        allowed[k] = row & drive_ok
+        allowed[k] = left.row
     return allowed, reasons
+
+
+RULE_NAMES = {
+    ReasonCode.EXCLUDED: "excluded",
+    ReasonCode.PARTS_UNAVAILABLE: "no van or depot stock for its parts",
+    ReasonCode.CAPACITY: "max_jobs 0",
+    ReasonCode.OUTSIDE_SHIFTS: "no window within their day",
+    ReasonCode.MAX_TRAVEL: "driving limit",
+}
+"""How a partial reason names the rule that took some of the qualified technicians out."""
+
+
+class _Candidates:
+    """The technicians still able to serve a ticket as the rules are applied in turn,
+    and which rule took out which of the others: a ticket nobody can serve is told the
+    rule that took out the last of them, then those that took out the rest."""
+
+    def __init__(self, row: np.ndarray, ids: np.ndarray) -> None:
+        self.row = row.copy()
+        self.ids = ids
+        self.ruled_out: list[Reason] = []
+
+    def keep(self, mask: np.ndarray, code: ReasonCode) -> bool:
+        """Narrow to `mask`; False (nothing narrowed) when that would leave nobody."""
+        if not (self.row & mask).any():
+            return False
+        gone = self.row & ~mask
+        if gone.any():
+            self.ruled_out.append(Reason(code, f"{RULE_NAMES[code]}: {_names(self.ids, gone)}"))
+        self.row &= mask
+        return True
+
+    @property
+    def others(self) -> str:
+        """ " left" when a rule took out some qualified technicians before, else ""."""
+        return " left" if self.ruled_out else ""
+
+    def reasons(self, code: ReasonCode, detail: str) -> tuple[Reason, ...]:
+        """The reasons of a ticket the rule `code` left with nobody."""
+        return (Reason(code, detail), *self.ruled_out)
+
+
+def _names(ids: np.ndarray, mask: np.ndarray, most: int = 6) -> str:
+    """The ids where `mask` holds, at most `most` of them, then how many more."""
+    names = [str(x) for x in ids[mask]]
+    more = f" and {len(names) - most} more" if len(names) > most else ""
+    return ", ".join(names[:most]) + more
 
 
 def _can_get_parts(inst: RoutingInstance, k: int) -> np.ndarray:
@@ -236,8 +272,11 @@ def _time_detail(problem: Problem, inst: RoutingInstance, k: int, row: np.ndarra
             best_v, best_arrival = v, arrival
     if best_v is None or best_arrival is None:
         return f"no qualified technician works during its windows ({windows})"
+    ends = "every qualified shift ends"
+    if (inst.latest_end_s[vs] >= inst.horizon_s).all():  # the horizon, not the shifts
+        ends = f"the planning horizon ends at {_clock(problem, int(inst.horizon_s))},"
     return (
         f"window {windows}; the earliest a qualified technician can be there is "
-        f"{_clock(problem, best_arrival)} ({inst.vehicle_ids[best_v]}), and every "
-        f"qualified shift ends too early to serve it and get back"
+        f"{_clock(problem, best_arrival)} ({inst.vehicle_ids[best_v]}), and {ends} "
+        f"too early to serve it and get back"
     )

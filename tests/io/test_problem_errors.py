@@ -64,6 +64,21 @@ def test_times_that_iso_8601_allows_but_rfc3339_does_not(
     assert_issue(example, "technicians[1].shift.start", "RFC 3339")
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2026-11-23T25:00:00+08:00",  # hour 25
+        "2026-11-23T23:59:60+08:00",  # a leap second: RFC 3339 has them, a plan cannot
+        "2026-02-30T08:30:00+08:00",  # a day February lacks
+    ],
+)
+def test_times_shaped_right_but_not_real_name_the_ranges(
+    example: dict[str, Any], text: str
+) -> None:
+    example["technicians"][1]["shift"]["start"] = text
+    assert_issue(example, "technicians[1].shift.start", "is not a real date and time")
+
+
 def test_rfc3339_times_with_a_space_a_fraction_or_z_are_accepted() -> None:
     assert parse_moment("2026-11-23 08:30:00.25Z") == datetime(
         2026, 11, 23, 8, 30, 0, 250000, tzinfo=UTC

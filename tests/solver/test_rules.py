@@ -228,3 +228,39 @@ def test_a_shift_start_clears_cascading_break_windows_in_any_order():
         p = problem([tech("PM", shift=win("13:30", "17:30"), breaks=order)], [])
         starts.add(int(compile_problem(p).instance.shift_start_s[0]))
     assert starts == {int((at("13:30") - at("07:00")).total_seconds()) + 2}
+
+
+def test_an_unused_technician_starting_as_its_lunch_window_closes_stays_at_its_shift_start():
+    """With no work there is no break to keep clear of: the idle route is at 13:30 sharp
+    (contract: an unused technician has just start and end at its shift start)."""
+    afternoon = tech("PM", shift=win("13:30", "17:30"), breaks=(lunch(45, "12:00", "13:30"),))
+    p = problem([afternoon], [ticket("K", near(2, 0), skills={"tv": 1})])  # nobody can
+    plan = solve_checked(p)
+    assert [s.at for s in plan.routes[0].stops] == [at("13:30"), at("13:30")]
+
+
+def test_a_ticket_nobody_can_serve_names_each_rule_that_took_a_technician_out():
+    """A may do no job, B's driving limit is too short: the reasons say both, the rule
+    that took out the last technician first, instead of "every qualified technician"."""
+    p = problem(
+        [tech("A", max_jobs=0), tech("B", start=near(0, 5), end=near(0, 5), max_travel_min=5)],
+        [ticket("K", near(3, 0))],
+    )
+    plan = solve_checked(p)
+    (entry,) = plan.unassigned
+    assert [r.code for r in entry.reasons] == ["max_travel", "capacity"]
+    assert "technician left" in entry.reasons[0].detail
+    assert entry.reasons[1].detail == "max_jobs 0: A"
+
+
+def test_a_window_past_the_horizon_blames_the_horizon_not_the_shift():
+    """The shift with overtime runs to 23:00, but nothing is planned past the horizon's
+    21:00: the detail names the horizon."""
+    p = problem(
+        [tech("A", shift=win("15:00", "21:00"), overtime_max_min=120)],
+        [ticket("LATE", near(1, 0), duration_min=30, time_windows=(win("20:30", "20:55"),))],
+    )
+    plan = solve_checked(p)
+    (entry,) = plan.unassigned
+    assert entry.reasons[0].code == "outside_shifts"
+    assert "the planning horizon ends at 21:00" in entry.reasons[0].detail
