@@ -49,7 +49,15 @@ the clock: up to 3.9% at 200 tickets, 0.3% at 1,000):
 - on the clock in the final polish only: 200 at 30 s 1.000, 1.000, 1.000; 1,000 at 60 s
   1.009, 0.991, 1.000 (it seldom has time left).
 With VROOM in the same run, "deferred" served 464 weighted at 200 tickets / 30 s in 3
-runs of 3, 1,363 km (the final-polish-only variant: 460-462, 1,322-1,417 km)."""
+runs of 3, 1,363 km (the final-polish-only variant: 460-462, 1,322-1,417 km).
+
+Session 14 put three more moves under the same flag: tail exchanges, left-out tickets
+inserted anywhere they fit, and left-out tickets in place of lighter ones. Objective of
+all three on / all off, same code otherwise, on the clock (deferred): 200 tickets at 30 s
+1.000, 0.966, 1.013 (seeds 0-2; each alone: tails 0.991, 1.021, 0.990, insertion and
+replacement 0.996, 0.994, 1.013); 1,000 at 60 s 0.997, 0.975 (tails 0.986, 0.989;
+insertion and replacement 0.978, 1.000). In rounds, tails alone, 17 solves of 80-1,000
+tickets: 9 the same, 6 lower (0.862-0.990), 2 higher (1.016, 1.085)."""
 
 LAST_POLISH_AT = 0.9
 """Share of the search after which the last spread-out polish runs (the final one, after
