@@ -169,10 +169,13 @@ def _place(
     return force_in(inst, routes, node, vehicles, effort) is not None
 
 
-REPAIR_EFFORT = 100
+REPAIR_EFFORT = 30
 """Route rebuilds and trades `ensure_required` tries at most per call, together (an
 effort bound, the same on any machine). A 1,000-ticket day with 510 required tickets
-took 24-41 s without a bound, against 1.8-2.1 s before either existed."""
+took 24-41 s in the repair without a bound, 1.8-2.3 s with 100 and 1.3-2.3 s with 30
+(2.1 s before either existed); solved with a 2 s limit on a loaded machine it answered in
+3.00 s with 30 (633 served), 3.29-3.40 s with 100, and 2.96 s before (582 served). The
+audit's cases need a handful."""
 
 
 def _trade_required(
