@@ -801,12 +801,13 @@ def _check_late(ctx: _Context, ts: _TimedStop, start: float, ticket: Ticket) -> 
 
 
 def _check_depot_stops(ctx: _Context, rv: _RouteView) -> None:
-    """Depot stops: wait, at least `pickup_min` long, wholly inside the depot's hours."""
+    """Depot stops: at least `pickup_min` long, wholly inside the depot's hours. (No
+    `wait_min` check: the contract's depot stop has no such field, so a plan read from a
+    document carries none; a start before the arrival is `start_before_arrival`.)"""
     for ts in rv.of_kind(StopKind.DEPOT):
         depot = ctx.depot_of(ts)
         if depot is None:
             continue
-        _check_wait(ctx, ts)
         if ts.start is None or ts.end is None:
             continue
         if ts.end - ts.start < depot.pickup_min * 60.0 - TOLERANCE_S:

@@ -170,3 +170,29 @@ def test_a_warm_start_keeps_the_depot_pickups_of_the_earlier_plan():
     again = solve_checked(p, warm_start=first)
     assert set(served(again)) == {"K1", "K2"}
     assert again.solver.objective <= first.solver.objective
+
+
+def test_a_plan_that_waits_for_a_depot_to_open_validates_from_its_document():
+    """After EARLY the van reaches the depot before it opens at 10:00 and waits. The
+    contract's depot stop has no wait_min, so the written plan carries none; read back,
+    it must still validate (it failed wait_inconsistent: 6 of 278 audit plans)."""
+    from dispatch_opt.io import plan_from_dict, plan_to_dict
+    from dispatch_opt.validate import validate_plan
+
+    p = problem(
+        [tech("T1")],
+        [
+            ticket("EARLY", near(1, 0), duration_min=20, time_windows=(win("08:30", "08:45"),)),
+            ticket("K", near(3, 0), parts={"PUMP": 1}, time_windows=(win("10:00", "10:40"),)),
+        ],
+        [depot("WH", WH_NEAR, {"PUMP": 1}, open_=("10:00", "18:00"))],
+    )
+    plan = solve_checked(p)
+    stop = next(s for r in plan.routes for s in r.stops if s.kind is StopKind.DEPOT)
+    assert stop.start > stop.arrival  # it waited
+    document = plan_to_dict(plan)
+    assert all(
+        "wait_min" not in s for r in document["routes"] for s in r["stops"] if s["kind"] == "depot"
+    )
+    report = validate_plan(p, plan_from_dict(document))
+    assert report.ok, report
