@@ -149,13 +149,17 @@ def construct(
     *,
     vehicles_per_ticket: int = 6,
     positions_per_route: int = 4,
+    fetches_per_route: int = 1,
     routes: list[list[int]] | None = None,
     focus: Focus | None = None,
     deadline: float | None = None,
     unreached: list[int] | None = None,
     order: np.ndarray | None = None,
 ) -> list[list[int]]:
-    """Feasible routes (instance nodes per vehicle) built by pruned cheapest insertion.
+    """Feasible routes (instance nodes per vehicle) built by pruned cheapest insertion:
+    per ticket, `vehicles_per_ticket` nearby routes, their `positions_per_route` cheapest
+    positions, and a depot fetch tried at the `fetches_per_route` cheapest positions
+    whose van lacks the parts.
 
     With `routes`, those (feasible) routes are kept and only the tickets they leave out
     are inserted: the recreate step of ruin-and-recreate, narrowed by `focus`.
@@ -182,7 +186,15 @@ def construct(
                 if focus.retry is not None and k not in focus.retry:
                     continue
                 among = focus.changed
-            _insert_best(inst, state, k, vehicles_per_ticket, positions_per_route, among)
+            _insert_best(
+                inst,
+                state,
+                k,
+                vehicles_per_ticket,
+                positions_per_route,
+                among,
+                fetches_per_route,
+            )
     return state.nodes
 
 
@@ -222,6 +234,7 @@ def _insert_best(
     n_vehicles: int,
     n_positions: int,
     among: np.ndarray | None = None,
+    n_fetches: int = 1,
 ) -> bool:
     """Insert ticket k at its cheapest feasible place among the candidates (fetching its
     parts at a depot first when the van lacks them); True if placed."""
@@ -234,7 +247,7 @@ def _insert_best(
         path = routes.path(v)
         drive = routes.drive[v]
         delta = drive[path[:-1], node] + drive[node, path[1:]] - drive[path[:-1], path[1:]]
-        fetch_tried = False
+        fetches_left = n_fetches
         stock_room = routes.stock_room(v, inst.demand[k]) if needs_parts else None
         for pos in np.argsort(delta, kind="stable")[:n_positions]:
             pos = int(pos)
@@ -244,9 +257,9 @@ def _insert_best(
             if not routes.drive_allows(v, extra):
                 break
             if stock_room is not None and not stock_room[pos]:
-                if fetch_tried:
-                    continue  # one fetch attempt per route, at its cheapest position
-                fetch_tried = True
+                if not fetches_left:
+                    continue  # fetch attempts per route: `n_fetches`, at its cheapest positions
+                fetches_left -= 1
                 trial = [*routes.nodes[v][:pos], node, *routes.nodes[v][pos:]]
                 fetched = _with_pickup(inst, routes, v, k, trial, pos)
                 if fetched is None:

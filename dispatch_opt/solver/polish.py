@@ -337,17 +337,19 @@ def _swap_tails(inst: RoutingInstance, work: Work, node: int, v: int) -> int:
 
 def _fill_gaps(inst: RoutingInstance, work: Work, deadline: float | None = None) -> list[int]:
     """Insert the tickets left out wherever they still fit (`construct` looking at every
-    position of the routes it considers), when that lowers the objective; the routes
-    changed. A recreate re-tries left-out tickets only near its ruin and at its cheapest
-    positions, so a ticket that fits far from every ruin, or only at a dearer position
-    of a long route, would otherwise stay out. No ticket is tried once `deadline` (a
-    perf_counter value) has passed. Updates `work` in place."""
+    position of the routes it considers, fetching parts before any of them), when that
+    lowers the objective; the routes changed. A recreate re-tries left-out tickets only
+    near its ruin and at its cheapest positions, so a ticket that fits far from every
+    ruin, or only at a dearer position of a long route, would otherwise stay out. No
+    ticket is tried once `deadline` (a perf_counter value) has passed. Updates `work` in
+    place."""
     every = len(inst.service_s)  # more positions than any route has
     filled = construct(
         inst,
         routes=work.routes,
         vehicles_per_ticket=NEAR_ROUTES,
         positions_per_route=every,
+        fetches_per_route=every,
         deadline=deadline,
     )
     changed = [v for v in range(inst.n_vehicles) if filled[v] != work.routes[v]]

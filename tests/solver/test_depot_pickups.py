@@ -196,3 +196,35 @@ def test_a_plan_that_waits_for_a_depot_to_open_validates_from_its_document():
     )
     report = validate_plan(p, plan_from_dict(document))
     assert report.ok, report
+
+
+def test_gap_filling_tries_a_depot_fetch_beyond_the_cheapest_position():
+    """K (west, needs a pump) is cheapest to insert before or after A (west, 09:00), but
+    the depot opens at 13:00 and B (east) must start by 13:30: only after B can the van
+    fetch the pump and serve K. One fetch attempt per route (the construction's default)
+    misses it; the polish's gap filling tries every position (audit p026)."""
+    from dispatch_opt.routing.cost import RouteValues
+    from dispatch_opt.solver.construct import construct
+    from dispatch_opt.solver.polish import polish
+    from tests.checks import assert_routes_ok
+
+    p = problem(
+        [tech("T1", shift=win("08:30", "17:30"))],
+        [
+            ticket("A", near(0, -5), time_windows=(win("09:00", "09:30"),)),
+            ticket("B", near(0, 5), time_windows=(win("13:00", "13:30"),)),
+            ticket("K", near(0, -5.5), parts={"PUMP": 1}),
+        ],
+        [depot("WH", near(0, -5.2), {"PUMP": 1}, open_=("13:00", "18:00"))],
+    )
+    inst = compile_problem(p).instance
+    a, b, k = (inst.ticket_node(i) for i in range(3))
+    start = [[a, b]]
+    once = construct(inst, routes=start, positions_per_route=9, fetches_per_route=1)
+    assert k not in once[0]
+    every = construct(inst, routes=start, positions_per_route=9, fetches_per_route=9)
+    assert every[0][:2] == [a, b] and every[0][-1] == k
+    plan = RouteValues(inst, start)
+    assert polish(inst, plan)
+    assert k in plan.routes[0]
+    assert_routes_ok(inst, plan.routes)
