@@ -154,7 +154,10 @@ def compute_eligibility(
             row[:] = False
             row[v] = True
         left = _Candidates(row, ids)
-        if not left.keep(~np.isin(ids, ticket.excluded_technicians), ReasonCode.EXCLUDED):
+        not_excluded = np.ones(len(ids), dtype=bool)
+        for tid in ticket.excluded_technicians:
+            not_excluded[index[tid]] = False
+        if not left.keep(not_excluded, ReasonCode.EXCLUDED):
             names = _names(ids, row)
             reasons[k] = (
                 Reason(ReasonCode.EXCLUDED, f"every qualified technician is excluded ({names})"),
