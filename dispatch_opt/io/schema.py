@@ -72,7 +72,12 @@ def parse_moment(text: str) -> datetime:
         checked = _rfc3339_text(text)
     except PydanticCustomError as exc:
         raise ValueError(exc.message()) from None
-    return datetime.fromisoformat(checked.replace(" ", "T").replace("z", "Z"))
+    return _from_rfc3339(checked)
+
+
+def _from_rfc3339(text: str) -> datetime:
+    """The datetime of RFC 3339 text (`fromisoformat` wants an upper-case T and Z)."""
+    return datetime.fromisoformat(text.replace(" ", "T").replace("z", "Z"))
 
 
 def _rfc3339_text(value: Any) -> Any:
@@ -89,7 +94,7 @@ def _rfc3339_text(value: Any) -> Any:
     if match.group("offset") is None:
         raise PydanticCustomError("timezone_aware", "must have a UTC offset")
     try:
-        datetime.fromisoformat(value.replace(" ", "T").replace("z", "Z"))
+        _from_rfc3339(value)
     except ValueError:
         raise PydanticCustomError(
             "datetime_range",

@@ -15,8 +15,7 @@ from dispatch_opt.domain.state import (
     Stability,
     TechnicianState,
 )
-from dispatch_opt.domain.stock import Stock
-from dispatch_opt.domain.stock import add as _add
+from dispatch_opt.domain.stock import Stock, add
 
 
 def _load_on_the_way(route: Route, now: datetime, stock: Stock, loaded: dict[str, Stock]) -> int:
@@ -32,8 +31,8 @@ def _load_on_the_way(route: Route, now: datetime, stock: Stock, loaded: dict[str
         if stop.kind is StopKind.BREAK:
             breaks += 1
         if stop.kind is StopKind.DEPOT:
-            _add(stock, stop.pickup, +1)
-            _add(loaded.setdefault(stop.id or "", {}), stop.pickup, +1)
+            add(stock, stop.pickup, +1)
+            add(loaded.setdefault(stop.id or "", {}), stop.pickup, +1)
     return breaks
 
 
@@ -63,10 +62,10 @@ def _technician_state(
             else next(d.location for d in problem.depots if d.id == stop.id)
         )
         if stop.kind is StopKind.DEPOT:
-            _add(stock, stop.pickup, +1)
-            _add(loaded.setdefault(stop.id or "", {}), stop.pickup, +1)
+            add(stock, stop.pickup, +1)
+            add(loaded.setdefault(stop.id or "", {}), stop.pickup, +1)
         else:  # done, or under way: its parts are off the van (the contract's `stock`)
-            _add(stock, stop.parts, -1)
+            add(stock, stop.parts, -1)
         if stop.kind is StopKind.TICKET and stop.end > now:
             in_progress = InProgress(stop.id or "", stop.start, stop.end)
         place, free_at = here, stop.end

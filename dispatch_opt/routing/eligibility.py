@@ -158,10 +158,8 @@ def compute_eligibility(
         for tid in ticket.excluded_technicians:
             not_excluded[index[tid]] = False
         if not left.keep(not_excluded, ReasonCode.EXCLUDED):
-            names = _names(ids, row)
-            reasons[k] = (
-                Reason(ReasonCode.EXCLUDED, f"every qualified technician is excluded ({names})"),
-            )
+            detail = f"every qualified technician is excluded ({_names(ids, row)})"
+            reasons[k] = left.reasons(ReasonCode.EXCLUDED, detail)
             allowed[k] = False
             continue
         if ticket.parts and not left.keep(_can_get_parts(inst, k), ReasonCode.PARTS_UNAVAILABLE):

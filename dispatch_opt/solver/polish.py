@@ -431,6 +431,7 @@ def polish(
     dirty = list(range(len(routes))) if routes_from is None else sorted(routes_from)
     visiting: list[int] = []  # the routes of the pass under way
     exchanging, deferred = exchange == "first", exchange == "deferred"
+    heaviest_first = [] if exchange == "off" else _by_weight(inst)  # for the left-out ones
     while not late():
         if not dirty:
             if not deferred:
@@ -462,8 +463,7 @@ def polish(
         if exchanging and not late():  # the tickets left out: in where they fit, or
             changed.update(_fill_gaps(inst, work, deadline))  # in place of lighter ones
             served = {n for r in routes for n in r}
-            for k in _by_weight(inst):
-                node = inst.ticket_node(int(k))
+            for node in heaviest_first:
                 if late():
                     break
                 if node not in served:
@@ -514,8 +514,9 @@ def _most_hopeful_first(
     return sorted(slack, key=lambda v: -slack[v])
 
 
-def _by_weight(inst: RoutingInstance) -> np.ndarray:
-    """Tickets some technician may serve, the heaviest in the objective (drop penalty)
-    first."""
+def _by_weight(inst: RoutingInstance) -> list[int]:
+    """The nodes of the tickets some technician may serve, the heaviest in the objective
+    (drop penalty) first."""
     eligible = np.flatnonzero(inst.allowed.any(axis=1))
-    return eligible[np.argsort(-inst.penalty[eligible], kind="stable")]
+    order = eligible[np.argsort(-inst.penalty[eligible], kind="stable")]
+    return [inst.ticket_node(int(k)) for k in order]

@@ -190,6 +190,7 @@ def _trade_required(
     its technician's one job to a low one). The required penalty counts the tickets
     first, then their weight (`routing.compile`). Each trade tried takes one from
     `effort[0]`; none is tried once it is spent."""
+    served_now = _required_served(inst, routes)
     for node in missing:
         k = inst.ticket_of(node)
         pickups = open_pickups_given(inst, routes, k)
@@ -211,7 +212,7 @@ def _trade_required(
                     if other != node:
                         _place(inst, trial, other, effort, only_v)
                 _place(inst, trial, q, effort)
-                if _required_served(inst, trial) > _required_served(inst, routes):
+                if _required_served(inst, trial) > served_now:
                     return trial
     return None
 
