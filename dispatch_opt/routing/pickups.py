@@ -1,10 +1,12 @@
 """Depot pickup options: where a van lacking a ticket's parts may load them first.
 
 For each ticket that some allowed van cannot cover from its own stock, the few nearest
-depots holding the missing SKUs become pickup nodes (one per ticket and depot, loading
-the ticket's missing parts). Only tickets and depots that matter get nodes, so the
-instance grows by at most `DEPOTS_PER_TICKET` nodes per part-needing ticket. A van may
-then serve a ticket only if its stock, or its stock plus one such load fetched in time
+depots holding the missing SKUs become pickup nodes. A depot gets one node per distinct
+van shortfall (a van holding one of two pumps loads one, not two: the depot's last pump
+then still serves), at most `LOADS_PER_DEPOT`, the largest always among them. Only
+tickets and depots that matter get nodes, so the instance grows by at most
+`DEPOTS_PER_TICKET * LOADS_PER_DEPOT` nodes per part-needing ticket. A van may then
+serve a ticket only if its stock, or its stock plus one such load fetched in time
 (start -> depot within its hours -> ticket within a window -> end), covers the parts.
 """
 
@@ -20,7 +22,10 @@ from dispatch_opt.routing.eligibility import padded_windows, parts_detail, windo
 from dispatch_opt.routing.instance import RoutingInstance
 
 DEPOTS_PER_TICKET = 2
-"""Pickup options per ticket (the nearest depots that can supply it)."""
+"""Depots per ticket that get pickup options (the nearest that can supply it)."""
+
+LOADS_PER_DEPOT = 3
+"""Distinct loads per ticket and depot: the largest shortfall, then the smallest ones."""
 
 
 @dataclasses.dataclass
@@ -47,22 +52,74 @@ def _options(inst: RoutingInstance, allowed: np.ndarray) -> list[_Option]:
         lacking = (vans < need).any(axis=1)
         if not lacking.any():
             continue
-        short_sku = (vans[lacking] < need).any(axis=0) & (need > 0)
+        wanted = _shortfalls(need, vans[lacking])
         order = np.argsort(inst.durations(depot_nodes, first + k), kind="stable")
         kept = 0
         for d in order:
             d = int(d)
-            load = np.where(short_sku, np.minimum(need, inst.depot_stock[d]), 0)
-            if not load.any():
-                continue
-            completes = ((vans[lacking] + load) >= need).all(axis=1)
-            if not completes.any():
-                continue
-            options.append(_Option(k, d, load.astype(np.int64)))
-            kept += 1
+            loads = _loads(wanted, inst.depot_stock[d], need, vans[lacking])
+            options.extend(_Option(k, int(d), load) for load in loads)
+            kept += bool(loads)
             if kept >= DEPOTS_PER_TICKET:
                 break
-    return options
+    return _contested_only(inst, options)
+
+
+def _contested_only(inst: RoutingInstance, options: list[_Option]) -> list[_Option]:
+    """The options without the smaller loads that spare nothing scarce: a smaller load
+    is kept only when it leaves on the shelf some SKU the depot's largest loads ask
+    more of than it holds. Uncontested, it would only grow the search: kept
+    everywhere, the benchmark days had 17-24% more pickup nodes (2,650 against 2,146 at
+    3,000 tickets), kept where contested 1-21% (2,593)."""
+    largest: dict[tuple[int, int], np.ndarray] = {}
+    for o in options:
+        seen = largest.get((o.ticket, o.depot))
+        if seen is None or o.load.sum() > seen.sum():
+            largest[(o.ticket, o.depot)] = o.load
+    asked = np.zeros_like(inst.depot_stock)
+    for (_, d), load in largest.items():
+        asked[d] += load
+    scarce = asked > inst.depot_stock
+    return [
+        o
+        for o in options
+        if o.load is largest[(o.ticket, o.depot)]
+        or (scarce[o.depot] & (largest[(o.ticket, o.depot)] > o.load)).any()
+    ]
+
+
+def _shortfalls(need: np.ndarray, vans: np.ndarray) -> np.ndarray:
+    """(W, S) the distinct loads that would complete the lacking vans: first what
+    completes every one of them (the ticket's parts in any SKU some van lacks), then
+    each van's own shortfall, fewest parts first."""
+    cols = np.flatnonzero(need)  # a ticket needs few SKUs: work on those columns only
+    gap = np.maximum(need[cols] - vans[:, cols], 0)
+    short = gap.any(axis=0)
+    radix = np.cumprod(np.concatenate([[1], need[cols][:-1] + 1]))  # one int per row
+    codes = np.unique(gap @ radix)  # np.unique(axis=0) took 0.19 s at 3,000 tickets
+    own = (codes[:, None] // radix[None, :]) % (need[cols] + 1)[None, :]
+    own = own[np.argsort(own.sum(axis=1), kind="stable")]
+    wanted = np.zeros((1 + len(own), len(need)), dtype=np.int64)
+    wanted[0, cols] = np.where(short, need[cols], 0)
+    wanted[1:, cols] = own
+    return wanted
+
+
+def _loads(wanted: np.ndarray, shelf: np.ndarray, need: np.ndarray, vans: np.ndarray) -> list:
+    """The loads a depot with `shelf` can give for the wanted shortfalls: each capped by
+    the shelf, kept when it completes some lacking van, distinct, at most
+    `LOADS_PER_DEPOT`; smallest first, so that a van both complete takes the smaller
+    (the construction keeps the first of equally cheap options)."""
+    found: list[np.ndarray] = []
+    for want in wanted:
+        load = np.minimum(want, shelf)
+        if not load.any() or any(np.array_equal(load, f) for f in found):
+            continue
+        if ((vans + load) >= need).all(axis=1).any():
+            found.append(load)
+            if len(found) >= LOADS_PER_DEPOT:
+                break
+    return sorted(found, key=lambda load: int(load.sum()))
 
 
 def _reachable(inst: RoutingInstance, options: list[_Option]) -> np.ndarray:
@@ -154,7 +211,7 @@ def add_pickups(
 def _unreachable_reason(problem: Problem, inst: RoutingInstance, k: int, options: list) -> Reason:
     """The parts exist (or not) but no qualified van can fetch them in time."""
     ticket = problem.tickets[k]
-    depots = [inst.depot_ids[opt.depot] for opt, _ in options]
+    depots = list(dict.fromkeys(inst.depot_ids[opt.depot] for opt, _ in options))
     if not depots:
         return Reason(ReasonCode.PARTS_UNAVAILABLE, parts_detail(problem, ticket))
     wanted = ", ".join(f"{sku} x{q}" for sku, q in ticket.parts.items())

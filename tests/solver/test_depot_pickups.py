@@ -228,3 +228,26 @@ def test_gap_filling_tries_a_depot_fetch_beyond_the_cheapest_position():
     assert polish(inst, plan)
     assert k in plan.routes[0]
     assert_routes_ok(inst, plan.routes)
+
+
+def test_a_van_loads_only_its_own_shortfall_so_the_depot_serves_another_ticket():
+    """Audit p141: a van holding the pump fetches only the fan, which leaves the depot's
+    one pump for a ticket only the other van can serve; loading the ticket's whole
+    shortfall (fan and pump, as the van without stock would) served one of the two."""
+    p = problem(
+        [
+            tech("T1", stock={"PUMP": 1}),
+            tech("T2", skills={"ac": 3, "tv": 3}),
+        ],
+        [
+            ticket("K1", near(3, 1), parts={"FAN": 1, "PUMP": 1}),
+            ticket("K2", near(-3, 1), parts={"PUMP": 1}, skills={"tv": 1}),
+        ],
+        [depot("WH", WH_NEAR, {"FAN": 1, "PUMP": 1})],
+    )
+    inst = compile_problem(p).instance
+    k1 = [inst.pickup_load[q].tolist() for q in range(inst.n_pickups) if inst.pickup_ticket[q] == 0]
+    fan, pump = (inst.skus.index(s) for s in ("FAN", "PUMP"))
+    assert [(load[fan], load[pump]) for load in k1] == [(1, 0), (1, 1)]  # smallest first
+    plan = solve_checked(p)
+    assert served(plan) == {"K1": "T1", "K2": "T2"}
