@@ -354,6 +354,7 @@ def compile_problem(
         vehicle_ids=tuple(t.id for t in techs),
         depot_ids=tuple(d.id for d in depots),
         ticket_ids=tuple(k.id for k in tickets),
+        metric=problem.travel.model is not TravelModel.MATRIX,
         **extra,
     )
     if not day_under_way:

@@ -53,14 +53,16 @@ def _clock(problem: Problem, seconds: int) -> str:
 
 def _legs_s(inst: RoutingInstance) -> tuple[np.ndarray, np.ndarray]:
     """(N, V) integer driving seconds start -> ticket and ticket -> end, per vehicle,
-    with the same rounding as the solver (`RoutingInstance.drive_s`)."""
+    with the same rounding as the solver (`RoutingInstance.drive_s`); on a given matrix
+    the shortest way through any places (`RoutingInstance.least_drive`), since a route
+    may drive that way."""
     n_v = inst.n_vehicles
     tickets = inst.first_ticket_node + np.arange(inst.n_tickets)
     go = np.zeros((inst.n_tickets, n_v), dtype=np.int64)
     back = np.zeros((inst.n_tickets, n_v), dtype=np.int64)
     for factor, vs in inst.speed_groups:
-        go[:, vs] = inst.drive_block(factor, *np.ix_(vs, tickets)).T
-        back[:, vs] = inst.drive_block(factor, *np.ix_(tickets, n_v + vs))
+        go[:, vs] = inst.least_drive(factor, *np.ix_(vs, tickets)).T
+        back[:, vs] = inst.least_drive(factor, *np.ix_(tickets, n_v + vs))
     return go, back
 
 
@@ -267,7 +269,7 @@ def _time_detail(problem: Problem, inst: RoutingInstance, k: int, row: np.ndarra
     node = inst.ticket_node(k)
     best_v, best_arrival = None, None
     for v in vs:
-        drive = int(inst.drive_block(float(inst.speed_factor[v]), v, node))
+        drive = int(inst.least_drive(float(inst.speed_factor[v]), v, node))
         arrival = int(inst.shift_start_s[v]) + drive + inst.overhead_s
         if best_arrival is None or arrival < best_arrival:
             best_v, best_arrival = v, arrival

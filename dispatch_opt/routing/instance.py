@@ -20,6 +20,8 @@ from functools import cached_property
 
 import numpy as np
 
+from dispatch_opt.routing.shortest import ShortestDrive
+
 COST_PER_UNIT = 6000
 """Integer cost of one objective unit (one minute of driving at default weights); per
 second costs are then whole numbers (100 per second for a weight of 1 per minute)."""
@@ -107,6 +109,8 @@ class RoutingInstance:
     # --- where each node stands in the travel matrices --------------------------
     place: np.ndarray | None = None  # (n,) int row of `duration_s` / `distance_m` of
     # each node (a pickup shares its depot's); None when they are indexed by node
+    metric: bool = True  # the direct leg is the shortest way between two places (false
+    # for a given matrix: `least_drive` then searches the ways through other places)
 
     def __post_init__(self) -> None:
         self.windows = tuple(self.windows)
@@ -173,6 +177,7 @@ class RoutingInstance:
         state = dict(self.__dict__)
         for derived in (
             "_drive_cache",
+            "_shortest",
             "arrival_overhead_s",
             "distance_int_m",
             "pickup_s",
@@ -389,6 +394,21 @@ class RoutingInstance:
     @cached_property
     def _drive_cache(self) -> dict[float, np.ndarray]:
         return {}
+
+    def least_drive(self, factor: float, rows: NodeIndex, cols: NodeIndex) -> np.ndarray:
+        """int64 `drive_block` of the shortest way from `rows` to `cols` through any
+        places: the direct leg where the matrix keeps the triangle inequality (`metric`),
+        else never more. The lower bound for rules that test a ticket alone."""
+        direct = np.asarray(self.drive_block(factor, rows, cols), dtype=np.int64)
+        if self.metric:
+            return direct
+        via = self._shortest.between(self.places(rows), self.places(cols))
+        via = _ceil_block(via.reshape(-1), _factor_key(factor)).reshape(via.shape)
+        return np.minimum(direct, via.astype(np.int64))
+
+    @cached_property
+    def _shortest(self) -> ShortestDrive:
+        return ShortestDrive(self.duration_s)
 
     @cached_property
     def arrival_overhead_s(self) -> np.ndarray:

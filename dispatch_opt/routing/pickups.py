@@ -141,11 +141,11 @@ def _reachable(inst: RoutingInstance, options: list[_Option]) -> np.ndarray:
     service = inst.service_s[tnodes].astype(np.int64)[:, None]
     windows = padded_windows(inst, tickets)
     for factor, vs in inst.speed_groups:  # per option (rows) and van (columns)
-        to_depot = inst.drive_block(factor, vs[None, :], dnodes[:, None]).astype(np.int64)
+        to_depot = inst.least_drive(factor, vs[None, :], dnodes[:, None]).astype(np.int64)
         loaded = np.maximum(inst.shift_start_s[None, vs] + to_depot, lo[:, None])
         loaded += pickup_s[:, None]
-        leg = inst.drive_block(factor, dnodes, tnodes).astype(np.int64) + over
-        back = inst.drive_block(factor, tnodes[:, None], n_v + vs[None, :]).astype(np.int64)
+        leg = inst.least_drive(factor, dnodes, tnodes).astype(np.int64) + over
+        back = inst.least_drive(factor, tnodes[:, None], n_v + vs[None, :]).astype(np.int64)
         latest = inst.latest_end_s[None, vs]
         fits, _ = window_fit(loaded + leg[:, None], windows, service, back, latest)
         ok[:, vs] = fits & (loaded <= hi[:, None])

@@ -264,3 +264,39 @@ def test_a_window_past_the_horizon_blames_the_horizon_not_the_shift():
     (entry,) = plan.unassigned
     assert entry.reasons[0].code == "outside_shifts"
     assert "the planning horizon ends at 21:00" in entry.reasons[0].detail
+
+
+def test_a_given_matrix_shortcut_through_another_ticket_keeps_a_ticket_eligible():
+    """Audit p062: on a given matrix the direct drive out to K and back is 40 min against
+    a 30 min driving limit, but the way through A drives 30; eligibility tested the
+    direct legs and ruled K out, though the route start -> A -> K -> end keeps the rule."""
+    import numpy as np
+
+    from dispatch_opt.domain import TravelModel, TravelSpec
+
+    minutes = np.array(
+        [
+            # T1  A   K
+            [0, 5, 20],  # T1
+            [5, 0, 5],  # A
+            [20, 5, 0],  # K
+        ],
+        dtype=np.float64,
+    )
+    travel = TravelSpec(
+        model=TravelModel.MATRIX,
+        stop_overhead_min=0.0,
+        locations=("T1", "A", "K"),
+        durations_s=minutes * 60,
+        distances_m=minutes * 500,
+    )
+    p = problem(
+        [tech("T1", max_travel_min=30)],
+        [ticket("A", near(1, 0), duration_min=20), ticket("K", near(2, 0), duration_min=20)],
+        travel=travel,
+    )
+    compiled = compile_problem(p)
+    assert compiled.instance.allowed.all()
+    plan = solve_checked(p)
+    assert served(plan) == {"A": "T1", "K": "T1"}
+    assert plan.routes[0].travel_min == 30.0
