@@ -42,7 +42,11 @@ class _Routes:
         self.nodes: list[list[int]] = [[] for _ in range(inst.n_vehicles)]
         self.depot_left = inst.depot_stock.copy()
         self.drive = inst.drive_matrices([float(f) for f in inst.speed_factor])
-        self.drive_total = np.zeros(inst.n_vehicles, dtype=np.int64)
+        # what each route drives now: an empty one still drives start -> end (a count
+        # from zero let routes to a separate end place pass the driving limit by that leg)
+        self.drive_total = np.array(
+            [route_drive_s(inst, v, []) for v in range(inst.n_vehicles)], dtype=np.int64
+        )
         self.pickups_in_use: set[int] = set()
         self._reach: RouteReach | None = None
         self._states: dict[int, RouteStates | None] = {}
@@ -118,7 +122,8 @@ class _Routes:
     def load(self, routes: list[list[int]]) -> None:
         """Start from existing feasible routes."""
         for v, nodes in enumerate(routes):
-            self.commit(v, list(nodes), route_drive_s(self.inst, v, list(nodes)))
+            extra = route_drive_s(self.inst, v, list(nodes)) - int(self.drive_total[v])
+            self.commit(v, list(nodes), extra)
 
 
 @dataclass(frozen=True)

@@ -190,3 +190,22 @@ def test_a_construction_out_of_time_tries_nothing_and_lists_what_it_never_tried(
     later: list[int] = []
     assert construct(inst, deadline=float("inf"), unreached=later) == construct(inst)
     assert later == []
+
+
+def test_the_driving_limit_counts_the_drive_to_a_separate_end_place():
+    """An empty route to a separate end place already drives start -> end (32 min here);
+    the construction counted from zero, so two side trips that each fit the 45 min limit
+    alone made a 46 min route."""
+    from dispatch_opt.routing.timeline import route_drive_s
+    from tests.factories import near, problem, tech, ticket
+
+    p = problem(
+        [tech("T1", end=near(10, 0), max_travel_min=45)],
+        [ticket("A", near(3, 2.5), duration_min=20), ticket("B", near(7, -2.5), duration_min=20)],
+    )
+    inst = compile_problem(p).instance
+    assert inst.allowed.all()  # each alone fits the limit
+    routes = construct(inst)
+    assert_routes_ok(inst, routes)
+    assert route_drive_s(inst, 0, routes[0]) <= inst.max_travel_s[0]
+    assert len(routes[0]) == 1
