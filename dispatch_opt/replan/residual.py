@@ -74,7 +74,8 @@ def _van_stock(
     that visit, the route's first stop, uses them again)."""
     if ts.stock is not None:
         held = dict(ts.stock)
-        add(held, using.parts if using is not None else {})
+        if using is not None:
+            add(held, using.parts)
         return held
     left = dict(tech.stock)
     for ticket in done:

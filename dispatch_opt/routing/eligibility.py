@@ -66,14 +66,16 @@ def _legs_s(inst: RoutingInstance) -> tuple[np.ndarray, np.ndarray]:
     return go, back
 
 
-def _time_feasible(inst: RoutingInstance) -> tuple[np.ndarray, np.ndarray]:
+def _time_feasible(
+    inst: RoutingInstance, go: np.ndarray, back: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """(N, V) feasibility of each ticket alone on each route, and the earliest start.
 
-    Leaves at shift start, drives there (speed factor, overhead), starts in the first
-    reachable window, serves, drives to the end place before the latest end."""
+    Leaves at shift start, drives there (`go`, from `_legs_s`, plus the overhead),
+    starts in the first reachable window, serves, drives to the end place (`back`)
+    before the latest end."""
     n_v, n_t = inst.n_vehicles, inst.n_tickets
     tickets = inst.first_ticket_node + np.arange(n_t)
-    go, back = _legs_s(inst)
     same = inst.loc_id[np.arange(n_v)][None, :] == inst.loc_id[tickets][:, None]
     arrival = inst.shift_start_s[None, :] + go + np.where(same, 0, inst.overhead_s)
     service = inst.service_s[tickets][:, None]
@@ -113,12 +115,6 @@ def window_fit(
     return ok, earliest
 
 
-def _drive_alone_s(inst: RoutingInstance) -> np.ndarray:
-    """(N, V) driving seconds of the route start -> ticket -> end."""
-    go, back = _legs_s(inst)
-    return go + back
-
-
 def compute_eligibility(
     problem: Problem, inst: RoutingInstance
 ) -> tuple[np.ndarray, dict[int, tuple[Reason, ...]]]:
@@ -127,8 +123,9 @@ def compute_eligibility(
     index = {t.id: v for v, t in enumerate(techs)}
     reasons: dict[int, tuple[Reason, ...]] = {}
     allowed = _skill_mask(problem)
-    time_ok, _earliest = _time_feasible(inst)
-    drive = _drive_alone_s(inst)
+    go, back = _legs_s(inst)  # once: on a given matrix they are shortest-way searches
+    time_ok, _earliest = _time_feasible(inst, go, back)
+    drive = go + back  # the route start -> ticket -> end, for the driving limit
     ids = np.array([t.id for t in techs], dtype=object)
 
     for k, ticket in enumerate(problem.tickets):

@@ -104,8 +104,8 @@ class RoutingInstance:
     reassign_cost: int = 0  # serving a planned ticket by another vehicle
     move_cost_per_s: int = 0  # per second a start is later than prev start + tolerance
     move_tolerance_s: int = 0
-    held: np.ndarray | None = None  # (N,) bool: visits a re-plan holds where they are;
-    # a repair never trades one away for another required ticket
+    held: np.ndarray | None = None  # (N,) bool: visits a re-plan holds where they are
+    # (none held without it); a repair never trades one away for another required ticket
     # --- where each node stands in the travel matrices --------------------------
     place: np.ndarray | None = None  # (n,) int row of `duration_s` / `distance_m` of
     # each node (a pickup shares its depot's); None when they are indexed by node
@@ -121,6 +121,8 @@ class RoutingInstance:
             self.prev_vehicle = np.full(self.n_tickets, -1, dtype=np.int64)
         if self.prev_start_s is None:
             self.prev_start_s = np.full(self.n_tickets, -1, dtype=np.int64)
+        if self.held is None:
+            self.held = np.zeros(self.n_tickets, dtype=bool)
         if self.pickup_depot is None:
             self.pickup_depot = np.zeros(0, dtype=np.int64)
             self.pickup_ticket = np.zeros(0, dtype=np.int64)
@@ -155,6 +157,7 @@ class RoutingInstance:
             "pickup_window",
             "prev_vehicle",
             "prev_start_s",
+            "held",
             "place",
         ):
             arr = getattr(self, name)

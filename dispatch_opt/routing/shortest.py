@@ -35,7 +35,8 @@ class ShortestDrive:
     def __init__(self, duration_s: np.ndarray) -> None:
         """Keep the (m, m) base driving seconds; the graph is built on first use."""
         self._duration_s = duration_s
-        self._graphs: dict[bool, object] = {}
+        self._forward: csr_matrix | None = None  # the legs; backwards: transposed
+        self._backward: csr_matrix | None = None
         self._rows: dict[tuple[bool, int], np.ndarray] = {}
 
     def between(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
@@ -58,11 +59,12 @@ class ShortestDrive:
         todo = [int(s) for s in sources if (forward, int(s)) not in self._rows]
         if not todo:
             return
-        if True not in self._graphs:
-            self._graphs[True] = _graph(np.asarray(self._duration_s))
-        if forward not in self._graphs:  # backwards: the same legs, transposed
-            self._graphs[False] = self._graphs[True].T.tocsr()
-        found = dijkstra(self._graphs[forward], directed=True, indices=todo)
+        if self._forward is None:
+            self._forward = _graph(np.asarray(self._duration_s))
+        if not forward and self._backward is None:
+            self._backward = self._forward.T.tocsr()
+        graph = self._forward if forward else self._backward
+        found = dijkstra(graph, directed=True, indices=todo)
         for s, row in zip(todo, np.atleast_2d(found), strict=True):
             self._rows[(forward, s)] = row
 

@@ -134,7 +134,7 @@ def _required_only(
     start. None when neither order fits them all. Dropping optional work keeps the
     required tickets' order, and a day may hold them only in another one."""
     must = [n for n in routes[v] if inst.is_ticket(n) and inst.required[inst.ticket_of(n)]]
-    if not must or (inst.held is not None and inst.held[inst.tickets_in(must)].any()):
+    if not must or inst.held[inst.tickets_in(must)].any():
         return None  # no required ticket to re-order (dropping work was tried), or held
     must.append(node)
     only_v = np.array([v])
@@ -199,13 +199,13 @@ def _trade_required(
             others = [q for q in routes[v] if _tradable(inst, q)]
             if not others or not _serves_alone(inst, v, node, pickups):
                 continue
+            only_v = np.array([v])
             for q in others:
                 if effort[0] <= 0:
                     return None
                 effort[0] -= 1
                 trial = list(routes)  # routes are replaced, never changed in place
                 trial[v] = drop_idle_pickups(inst, v, [n for n in trial[v] if n != q])
-                only_v = np.array([v])
                 if not _place(inst, trial, node, effort, only_v):
                     continue
                 for other in missing:  # in q's place too
@@ -223,7 +223,7 @@ def _tradable(inst: RoutingInstance, node: int) -> bool:
     if not inst.is_ticket(node):
         return False
     k = inst.ticket_of(node)
-    return bool(inst.required[k]) and not (inst.held is not None and inst.held[k])
+    return bool(inst.required[k] and not inst.held[k])
 
 
 def _required_served(inst: RoutingInstance, routes: list[list[int]]) -> int:
