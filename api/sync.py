@@ -37,9 +37,12 @@ def check_size(app: Any, problem: Problem, what: str, instead: str | None) -> No
     )
 
 
-def _wait(kind: str, payload: str, limit_s: float, kill_after_s: float, workers: int) -> Outcome:
-    """Run one task in a child process and wait for it (called in a worker thread)."""
-    process = WorkerProcess(kind, payload, limit_s, workers)
+def _wait(
+    kind: str, payload: str, limit_s: float, kill_after_s: float, workers: int, received: float
+) -> Outcome:
+    """Run one task in a child process and wait for it (called in a worker thread); its
+    clock started at `received` (a `time.time()`)."""
+    process = WorkerProcess(kind, payload, limit_s, workers, received_unix=received)
     try:
         return process.wait(kill_after_s)
     finally:
@@ -59,15 +62,20 @@ def outcome_error(outcome: Outcome) -> ApiError:
     return ApiError(500, outcome.code or "solver_error", outcome.detail or "the solve failed")
 
 
-async def run_sync(app: Any, kind: str, payload: str, problem: Problem, metric: str) -> Response:
+async def run_sync(
+    app: Any, kind: str, payload: str, problem: Problem, metric: str, received: float
+) -> Response:
     """Plan `problem` (read from `payload` again in the child) within its capped time
-    limit: 200 with the plan JSON, else the matching problem details."""
+    limit, counted from `received` (a `time.time()` taken once the body was read: the
+    contract bounds the whole answer, so parsing here and waiting for a free sync slot
+    count too, and a request that waited answers with a shorter search, not late): 200
+    with the plan JSON, else the matching problem details."""
     limit = capped_time_limit(problem, app.settings.sync_time_limit_max_s)
     kill_after = hard_deadline_s(limit, problem.solve.deterministic)
     started = time.perf_counter()
     async with app.sync_slots:
         outcome = await run_in_threadpool(
-            _wait, kind, payload, limit, kill_after, app.settings.solve_workers
+            _wait, kind, payload, limit, kill_after, app.settings.solve_workers, received
         )
     if outcome.kind != "done" or outcome.result is None:
         raise outcome_error(outcome)

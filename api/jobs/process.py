@@ -52,12 +52,21 @@ class Outcome:
 class WorkerProcess:
     """One worker process: start it, wait for its answer, or kill its process group."""
 
-    def __init__(self, kind: str, payload: str, time_limit_s: float, max_workers: int) -> None:
+    def __init__(
+        self,
+        kind: str,
+        payload: str,
+        time_limit_s: float,
+        max_workers: int,
+        received_unix: float | None = None,
+    ) -> None:
+        """Start the task; `received_unix` (a `time.time()`) is when its clock started, if
+        before the process does (a synchronous request's arrival)."""
         ctx = context()
         self._recv, send = ctx.Pipe(duplex=False)
         self.process = ctx.Process(
             target=run_in_child,
-            args=(kind, payload, time_limit_s, max_workers, send),
+            args=(kind, payload, time_limit_s, max_workers, send, received_unix),
             daemon=False,
             name=f"dispatch-opt-{kind}",
         )

@@ -38,15 +38,23 @@ def _exit_with_parent(poll_s: float = 0.5) -> None:
 
 
 def run_in_child(
-    kind: str, payload: str, time_limit_s: float, max_workers: int, conn: Connection
+    kind: str,
+    payload: str,
+    time_limit_s: float,
+    max_workers: int,
+    conn: Connection,
+    received_unix: float | None = None,
 ) -> None:
     """Process target: run the task of `kind` on `payload` and report on `conn`; never
-    raises."""
+    raises. The task's clock starts at `received_unix` when given (the time the request
+    already spent in the server counts against its limit), else now."""
     if hasattr(os, "setsid"):
         with contextlib.suppress(OSError):  # already a group leader
             os.setsid()
     _exit_with_parent()
     started = time.perf_counter()
+    if received_unix is not None:
+        started -= max(0.0, time.time() - received_unix)
     try:
         task = TASKS[kind]
         result, final = task(

@@ -3,6 +3,8 @@ synchronously, in a worker process (like /v1/solve)."""
 
 from __future__ import annotations
 
+import time
+
 from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -44,7 +46,8 @@ async def replan(request: Request) -> Response:
     in a child process off the event loop."""
     app = state(request)
     body = await json_body(request)
+    received = time.time()  # the time limit counts from here (see `run_sync`)
     async with app.limiter.hold(client_id(request)):
         problem = await run_in_threadpool(read_replan, body)
         check_size(app, problem, "re-planned", _BIG)
-        return await run_sync(app, "replan", body.decode("utf-8-sig"), problem, "replan")
+        return await run_sync(app, "replan", body.decode("utf-8-sig"), problem, "replan", received)

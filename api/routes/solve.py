@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -33,7 +35,8 @@ async def solve(request: Request) -> Response:
     """Validate, check the size, then solve in a child process off the event loop."""
     app = state(request)
     body = await json_body(request)
+    received = time.time()  # the time limit counts from here (see `run_sync`)
     async with app.limiter.hold(client_id(request)):
         problem = await run_in_threadpool(parse_problem, body)
         check_size(app, problem, "solved", "POST it to /v1/jobs and poll the job")
-        return await run_sync(app, "solve", body.decode("utf-8-sig"), problem, "sync")
+        return await run_sync(app, "solve", body.decode("utf-8-sig"), problem, "sync", received)

@@ -56,3 +56,26 @@ def test_a_process_that_ended_without_an_answer_is_a_crash():
     outcome = _worker([]).wait(5.0, poll_s=0.0)
     assert outcome.kind == "crashed" and outcome.code == "worker_died"
     assert "exit code 0" in (outcome.detail or "")
+
+
+def test_a_sync_request_s_clock_starts_when_it_was_received():
+    """A request that waited 5 s for a slot before its process started: the plan's
+    answer time counts the wait (the contract bounds the whole answer), so the search
+    got only its minimum, and the plan is still whole and valid."""
+    import json
+    import time
+
+    from dispatch_opt.io import parse_problem, plan_from_dict
+    from dispatch_opt.validate import validate_plan
+    from tests.api.conftest import tiny_problem
+
+    doc = tiny_problem(limit_s=1.0)
+    process = WorkerProcess("solve", json.dumps(doc), 1.0, 1, received_unix=time.time() - 5.0)
+    try:
+        outcome = process.wait(90.0)
+    finally:
+        process.close()
+    assert outcome.kind == "done" and outcome.result is not None
+    plan = plan_from_dict(json.loads(outcome.result))
+    assert plan.solver.time_s >= 5.0
+    assert validate_plan(parse_problem(doc), plan).ok

@@ -95,6 +95,22 @@ def test_the_validators_paths_equal_networkx_dijkstra_in_shenzhen(shenzhen) -> N
     _same_paths_as_networkx(travel, rng.choice(main, size=6, replace=False))
 
 
+@pytest.mark.parametrize("reach_s", [1.0, 5.0, 1e9])
+def test_a_search_grown_from_a_short_reach_finds_the_same_paths(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, toy_json: Path, reach_s: float
+) -> None:
+    """The validator's searches stop at `REACH_S` and grow until they reach the target:
+    from a reach far below every leg (so every pair needs several searches, and the
+    unreachable ones the unbounded one), the paths are networkx's all the same."""
+    import dispatch_opt.validate as validate_module
+
+    monkeypatch.setattr(validate_module, "REACH_S", reach_s)
+    problem = _problem(tmp_path, toy_json, "conservative")
+    travel = _RoadTravel(problem)
+    _same_paths_as_networkx(travel, range(len(travel.network.nodes)))
+    assert all(limit >= reach_s for limit, _, _ in travel.trees.values())
+
+
 def test_the_validator_takes_the_fastest_of_parallel_edges() -> None:
     """0 -> 1 twice (100 s over 100 m, 10 s over 150 m), 1 -> 2 (20 s, 50 m), 0 -> 2
     (100 s, 10 m): the fastest path 0 -> 2 is 30 s over 200 m. (Neither the toy network
