@@ -103,14 +103,17 @@ def build_route(problem: Problem, inst: RoutingInstance, sched: RouteSchedule) -
             Stop(StopKind.TICKET, id=ticket.id, late_min=late, parts=dict(ticket.parts), **timing)
         )
     stops.extend(_break_stop(origin, slot) for slot in breaks_before.get(len(sched.nodes), []))
-    stops.append(Stop(StopKind.END, at=_at(origin, sched.end_arrival_s)))
-    if not sched.nodes and sched.end_arrival_s == sched.depart_s:
-        # Unused and not driving: at its shift start exactly, as the contract reads (the
-        # compiled start may sit a second later, clear of a break window closing then)
+    end_at = _at(origin, sched.end_arrival_s)
+    stops.append(Stop(StopKind.END, at=end_at))
+    if not sched.nodes:
+        # Unused (no breaks owed): leaves at its shift start exactly, as the contract
+        # reads, and drives straight to its end place (the compiled start may sit a
+        # second later, clear of a break window closing then)
         idle = max(origin, tech.shift.start)
-        stops = [Stop(StopKind.START, at=idle), Stop(StopKind.END, at=idle)]
+        end_at = idle + timedelta(seconds=int(sched.end_arrival_s - sched.depart_s))
+        stops = [Stop(StopKind.START, at=idle), Stop(StopKind.END, at=end_at)]
     path = [inst.start_node(sched.vehicle), *sched.nodes, inst.end_node(sched.vehicle)]
-    overtime = max(0.0, (_at(origin, sched.end_arrival_s) - tech.shift.end).total_seconds() / 60)
+    overtime = max(0.0, (end_at - tech.shift.end).total_seconds() / 60)
     pick_list = PickList(
         load_at_start=dict(tech.stock),
         from_van=_quantities(inst, from_van),

@@ -2,6 +2,8 @@
 
 from datetime import timedelta
 
+import pytest
+
 from dispatch_opt.domain import Break, Priority, StopKind, TimeWindow
 from dispatch_opt.routing import compile_problem
 from tests.checks import reasons, served, solve_checked
@@ -237,6 +239,21 @@ def test_an_unused_technician_starting_as_its_lunch_window_closes_stays_at_its_s
     p = problem([afternoon], [ticket("K", near(2, 0), skills={"tv": 1})])  # nobody can
     plan = solve_checked(p)
     assert [s.at for s in plan.routes[0].stops] == [at("13:30"), at("13:30")]
+
+
+def test_an_unused_technician_with_another_end_place_leaves_at_its_shift_start():
+    """Driving home to a different end place changes nothing: start at 13:30 sharp (it
+    was 13:30:01, the compiled start clear of the lunch window), end after the drive."""
+    afternoon = tech(
+        "PM", shift=win("13:30", "17:30"), end=near(0, 3), breaks=(lunch(45, "12:00", "13:30"),)
+    )
+    p = problem([afternoon], [ticket("K", near(2, 0), skills={"tv": 1})])  # nobody can
+    plan = solve_checked(p)
+    start, end = plan.routes[0].stops
+    assert start.at == at("13:30") and end.at > start.at
+    assert (end.at - start.at).total_seconds() == pytest.approx(
+        plan.routes[0].travel_min * 60, abs=1.0
+    )
 
 
 def test_a_ticket_nobody_can_serve_names_each_rule_that_took_a_technician_out():
