@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -15,6 +16,8 @@ from api.errors import install_handlers
 from api.inputs.replan import ReplanRequest
 from api.inputs.scenario import ScenarioRequest
 from api.inputs.slots import SlotsRequest
+from api.jobs import roads
+from api.jobs.process import start_forkserver
 from api.jobs.runner import JobRunner
 from api.jobs.store import JobStore
 from api.metrics import ApiMetrics
@@ -65,6 +68,10 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if settings.preload_roads:  # here, and in the forkserver the workers come from
+            os.environ[roads.ENV] = settings.preload_roads
+            await asyncio.to_thread(roads.preload, settings.preload_roads)
+        await asyncio.to_thread(start_forkserver)
         store = JobStore(settings.sqlalchemy_url)
         runner = JobRunner(
             store,

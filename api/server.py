@@ -5,7 +5,9 @@ from __future__ import annotations
 import uvicorn
 
 from api.app import create_app
+from api.jobs.roads import preload
 from api.settings import ApiSettings
+from dispatch_opt.travel.roads.osm_load import RoadFileError
 
 
 class ServeError(Exception):
@@ -13,12 +15,17 @@ class ServeError(Exception):
 
 
 def check(settings: ApiSettings) -> None:
-    """Refuse to serve on a non-loopback address without API keys unless auth is off."""
+    """Refuse to serve on a non-loopback address without API keys unless auth is off, or
+    with a road file to preload that cannot be read."""
     if settings.auth_required and not settings.keys:
         raise ServeError(
             f"API keys are required on {settings.host} (DISPATCH_API_AUTH={settings.auth}) "
             "but DISPATCH_API_API_KEYS is empty; set keys, or DISPATCH_API_AUTH=off"
         )
+    try:
+        preload(settings.preload_roads)
+    except RoadFileError as exc:
+        raise ServeError(f"DISPATCH_API_PRELOAD_ROADS: {exc}") from None
 
 
 def serve(settings: ApiSettings) -> None:

@@ -52,6 +52,13 @@ class ApiSettings(BaseSettings):
         ge=1,
         description="Most CPU processes one solve may use (caps the problem's solve.workers).",
     )
+    preload_roads: str = Field(
+        default="",
+        description=(
+            "Comma-separated road network files (a problem's travel.graph) parsed once at "
+            "start-up; every solver process starts with them in memory."
+        ),
+    )
     sync_time_limit_max_s: float = Field(
         default=30.0, gt=0, description="Cap on a POST /v1/solve time limit, seconds."
     )

@@ -29,11 +29,22 @@ def context() -> BaseContext:
     if _CONTEXT is None:
         if "forkserver" in multiprocessing.get_all_start_methods():
             ctx = multiprocessing.get_context("forkserver")
-            ctx.set_forkserver_preload(["api.jobs.worker"])
+            # api.jobs.roads parses the networks of DISPATCH_API_PRELOAD_ROADS there once
+            ctx.set_forkserver_preload(["api.jobs.worker", "api.jobs.roads"])
             _CONTEXT = ctx
         else:  # pragma: no cover - Windows, macOS without forkserver
             _CONTEXT = multiprocessing.get_context("spawn")
     return _CONTEXT
+
+
+def start_forkserver() -> None:
+    """Start the forkserver now (at the server's start-up) rather than on the first
+    request, which would otherwise wait while it imports the solver and parses the
+    preloaded road networks."""
+    if context().get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
 
 
 @dataclass(frozen=True, slots=True)
