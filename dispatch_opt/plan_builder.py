@@ -104,14 +104,14 @@ def build_route(problem: Problem, inst: RoutingInstance, sched: RouteSchedule) -
         )
     stops.extend(_break_stop(origin, slot) for slot in breaks_before.get(len(sched.nodes), []))
     end_at = _at(origin, sched.end_arrival_s)
-    stops.append(Stop(StopKind.END, at=end_at))
     if not sched.nodes:
         # Unused (no breaks owed): leaves at its shift start exactly, as the contract
         # reads, and drives straight to its end place (the compiled start may sit a
         # second later, clear of a break window closing then)
         idle = max(origin, tech.shift.start)
         end_at = idle + timedelta(seconds=int(sched.end_arrival_s - sched.depart_s))
-        stops = [Stop(StopKind.START, at=idle), Stop(StopKind.END, at=end_at)]
+        stops = [Stop(StopKind.START, at=idle)]
+    stops.append(Stop(StopKind.END, at=end_at))
     path = [inst.start_node(sched.vehicle), *sched.nodes, inst.end_node(sched.vehicle)]
     overtime = max(0.0, (end_at - tech.shift.end).total_seconds() / 60)
     pick_list = PickList(

@@ -29,8 +29,8 @@ def context() -> BaseContext:
     if _CONTEXT is None:
         if "forkserver" in multiprocessing.get_all_start_methods():
             ctx = multiprocessing.get_context("forkserver")
-            # api.jobs.roads parses the networks of DISPATCH_API_PRELOAD_ROADS there once
-            ctx.set_forkserver_preload(["api.jobs.worker", "api.jobs.roads"])
+            # api.jobs.warm parses the networks of DISPATCH_API_PRELOAD_ROADS there once
+            ctx.set_forkserver_preload(["api.jobs.worker", "api.jobs.warm"])
             _CONTEXT = ctx
         else:  # pragma: no cover - Windows, macOS without forkserver
             _CONTEXT = multiprocessing.get_context("spawn")

@@ -44,9 +44,9 @@ class _Routes:
         self.drive = inst.drive_matrices([float(f) for f in inst.speed_factor])
         # what each route drives now: an empty one still drives start -> end (a count
         # from zero let routes to a separate end place pass the driving limit by that leg)
-        self.drive_total = np.array(
-            [route_drive_s(inst, v, []) for v in range(inst.n_vehicles)], dtype=np.int64
-        )
+        self.drive_total = np.zeros(inst.n_vehicles, dtype=np.int64)
+        for factor, vs in inst.speed_groups:
+            self.drive_total[vs] = inst.drive_block(factor, vs, inst.n_vehicles + vs)
         self.pickups_in_use: set[int] = set()
         self._reach: RouteReach | None = None
         self._states: dict[int, RouteStates | None] = {}

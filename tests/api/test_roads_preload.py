@@ -25,13 +25,12 @@ def test_a_preloaded_network_is_not_read_again(
 ) -> None:
     toy = write_overpass(tmp_path / "toy.json")
     roads.preload(f" {toy} , ")
-    first = network.load_network(toy)
 
     def no_reading(path: Path) -> None:
         raise AssertionError(f"{path} parsed again")
 
     monkeypatch.setattr(network, "load_road_graph", no_reading)
-    assert network.load_network(toy) is first
+    assert network.load_network(toy).n_nodes > 0  # from the cache the preload filled
 
 
 def test_a_road_file_that_cannot_be_read_stops_the_server_from_starting(tmp_path: Path) -> None:
