@@ -1,6 +1,7 @@
 """Depot pickup options: where a van lacking a ticket's parts may load them first.
 
-For each ticket that some allowed van cannot cover from its own stock, the few nearest
+For each ticket that some allowed van cannot cover from its own stock (less the parts of
+the tickets only that van may serve, such as visits pinned to it), the few nearest
 depots holding the missing SKUs become pickup nodes. A depot gets one node per distinct
 van shortfall (a van holding one of two pumps loads one, not two: the depot's last pump
 then still serves), at most `LOADS_PER_DEPOT`, the largest always among them. Only
@@ -45,10 +46,14 @@ def _options(inst: RoutingInstance, allowed: np.ndarray) -> list[_Option]:
     groups: list[tuple[int, int, list[np.ndarray]]] = []  # ticket, depot, its loads
     first = inst.first_ticket_node
     depot_nodes = 2 * inst.n_vehicles + np.arange(inst.n_depots)
+    sole, claimed = _claimed_stock(inst, allowed)
     for k in np.flatnonzero(inst.demand.any(axis=1) & allowed.any(axis=1)):
         k = int(k)
         need = inst.demand[k]
-        vans = inst.stock[allowed[k]]
+        others = claimed[allowed[k]]
+        if sole[k] >= 0:  # its own claim is not another ticket's
+            others = others - need[None, :]
+        vans = np.maximum(inst.stock[allowed[k]] - others, 0)
         lacking = (vans < need).any(axis=1)
         if not lacking.any():
             continue
@@ -63,6 +68,19 @@ def _options(inst: RoutingInstance, allowed: np.ndarray) -> list[_Option]:
                 if kept >= DEPOTS_PER_TICKET:
                     break
     return _contested_only(inst, groups)
+
+
+def _claimed_stock(inst: RoutingInstance, allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Van stock other tickets are sure to want: per ticket the one van it is allowed on
+    (-1 when none or several: pinned and held visits have one), and per van (V, S) the
+    parts of the tickets only it may serve. Two visits pinned to a van holding one part
+    for both need a pickup between them, though each alone is covered by the van."""
+    counts = allowed.sum(axis=1)
+    sole = np.where(counts == 1, allowed.argmax(axis=1), -1)
+    claimed = np.zeros_like(inst.stock)
+    mine = np.flatnonzero((sole >= 0) & inst.demand.any(axis=1))
+    np.add.at(claimed, sole[mine], inst.demand[mine])
+    return sole, claimed
 
 
 def _contested_only(

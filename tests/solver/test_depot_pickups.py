@@ -251,3 +251,22 @@ def test_a_van_loads_only_its_own_shortfall_so_the_depot_serves_another_ticket()
     assert [(load[fan], load[pump]) for load in k1] == [(1, 0), (1, 1)]  # smallest first
     plan = solve_checked(p)
     assert served(plan) == {"K1": "T1", "K2": "T2"}
+
+
+def test_visits_pinned_to_a_van_with_one_part_for_two_fetch_the_second():
+    # found while testing re-plans: each pinned visit alone is covered by the van's one
+    # pump, so neither got a pickup option, and only one of the two could be served
+    pinned = {"pinned_technician": "T1", "parts": {"PUMP": 1}}
+    p = problem(
+        [tech("T1", stock={"PUMP": 1}), tech("T2", start=near(-3, -3))],
+        [ticket("K1", near(3, 1), **pinned), ticket("K2", near(3, 2), **pinned)],
+        [depot("WH", WH_NEAR, {"PUMP": 5})],
+    )
+    inst = compile_problem(p).instance
+    assert sorted(inst.ticket_ids[k] for k in inst.pickup_ticket) == ["K1", "K2"]
+    plan = solve_checked(p)
+    assert served(plan) == {"K1": "T1", "K2": "T1"}
+    assert ("depot", "WH") in _kinds(plan, "T1")
+    # a van holding enough for both still does not detour
+    both = problem([tech("T1", stock={"PUMP": 2}), p.technicians[1]], p.tickets, p.depots)
+    assert compile_problem(both).instance.n_pickups == 0
