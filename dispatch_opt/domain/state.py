@@ -34,6 +34,7 @@ class TechnicianState:
     available: bool = True
     breaks_taken: int = 0
     stock: Stock | None = None
+    driven_min: float = 0.0  # driving done today so far, counted against max_travel_min
 
 
 @dataclass(frozen=True, slots=True)

@@ -972,6 +972,7 @@ def _state(doc: StateDoc | None) -> DayState | None:
             available=t.available,
             breaks_taken=t.breaks_taken,
             stock=None if t.stock is None else dict(t.stock),
+            driven_min=float(t.driven_min),
         )
         for t in doc.technicians
     )

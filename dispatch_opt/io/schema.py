@@ -620,6 +620,13 @@ class TechnicianStateDoc(ContractModel):
             "Parts on the van now; default the start stock less the parts of its done tickets."
         ),
     )
+    driven_min: NonNegative = Field(
+        default=0,
+        description=(
+            "Minutes driven today so far, including the drive to the visit it is driving "
+            "to; counted against its `max_travel_min`."
+        ),
+    )
 
 
 class AssignmentDoc(ContractModel):

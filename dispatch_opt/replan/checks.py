@@ -53,12 +53,18 @@ def _idle_days(res: Residual, plan: Plan) -> tuple[Problem, list[Violation]]:
         origin = idle[t.id].ticket_ids[0] if idle[t.id].ticket_ids else None
         drive = None if limit is None else drive_to_end_s(res.problem, t.id, origin)
         if limit is not None and drive is not None and drive / 60.0 > limit:
+            driven = res.state.technician(t.id).driven_min
+            left = (
+                f"its limit of {limit:g}"
+                if driven <= 0
+                else (f"the {limit:.1f} min its limit leaves after {driven:.1f} min driven")
+            )
             warnings.append(
                 Violation(
                     "max_travel_lifted",
                     f"state: {t.id}",
                     f"the drive to its end place alone takes {drive / 60:.1f} min, over "
-                    f"its limit of {limit:g}; it takes no more work",
+                    f"{left}; it takes no more work",
                 )
             )
             t = dataclasses.replace(t, max_travel_min=drive / 60.0)

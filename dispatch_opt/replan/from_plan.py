@@ -1,12 +1,12 @@
 """The state of the day read off a plan at a moment: what a dispatch system would report
-if everything had gone exactly as planned until `now`."""
+if everything had gone exactly as planned until `now`, the driving done so far included."""
 
 from __future__ import annotations
 
 import dataclasses
 from datetime import datetime
 
-from dispatch_opt.domain.plan import Plan, Route, StopKind
+from dispatch_opt.domain.plan import Plan, Route, Stop, StopKind
 from dispatch_opt.domain.problem import Location, Problem
 from dispatch_opt.domain.state import (
     Assignment,
@@ -36,31 +36,59 @@ def _load_on_the_way(route: Route, now: datetime, stock: Stock, loaded: dict[str
     return breaks
 
 
+def _place_of(problem: Problem, stop: Stop) -> Location:
+    """Where a ticket or depot stop is."""
+    if stop.kind is StopKind.TICKET:
+        return problem.ticket(stop.id or "").location
+    return next(d.location for d in problem.depots if d.id == stop.id)
+
+
+def _driven_min(problem: Problem, route: Route, through: int) -> float:
+    """Minutes `route` drives up to its stop `through`, read off the plan's times: each
+    arrival less the departure before it, less the stop overhead at a ticket in another
+    building (contract 3.1)."""
+    tech = problem.technician(route.technician)
+    overhead_s = problem.travel.stop_overhead_min * 60.0
+    here, depart = tech.start, route.stops[0].at
+    driven_s = 0.0
+    for stop in route.stops[1 : through + 1]:
+        if stop.kind is StopKind.BREAK:  # taken where it is: the drive follows it
+            depart = stop.end
+            continue
+        arrival = stop.at if stop.kind is StopKind.END else stop.arrival
+        if arrival is None or depart is None:
+            break
+        place = tech.end if stop.kind is StopKind.END else _place_of(problem, stop)
+        leg_s = (arrival - depart).total_seconds()
+        if stop.kind is StopKind.TICKET and (place.lat, place.lon) != (here.lat, here.lon):
+            leg_s -= overhead_s
+        driven_s += max(0.0, leg_s)
+        here, depart = place, stop.end
+    return driven_s / 60.0
+
+
 def _technician_state(
     problem: Problem, route: Route, now: datetime, loaded: dict[str, Stock]
 ) -> TechnicianState:
-    """Where the technician of `route` is at `now`, as planned."""
+    """Where the technician of `route` is at `now`, as planned, and what it drove to get
+    there (or to the visit it is driving to, which the re-plan keeps and does not plan)."""
     tech = problem.technician(route.technician)
     place: Location = tech.start
     free_at: datetime | None = None
     in_progress: InProgress | None = None
     breaks = 0
+    through = 0  # the stop it is at (or driving to): its driving so far ends there
     stock = dict(tech.stock)
     start = route.stops[0].at
     if route.ticket_ids and start is not None and start < now:
         free_at = start  # left the start place already
-    for stop in route.stops[1:-1]:
+    for i, stop in enumerate(route.stops[1:-1], start=1):
         if stop.start is None or stop.end is None or stop.start > now:
             break
         if stop.kind is StopKind.BREAK:
             breaks += 1
             free_at = stop.end
             continue
-        here = (
-            problem.ticket(stop.id).location
-            if stop.kind is StopKind.TICKET
-            else next(d.location for d in problem.depots if d.id == stop.id)
-        )
         if stop.kind is StopKind.DEPOT:
             add(stock, stop.pickup, +1)
             add(loaded.setdefault(stop.id or "", {}), stop.pickup, +1)
@@ -68,18 +96,33 @@ def _technician_state(
             add(stock, stop.parts, -1)
         if stop.kind is StopKind.TICKET and stop.end > now:
             in_progress = InProgress(stop.id or "", stop.start, stop.end)
-        place, free_at = here, stop.end
+        place, free_at, through = _place_of(problem, stop), stop.end, i
     end = route.stops[-1]
     if in_progress is None and route.ticket_ids and end.at is not None and end.at <= now:
         place, free_at = tech.end, end.at  # its day is done: it drove to its end place
+        through = len(route.stops) - 1
     if in_progress is None and free_at is not None and free_at < now:
         breaks += _load_on_the_way(route, now, stock, loaded)
+        through = next(
+            (i for i, s in enumerate(route.stops) if i > through and s.kind is StopKind.TICKET),
+            through,
+        )
+    driven = _driven_min(problem, route, through)
     if in_progress is not None:
         return TechnicianState(
-            route.technician, in_progress=in_progress, breaks_taken=breaks, stock=stock
+            route.technician,
+            in_progress=in_progress,
+            breaks_taken=breaks,
+            stock=stock,
+            driven_min=driven,
         )
     return TechnicianState(
-        route.technician, location=place, free_at=free_at, breaks_taken=breaks, stock=stock
+        route.technician,
+        location=place,
+        free_at=free_at,
+        breaks_taken=breaks,
+        stock=stock,
+        driven_min=driven,
     )
 
 

@@ -14,10 +14,11 @@ Nothing is planned outside the horizon: a visit under way lasts at most to the h
 end, a visit being driven to is the anchor only when it can end inside the horizon, and a
 technician who cannot reach its end place before the horizon ends (`stranded`, found by
 the engine, checked by the validator) takes no more work and ends its day where it is:
-after its anchor, or at once, like an unavailable technician. A technician whose drive
-to its end place alone is longer than its driving limit (`homebound`, found by the engine)
-takes no more work either, and may drive what that drive takes (the validator accepts it
-for a route holding nothing but its anchor, measured by its own travel model).
+after its anchor, or at once, like an unavailable technician. The driving limit counts
+the day's driving so far (`driven_min`); a technician whose drive to its end place alone
+is longer than what the limit leaves (`homebound`, found by the engine) takes no more
+work either, and may drive what that drive takes (the validator accepts it for a route
+holding nothing but its anchor, measured by its own travel model).
 
 Pure domain code (no routing), so the independent validator can rebuild the same
 residual problem to check a re-plan.
@@ -126,6 +127,13 @@ def _in_progress_ticket(
     return dataclasses.replace(ticket, duration_min=max(0.0, _minutes(ip.start, end)))
 
 
+def driving_left(tech: Technician, ts: TechnicianState) -> float | None:
+    """What the driving limit leaves for the rest of the day, after what was driven."""
+    if tech.max_travel_min is None:
+        return None
+    return max(0.0, tech.max_travel_min - ts.driven_min)
+
+
 def _idle(tech: Technician, here: Location, t0: datetime, stock: Stock) -> Technician:
     """A technician who takes no more work: its day ends at once, where it is."""
     return dataclasses.replace(
@@ -177,6 +185,7 @@ def _technician(
         breaks=breaks,
         stock=stock,
         overtime_max_min=tech.overtime_max_min + extra_overtime,
+        max_travel_min=driving_left(tech, ts),
     )
     if stranded:
         last = problem.horizon.end - timedelta(seconds=BREAK_MARGIN_S)

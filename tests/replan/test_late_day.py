@@ -228,7 +228,9 @@ def _far_from_home(now: str) -> Problem:
     home = day.technician("T01").end
     far = dataclasses.replace(home, lat=home.lat + 0.35, lon=home.lon + 0.35)
     ts = tuple(
-        dataclasses.replace(s, location=far, free_at=None, in_progress=None) if s.id == "T01" else s
+        dataclasses.replace(s, location=far, free_at=None, in_progress=None, driven_min=0.0)
+        if s.id == "T01"
+        else s
         for s in day.state.technicians
     )
     return _with_limit(
