@@ -23,7 +23,7 @@ from dispatch_opt.routing.cost import RouteValues, route_value
 from dispatch_opt.routing.instance import RoutingInstance
 from dispatch_opt.routing.parts import depots_overdrawn, drop_idle_pickups, open_pickups_given
 from dispatch_opt.routing.timeline import route_violations
-from dispatch_opt.solver.construct import construct
+from dispatch_opt.solver.construct import Focus, construct
 from dispatch_opt.solver.reach import RouteReach
 from dispatch_opt.solver.required import insertion_variants
 
@@ -340,7 +340,9 @@ def _fill_gaps(inst: RoutingInstance, work: Work, deadline: float | None = None)
     position of the routes it considers, fetching parts before any of them), when that
     lowers the objective; the routes changed. A recreate re-tries left-out tickets only
     near its ruin and at its cheapest positions, so a ticket that fits far from every
-    ruin, or only at a dearer position of a long route, would otherwise stay out. No
+    ruin, or only at a dearer position of a long route, would otherwise stay out; then
+    the same on the technicians left idle, wherever they start (an idle technician far
+    from a ticket is not among its nearest routes, and no ruin ever frees it). No
     ticket is tried once `deadline` (a perf_counter value) has passed. Updates `work` in
     place."""
     every = len(inst.service_s)  # more positions than any route has
@@ -352,6 +354,17 @@ def _fill_gaps(inst: RoutingInstance, work: Work, deadline: float | None = None)
         fetches_per_route=every,
         deadline=deadline,
     )
+    idle = np.array([not r for r in filled], dtype=bool)
+    if idle.any():  # a technician with nothing to do is rarely among a ticket's nearest
+        filled = construct(
+            inst,
+            routes=filled,
+            vehicles_per_ticket=NEAR_ROUTES,
+            positions_per_route=every,
+            fetches_per_route=every,
+            deadline=deadline,
+            focus=Focus(removed=set(), changed=idle),
+        )
     changed = [v for v in range(inst.n_vehicles) if filled[v] != work.routes[v]]
     values: list[int] = []
     for v in changed:

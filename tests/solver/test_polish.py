@@ -363,3 +363,18 @@ def test_polish_serves_a_left_out_ticket_that_fits_and_one_heavier_than_a_served
     assert routes_cost(inst, plan.routes) == plan.cost
     off = RouteValues(inst, [[low], []])  # without the two-route moves: neither
     assert not polish(inst, off, exchange="off")
+
+
+def test_polish_gives_a_left_out_ticket_to_an_idle_technician_far_from_it():
+    # found by the audit (p087): an idle technician starting far away is not among a
+    # left-out ticket's nearest routes, and nothing else ever tried it
+    near_techs = [tech(f"T{i}", shift=win("09:00", "10:00")) for i in range(9)]
+    far = tech("T9", start=near(20, 0), end=near(20, 0))
+    tickets = [ticket(f"K{i}", near(0.1 * i, 0.1)) for i in range(10)]
+    inst = compile_problem(problem([*near_techs, far], tickets)).instance
+    routes = [[inst.ticket_node(i)] for i in range(9)] + [[]]  # each short day is full
+    assert_routes_ok(inst, routes)
+    plan = RouteValues(inst, routes)
+    assert polish(inst, plan)
+    assert plan.routes[9] == [inst.ticket_node(9)]
+    assert_routes_ok(inst, plan.routes)
