@@ -1,7 +1,7 @@
 """Depot pickup options: where a van lacking a ticket's parts may load them first.
 
-For each ticket that some allowed van cannot cover from its own stock (less the parts of
-the tickets only that van may serve, such as visits pinned to it), the few nearest
+For each ticket that some allowed van cannot cover from its own stock, or from it less the
+parts of the tickets only that van may serve (such as visits pinned to it), the few nearest
 depots holding the missing SKUs become pickup nodes. A depot gets one node per distinct
 van shortfall (a van holding one of two pumps loads one, not two: the depot's last pump
 then still serves), at most `LOADS_PER_DEPOT`, the largest always among them. Only
@@ -53,7 +53,8 @@ def _options(inst: RoutingInstance, allowed: np.ndarray) -> list[_Option]:
         others = claimed[allowed[k]]
         if sole[k] >= 0:  # its own claim is not another ticket's
             others = others - need[None, :]
-        vans = np.maximum(inst.stock[allowed[k]] - others, 0)
+        own = inst.stock[allowed[k]]  # both ways: the claims only add options
+        vans = np.concatenate([own, np.maximum(own - others, 0)])
         lacking = (vans < need).any(axis=1)
         if not lacking.any():
             continue

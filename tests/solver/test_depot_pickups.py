@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dispatch_opt.domain import Depot
 from dispatch_opt.domain.plan import StopKind
+from dispatch_opt.domain.problem import Priority
 from dispatch_opt.routing.compile import compile_problem
 from tests.checks import reasons, served, solve_checked
 from tests.factories import near, problem, tech, ticket, win
@@ -270,3 +271,25 @@ def test_visits_pinned_to_a_van_with_one_part_for_two_fetch_the_second():
     # a van holding enough for both still does not detour
     both = problem([tech("T1", stock={"PUMP": 2}), p.technicians[1]], p.tickets, p.depots)
     assert compile_problem(both).instance.n_pickups == 0
+
+
+def test_a_claim_on_the_van_never_takes_away_a_tickets_pickup():
+    # the claims of other pinned visits only add options: counting K2's claim on the one
+    # fan, K1 (fan from the van, valves from WH) lost its only pickup and was refused as
+    # parts_unavailable (found by a re-plan sweep, p029)
+    pinned = {"pinned_technician": "T1"}
+    p = problem(
+        [tech("T1", stock={"FAN": 1}), tech("T2", start=near(-3, -3))],
+        [
+            ticket(
+                "K1", near(3, 1), parts={"FAN": 1, "VALVE": 2}, priority=Priority.HIGH, **pinned
+            ),
+            ticket("K2", near(3, 2), parts={"FAN": 1}, **pinned),
+        ],
+        [depot("WH", WH_NEAR, {"VALVE": 5})],
+    )
+    inst = compile_problem(p).instance
+    assert inst.allowed[inst.ticket_ids.index("K1"), 0]
+    plan = solve_checked(p)
+    assert served(plan) == {"K1": "T1"}
+    assert ("depot", "WH") in _kinds(plan, "T1")
