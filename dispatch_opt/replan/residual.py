@@ -30,9 +30,17 @@ import dataclasses
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from dispatch_opt.domain.problem import Location, Problem, Technician, Ticket, TimeWindow
+from dispatch_opt.domain.problem import (
+    Location,
+    Problem,
+    Technician,
+    Ticket,
+    TimeWindow,
+    TravelModel,
+)
 from dispatch_opt.domain.state import Assignment, DayState, InProgress, TechnicianState
 from dispatch_opt.domain.stock import Stock, add
+from dispatch_opt.replan.matrix_rows import residual_matrix
 
 BREAK_MARGIN_S = 60
 """A stranded technician owes a break only when it ends this long before the horizon end
@@ -262,6 +270,7 @@ def residual_problem(
     orphans: set[str] = set()  # held visits of technicians no longer available
     techs: list[Technician] = []
     warm: list[list[str]] = []
+    anchors: dict[str, str] = {}  # technician -> the visit its route starts with
     for tech in problem.technicians:
         ts = states[tech.id]
         mine = sorted(
@@ -269,6 +278,8 @@ def residual_problem(
             key=lambda a: a.start,
         )
         anchor = _anchor_of(problem, ts, mine, state.now) if ts.available else None
+        if anchor is not None:
+            anchors[tech.id] = anchor.ticket
         chain = _held_visits(state, problem, tech.id, mine, anchor, set(released))
         if not ts.available:  # its held visits cannot be kept: released, as promised
             orphans.update(h.ticket for h in chain)
@@ -306,8 +317,11 @@ def residual_problem(
         tickets.append(ticket)
     known = set(previous) | set(state.previous_unassigned) | set(doing)
     new = tuple(t.id for t in tickets if t.id not in known)
+    travel = problem.travel
+    if travel.model is TravelModel.MATRIX:  # each technician's rows follow it
+        travel = residual_matrix(problem, techs, anchors)
     residual = dataclasses.replace(
-        problem, technicians=tuple(techs), tickets=tuple(tickets), state=None
+        problem, technicians=tuple(techs), tickets=tuple(tickets), state=None, travel=travel
     )
     return Residual(residual, state, held, previous, warm, new)
 
