@@ -142,14 +142,17 @@ def _fetch_parts(inst: RoutingInstance, v: int, nodes: list[int], left: np.ndarr
 def _late_minutes(inst: RoutingInstance, v: int, base: list[int]) -> float | None:
     """Overtime minutes a late technician needs to finish its anchor and reach its end
     place, or None when even the horizon is too short (it is stranded)."""
+    this = np.arange(inst.n_vehicles) == v
     lifted = dataclasses.replace(
-        inst, latest_end_s=np.where(np.arange(inst.n_vehicles) == v, inst.horizon_s,
-                                    inst.latest_end_s)
-    )  # fmt: skip
+        inst,
+        latest_end_s=np.where(this, inst.horizon_s, inst.latest_end_s),
+        idle_end_s=np.where(this, inst.horizon_s, inst.idle_end_s),
+    )
     sched = schedule_route(lifted, v, base)
     if sched is None:
         return None
-    return math.ceil(max(0, sched.end_arrival_s - int(inst.latest_end_s[v])) / 60.0) + 1.0
+    latest = int((inst.latest_end_s if base else inst.idle_end_s)[v])
+    return math.ceil(max(0, sched.end_arrival_s - latest) / 60.0) + 1.0
 
 
 def _homebound_minutes(inst: RoutingInstance, v: int, base: list[int]) -> float | None:

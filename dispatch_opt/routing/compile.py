@@ -118,7 +118,8 @@ def _ticket_windows(problem: Problem, horizon_s: int) -> list[np.ndarray]:
 
 
 def _vehicle_times(problem: Problem, horizon_s: int):
-    """Shift start, shift end, latest end (with overtime) and breaks per vehicle.
+    """Shift start, shift end, latest end (with overtime), breaks and the latest end of a
+    day without tickets per vehicle.
 
     A break whose window cannot overlap the shift is dropped; one that cannot fit before
     the latest end forces the day to finish before its window opens (contract: a break is
@@ -129,7 +130,7 @@ def _vehicle_times(problem: Problem, horizon_s: int):
     shift starting as a window closes (an afternoon shift after the lunch window) leaves
     a second later, and a day cut short by a break finishes a second before its window."""
     origin = problem.horizon.start
-    starts, ends, latest, breaks = [], [], [], []
+    starts, ends, latest, breaks, idle = [], [], [], [], []
     for t in problem.technicians:
         s = max(0, _ceil_s(t.shift.start, origin))
         for b in sorted(t.breaks, key=lambda b: b.window.end):  # cascades in order
@@ -147,6 +148,7 @@ def _vehicle_times(problem: Problem, horizon_s: int):
             for b in sorted(t.breaks, key=lambda b: b.window.start)
             if _floor_s(b.window.end, origin) > s
         ]
+        idle.append(last)  # a day without tickets owes no break
         kept, last = _fitting_breaks(windows, s, last)
         starts.append(s)
         ends.append(min(e, last))
@@ -157,6 +159,7 @@ def _vehicle_times(problem: Problem, horizon_s: int):
         np.array(ends, dtype=np.int64),
         np.array(latest, dtype=np.int64),
         breaks,
+        np.array(idle, dtype=np.int64),
     )
 
 
@@ -200,7 +203,7 @@ def _check_days_possible(problem: Problem, inst: RoutingInstance) -> None:
     issues = []
     for v in range(len(problem.technicians)):
         drive = int(inst.drive_block(float(inst.speed_factor[v]), v, inst.n_vehicles + v))
-        room = int(inst.latest_end_s[v] - inst.shift_start_s[v])
+        room = int(inst.idle_end_s[v] - inst.shift_start_s[v])
         limit = int(inst.max_travel_s[v])
         if 0 <= limit < drive:
             issues.append(
@@ -274,7 +277,7 @@ def compile_problem(
     for k, ticket in enumerate(tickets):
         service[2 * n_v + n_d + k] = math.ceil(ticket.duration_min * 60 - 1e-9)
 
-    shift_start, shift_end, latest_end, breaks = _vehicle_times(problem, horizon_s)
+    shift_start, shift_end, latest_end, breaks, idle_end = _vehicle_times(problem, horizon_s)
     skus = _sku_table(problem)
     objective = problem.objective
     tech_index = {t.id: v for v, t in enumerate(techs)}
@@ -322,6 +325,7 @@ def compile_problem(
         shift_start_s=shift_start,
         shift_end_s=shift_end,
         latest_end_s=latest_end,
+        idle_end_s=idle_end,
         speed_factor=np.array([t.speed_factor for t in techs], dtype=np.float64),
         max_jobs=np.array([-1 if t.max_jobs is None else t.max_jobs for t in techs]),
         max_travel_s=np.array(

@@ -111,6 +111,9 @@ class RoutingInstance:
     # each node (a pickup shares its depot's); None when they are indexed by node
     metric: bool = True  # the direct leg is the shortest way between two places (false
     # for a given matrix: `least_drive` then searches the ways through other places)
+    idle_end_s: np.ndarray | None = None  # (V,) int: latest arrival at the end place of a
+    # day without tickets, which owes no break, so a break that cannot fit does not cut it
+    # short as it cuts `latest_end_s`; None = `latest_end_s`
 
     def __post_init__(self) -> None:
         self.windows = tuple(self.windows)
@@ -123,6 +126,8 @@ class RoutingInstance:
             self.prev_start_s = np.full(self.n_tickets, -1, dtype=np.int64)
         if self.held is None:
             self.held = np.zeros(self.n_tickets, dtype=bool)
+        if self.idle_end_s is None:
+            self.idle_end_s = self.latest_end_s
         if self.pickup_depot is None:
             self.pickup_depot = np.zeros(0, dtype=np.int64)
             self.pickup_ticket = np.zeros(0, dtype=np.int64)
@@ -145,6 +150,7 @@ class RoutingInstance:
             "shift_start_s",
             "shift_end_s",
             "latest_end_s",
+            "idle_end_s",
             "speed_factor",
             "max_jobs",
             "max_travel_s",
@@ -243,6 +249,12 @@ class RoutingInstance:
     def distances(self, rows: NodeIndex, cols: NodeIndex) -> np.ndarray:
         """Road metres (float) from `rows` to `cols`, indexed like `durations`."""
         return np.asarray(self.distance_m[self.places(rows), self.places(cols)])
+
+    def end_bound_s(self, v: int) -> int:
+        """The latest end of vehicle v's day: `latest_end_s`, or `idle_end_s` when it may
+        serve no ticket (an idle day, which owes no break, is then all it can have)."""
+        idle = self.idle_end_s if not self.allowed[:, v].any() else self.latest_end_s
+        return int(idle[v])  # type: ignore[index]
 
     def start_node(self, v: int) -> int:
         """Node of vehicle v's start place."""

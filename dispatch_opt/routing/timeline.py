@@ -71,7 +71,7 @@ class _Leg:
         self.windows, self.service = inst.visit_windows, inst.service_list
         self.breaks = inst.breaks[vehicle] if nodes else ()  # an idle day owes none
         self.shift_start = int(inst.shift_start_s[vehicle])
-        self.latest_end = int(inst.latest_end_s[vehicle])
+        self.latest_end = int((inst.latest_end_s if nodes else inst.idle_end_s)[vehicle])
 
 
 def _step(

@@ -110,7 +110,7 @@ def _vehicle_bounds(model: OrToolsModel) -> None:
     """Shift start, latest end, overtime and span costs per vehicle."""
     inst, routing, time = model.instance, model.routing, model.time
     for v in range(inst.n_vehicles):
-        lo, hi = int(inst.shift_start_s[v]), int(inst.latest_end_s[v])
+        lo, hi = int(inst.shift_start_s[v]), inst.end_bound_s(v)
         start, end = time.CumulVar(routing.Start(v)), time.CumulVar(routing.End(v))
         start.SetRange(lo, hi)
         end.SetRange(lo, hi)

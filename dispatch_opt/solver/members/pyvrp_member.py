@@ -134,7 +134,7 @@ def _vehicle_types(
     members: list[list[int]] = []
     for v in range(inst.n_vehicles):
         start, end = int(inst.shift_start_s[v]), int(inst.shift_end_s[v])
-        latest = int(inst.latest_end_s[v])
+        latest = inst.end_bound_s(v)
         stock = tuple(int(q) for q in inst.stock[v])
         profile = int(inst.vehicle_classes[v])  # one PyVRP profile per speed factor
         key = (

@@ -132,7 +132,7 @@ def make_vehicle(
         profile=profile,
         capacity=vroom.Amount([int(q) for q in inst.stock[v]]),
         skills=skills or None,
-        time_window=vroom.TimeWindow(int(inst.shift_start_s[v]), int(inst.latest_end_s[v])),
+        time_window=vroom.TimeWindow(int(inst.shift_start_s[v]), inst.end_bound_s(v)),
         breaks=breaks,
         **options,
     )
