@@ -46,6 +46,8 @@ class ShortestDrive:
         than the direct leg. Searches from whichever side has fewer distinct places."""
         forward = len(np.unique(rows)) <= len(np.unique(cols))  # before broadcasting
         rows, cols = np.broadcast_arrays(np.asarray(rows), np.asarray(cols))
+        if not rows.size:  # no pair asked (a day without tickets)
+            return np.zeros(rows.shape, dtype=float)
         source, target = (rows, cols) if forward else (cols, rows)
         sources, which = np.unique(source, return_inverse=True)
         self._search(forward, sources)

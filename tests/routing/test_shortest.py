@@ -55,3 +55,12 @@ def test_the_sparse_search_lies_between_the_shortest_way_and_the_direct_leg(
     assert (out >= truth[:6] - 1e-6).all()
     assert (out <= d[:6] + 1e-6).all()
     assert (out < d[:6] - 1).any()  # it still finds shortcuts
+
+
+def test_no_pair_asked_is_an_empty_answer_not_an_error() -> None:
+    # found by a re-plan sweep (audit p140): a matrix day with no tickets left asked for
+    # the drives from every start to no ticket, and numpy refused to stack nothing
+    search = ShortestDrive(_matrix(0, 6))
+    rows, cols = np.ix_(np.arange(3), np.zeros(0, dtype=np.int64))
+    assert search.between(rows, cols).shape == (3, 0)
+    assert search.between(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)).shape == (0,)

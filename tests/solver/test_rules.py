@@ -317,3 +317,24 @@ def test_a_given_matrix_shortcut_through_another_ticket_keeps_a_ticket_eligible(
     plan = solve_checked(p)
     assert served(plan) == {"A": "T1", "K": "T1"}
     assert plan.routes[0].travel_min == 30.0
+
+
+def test_a_matrix_day_without_tickets_is_solved():
+    """A re-plan sweep found it (audit p140, every ticket done): on a given matrix the
+    eligibility search from the starts to no ticket raised a ValueError; a plain problem
+    with an empty ticket list did the same."""
+    import numpy as np
+
+    from dispatch_opt.domain import TravelModel, TravelSpec
+
+    minutes = np.array([[0, 9], [7, 0]], dtype=np.float64)  # T1 home and T1/end, one-way
+    travel = TravelSpec(
+        model=TravelModel.MATRIX,
+        locations=("T1", "T1/end"),
+        durations_s=minutes * 60,
+        distances_m=minutes * 500,
+    )
+    p = problem([tech("T1", end=near(3, 0))], [], travel=travel)
+    plan = solve_checked(p)
+    assert plan.status == "solved" and not plan.unassigned
+    assert plan.routes[0].travel_min == 9.0
