@@ -155,12 +155,21 @@ def _late_minutes(inst: RoutingInstance, v: int, base: list[int]) -> float | Non
     return math.ceil(max(0, sched.end_arrival_s - latest) / 60.0) + 1.0
 
 
-def _homebound_minutes(inst: RoutingInstance, v: int, base: list[int]) -> float | None:
+def _homebound_minutes(
+    inst: RoutingInstance, v: int, base: list[int], chain: list[int]
+) -> float | None:
     """Driving minutes a technician needs to do its anchor and get home, when that alone
-    is more than its driving limit (None when it keeps within it)."""
+    is more than its driving limit and its held chain, when it holds, is no shorter
+    (None when it keeps within it: on a given matrix the way home through its held
+    visits may drive less than the direct leg)."""
     limit = int(inst.max_travel_s[v])
     drive = route_drive_s(inst, v, base)
-    return None if limit < 0 or drive <= limit else float(math.ceil(drive / 60.0))
+    if limit < 0 or drive <= limit:
+        return None
+    kept = len(chain) > len(base) and route_drive_s(inst, v, chain) <= limit
+    if kept and route_feasible(inst, v, chain):
+        return None
+    return float(math.ceil(drive / 60.0))
 
 
 def prepare(problem: Problem) -> Prepared:
@@ -197,7 +206,7 @@ def prepare(problem: Problem) -> Prepared:
                     released.update(_tid(inst, node) for node in chain[len(base) :])
                     changed = True
                 continue
-            need = _homebound_minutes(inst, v, base)
+            need = _homebound_minutes(inst, v, base, chain)
             if need is not None:
                 homebound[inst.vehicle_ids[v]] = need
                 released.update(_tid(inst, node) for node in chain[len(base) :])
@@ -225,14 +234,22 @@ def _tid(inst: RoutingInstance, node: int) -> str:
 
 def _fix_held_starts(inst: RoutingInstance, chains: list[list[int]]) -> None:
     """Each held visit starts at the earliest its chain allows (its planned start when
-    nothing was delayed): its window becomes that one instant."""
+    nothing was delayed): its window becomes that one instant. The chain is timed with
+    the depot pickups its van needs, as the route will hold them: on a given matrix the
+    way through a depot may be shorter than the direct leg, and timed without it a held
+    visit would start later than planned for nothing."""
     held: dict[int, np.ndarray] = {}
+    left = inst.depot_stock.copy()
     for v, chain in enumerate(chains):
-        sched = schedule_route(inst, v, chain) if chain else None
+        if not chain:
+            continue
+        fetched = _fetch_parts(inst, v, chain, left) if inst.n_pickups else chain
+        sched = schedule_route(inst, v, fetched) or schedule_route(inst, v, chain)
         if sched is None:
             continue
         for node, start in zip(sched.nodes, sched.start_s, strict=True):
-            held[inst.ticket_of(node)] = np.array([[start, start]])
+            if inst.is_ticket(node):
+                held[inst.ticket_of(node)] = np.array([[start, start]])
     inst.set_windows(held)
 
 

@@ -7,8 +7,9 @@ from datetime import timedelta
 from pathlib import Path
 
 from dispatch_opt.domain import PlanStatus, StopKind
-from dispatch_opt.io import load_problem
+from dispatch_opt.io import load_plan, load_problem
 from dispatch_opt.replan import events
+from dispatch_opt.replan.from_plan import state_from_plan
 from tests.factories import at
 from tests.replan.helpers import replan_checked, visits
 from tests.replan.test_late_day import example_at, route_of
@@ -84,3 +85,37 @@ def test_a_state_read_off_a_plan_counts_the_parts_of_the_visit_under_way_once():
     )
     pickups = sum(p.parts.get("COMP-AC", 0) for r in plan.routes for p in r.pick_list.pickups)
     assert used <= 1 + pickups  # the van's one part, plus what depots gave
+
+
+def _frozen_day(name: str, now) -> tuple:
+    """An audit day (problem and plan files) read off at `now`, every visit frozen."""
+    base = load_problem(DAYS / f"{name}.json")
+    plan = load_plan(DAYS / f"{name}.plan.json")
+    day = state_from_plan(base, plan, now, freeze_min=24 * 60)
+    open_ids = {
+        s.id for r in plan.routes for s in r.stops if s.kind is StopKind.TICKET and s.end > now
+    }
+    return day, {t: w for t, w in visits(plan).items() if t in open_ids}
+
+
+def test_held_visits_are_timed_with_the_depot_stop_their_van_needs():
+    # found by a re-plan sweep (audit p117, matrix travel): T01's way home -> WH0 ->
+    # SR-1000 is shorter than the direct leg; timed without the pickup, the frozen
+    # SR-1000 and SR-1002 were fixed 5 min later than planned
+    base = load_problem(DAYS / "matrix_way_through_depot.json")
+    day, planned = _frozen_day("matrix_way_through_depot", base.horizon.start + timedelta(hours=3))
+    plan = replan_checked(day, time_limit_s=1)
+    assert visits(plan) == planned
+
+
+def test_a_driving_limit_kept_by_the_way_through_held_visits_sends_nobody_home():
+    # found by a re-plan sweep (audit q517 trimmed to T14, matrix travel, 30 min limit,
+    # 16 driven by 09:48): the direct drive home from the visit it is driving to is longer
+    # than what is left, the way through its two held visits is not; it was sent home and
+    # both visits dropped
+    base = load_problem(DAYS / "matrix_limit_way_through_visits.json")
+    now = base.horizon.start + timedelta(minutes=168)
+    day, planned = _frozen_day("matrix_limit_way_through_visits", now)
+    assert day.state.technician("T14").driven_min > 15
+    plan = replan_checked(day, time_limit_s=1)
+    assert visits(plan) == planned
