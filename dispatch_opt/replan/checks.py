@@ -54,11 +54,9 @@ def _idle_days(res: Residual, plan: Plan) -> tuple[Problem, list[Violation]]:
         drive = None if limit is None else drive_to_end_s(res.problem, t.id, origin)
         if limit is not None and drive is not None and drive / 60.0 > limit:
             driven = res.state.technician(t.id).driven_min
-            left = (
-                f"its limit of {limit:g}"
-                if driven <= 0
-                else (f"the {limit:.1f} min its limit leaves after {driven:.1f} min driven")
-            )
+            left = f"its limit of {limit:g}"
+            if driven > 0:
+                left = f"the {limit:.1f} min its limit leaves after {driven:.1f} min driven"
             warnings.append(
                 Violation(
                     "max_travel_lifted",

@@ -244,7 +244,9 @@ def _fix_held_starts(inst: RoutingInstance, chains: list[list[int]]) -> None:
         if not chain:
             continue
         fetched = _fetch_parts(inst, v, chain, left) if inst.n_pickups else chain
-        sched = schedule_route(inst, v, fetched) or schedule_route(inst, v, chain)
+        sched = schedule_route(inst, v, fetched)
+        if sched is None and fetched != chain:
+            sched = schedule_route(inst, v, chain)
         if sched is None:
             continue
         for node, start in zip(sched.nodes, sched.start_s, strict=True):

@@ -60,7 +60,7 @@ def _driven_min(problem: Problem, route: Route, through: int) -> float:
             break
         place = tech.end if stop.kind is StopKind.END else _place_of(problem, stop)
         leg_s = (arrival - depart).total_seconds()
-        if stop.kind is StopKind.TICKET and (place.lat, place.lon) != (here.lat, here.lon):
+        if stop.kind is StopKind.TICKET and place != here:
             leg_s -= overhead_s
         driven_s += max(0.0, leg_s)
         here, depart = place, stop.end

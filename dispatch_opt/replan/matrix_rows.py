@@ -18,11 +18,6 @@ from dispatch_opt.domain.problem import Location, Problem, Technician, TravelSpe
 from dispatch_opt.errors import InputError, Issue
 
 
-def _coordinates(location: Location) -> tuple[float, float]:
-    """A location as a dictionary key."""
-    return (location.lat, location.lon)
-
-
 def residual_matrix(
     problem: Problem, techs: Sequence[Technician], anchors: Mapping[str, str]
 ) -> TravelSpec:
@@ -33,28 +28,28 @@ def residual_matrix(
     puts it exactly at one of them)."""
     spec = problem.travel
     index = {key: i for i, key in reversed(list(enumerate(spec.locations)))}
-    shared: dict[tuple[float, float], int] = {}
+    shared: dict[Location, int] = {}
     for ticket in reversed(problem.tickets):
         if ticket.id in index:
-            shared[_coordinates(ticket.location)] = index[ticket.id]
+            shared[ticket.location] = index[ticket.id]
     for depot in reversed(problem.depots):
         if depot.id in index:
-            shared[_coordinates(depot.location)] = index[depot.id]
+            shared[depot.location] = index[depot.id]
     own_keys = {k for t in problem.technicians for k in (t.id, f"{t.id}/end")}
     keys = [k for k in spec.locations if k not in own_keys]
     rows = [index[k] for k in keys]
     for i, (tech, resid) in enumerate(zip(problem.technicians, techs, strict=True)):
         home, away = index[tech.id], index.get(f"{tech.id}/end", index[tech.id])
-        places = shared | {_coordinates(tech.end): away, _coordinates(tech.start): home}
+        places = shared | {tech.end: away, tech.start: home}
         anchor = anchors.get(tech.id)
         if anchor is not None:
             start = index.get(anchor)
         else:
-            start = home if resid.start == tech.start else places.get(_coordinates(resid.start))
+            start = home if resid.start == tech.start else places.get(resid.start)
         if resid.end == tech.end:
             end = away
         else:  # its day ends where it is
-            end = start if resid.end == resid.start else places.get(_coordinates(resid.end))
+            end = start if resid.end == resid.start else places.get(resid.end)
         if start is None or end is None:
             raise InputError(
                 Issue(

@@ -135,7 +135,7 @@ def _in_progress_ticket(
     return dataclasses.replace(ticket, duration_min=max(0.0, _minutes(ip.start, end)))
 
 
-def driving_left(tech: Technician, ts: TechnicianState) -> float | None:
+def _driving_left(tech: Technician, ts: TechnicianState) -> float | None:
     """What the driving limit leaves for the rest of the day, after what was driven."""
     if tech.max_travel_min is None:
         return None
@@ -193,7 +193,7 @@ def _technician(
         breaks=breaks,
         stock=stock,
         overtime_max_min=tech.overtime_max_min + extra_overtime,
-        max_travel_min=driving_left(tech, ts),
+        max_travel_min=_driving_left(tech, ts),
     )
     if stranded:
         last = problem.horizon.end - timedelta(seconds=BREAK_MARGIN_S)

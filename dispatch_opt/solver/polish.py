@@ -346,25 +346,22 @@ def _fill_gaps(inst: RoutingInstance, work: Work, deadline: float | None = None)
     ticket is tried once `deadline` (a perf_counter value) has passed. Updates `work` in
     place."""
     every = len(inst.service_s)  # more positions than any route has
-    filled = construct(
-        inst,
-        routes=work.routes,
-        vehicles_per_ticket=NEAR_ROUTES,
-        positions_per_route=every,
-        fetches_per_route=every,
-        deadline=deadline,
-    )
-    idle = np.array([not r for r in filled], dtype=bool)
-    if idle.any():  # a technician with nothing to do is rarely among a ticket's nearest
-        filled = construct(
+
+    def fill(routes: list[list[int]], focus: Focus | None = None) -> list[list[int]]:
+        return construct(
             inst,
-            routes=filled,
+            routes=routes,
             vehicles_per_ticket=NEAR_ROUTES,
             positions_per_route=every,
             fetches_per_route=every,
             deadline=deadline,
-            focus=Focus(removed=set(), changed=idle),
+            focus=focus,
         )
+
+    filled = fill(work.routes)
+    idle = np.array([not r for r in filled], dtype=bool)
+    if idle.any():  # a technician with nothing to do is rarely among a ticket's nearest
+        filled = fill(filled, Focus(removed=set(), changed=idle))
     changed = [v for v in range(inst.n_vehicles) if filled[v] != work.routes[v]]
     values: list[int] = []
     for v in changed:
