@@ -312,6 +312,17 @@ def route_violations(inst: RoutingInstance, vehicle: int, nodes: list[int]) -> l
     return problems
 
 
+def changed_keep_side_rules(
+    inst: RoutingInstance, before: Sequence[Sequence[int]], after: Sequence[Sequence[int]]
+) -> bool:
+    """Every route of `after` that differs from `before` keeps its side rules
+    (`route_violations`): the check a search makes before keeping routes it changed."""
+    return not any(
+        list(new) != list(old) and route_violations(inst, v, list(new))
+        for v, (old, new) in enumerate(zip(before, after, strict=True))
+    )
+
+
 def route_ok(inst: RoutingInstance, vehicle: int, nodes: list[int]) -> bool:
     """Every rule holds for this route: its side constraints and its exact timing."""
     return not route_violations(inst, vehicle, nodes) and route_feasible(inst, vehicle, nodes)

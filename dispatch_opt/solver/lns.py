@@ -20,6 +20,7 @@ import numpy as np
 from dispatch_opt.routing.cost import RouteValues
 from dispatch_opt.routing.instance import RoutingInstance
 from dispatch_opt.routing.parts import drop_idle_pickups
+from dispatch_opt.routing.timeline import changed_keep_side_rules, route_ok
 from dispatch_opt.solver.construct import Focus, construct, ticket_order
 from dispatch_opt.solver.polish import polish
 
@@ -79,7 +80,10 @@ def ruin(
     inst: RoutingInstance, routes: list[list[int]], rng: np.random.Generator, size: int
 ) -> list[list[int]]:
     """Routes without the `size` served tickets nearest to a randomly chosen one (and
-    without the pickups that only they needed)."""
+    without the pickups that only they needed). On a given matrix that breaks the
+    triangle inequality a stop taken out can lengthen the drive past it (the direct leg
+    is longer than the way through the stop), so there a route that would break a rule
+    without its stops keeps them: the recreate starts from feasible routes only."""
     served = [n for r in routes for n in r if inst.is_ticket(n)]
     if not served:
         return [list(r) for r in routes]
@@ -90,6 +94,11 @@ def ruin(
     kept = [[n for n in r if n not in victims] for r in routes]
     if inst.n_pickups:
         kept = [drop_idle_pickups(inst, v, r) for v, r in enumerate(kept)]
+    if not inst.metric:
+        kept = [
+            new if new == old or route_ok(inst, v, new) else list(old)
+            for v, (old, new) in enumerate(zip(routes, kept, strict=True))
+        ]
     return kept
 
 
@@ -208,7 +217,9 @@ def ruin_and_recreate(
         ruined = ruin(inst, best.routes, rng, size)
         focus = _focus(inst, best.routes, ruined)
         candidate = improve(construct(inst, routes=ruined, focus=focus, order=order))
-        if best.keep_if_cheaper(candidate) and on_better is not None:
+        # a guard (`keep_if_cheaper` checks no side rule; the ruin and the recreate keep them)
+        guarded = changed_keep_side_rules(inst, best.routes, candidate)
+        if guarded and best.keep_if_cheaper(candidate) and on_better is not None:
             on_better(best.cost)
         last_round_s = time.perf_counter() - round_started
     if polishes:

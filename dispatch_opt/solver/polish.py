@@ -22,7 +22,7 @@ import numpy as np
 from dispatch_opt.routing.cost import RouteValues, route_value
 from dispatch_opt.routing.instance import RoutingInstance
 from dispatch_opt.routing.parts import depots_overdrawn, drop_idle_pickups, open_pickups_given
-from dispatch_opt.routing.timeline import route_violations
+from dispatch_opt.routing.timeline import changed_keep_side_rules, route_violations
 from dispatch_opt.solver.construct import Focus, construct
 from dispatch_opt.solver.reach import RouteReach
 from dispatch_opt.solver.required import insertion_variants
@@ -505,10 +505,7 @@ def _every_rule_kept(
         for n in r
     ):
         return False
-    return not any(
-        new != old and route_violations(inst, v, new)
-        for v, (old, new) in enumerate(zip(before, after, strict=True))
-    )
+    return changed_keep_side_rules(inst, before, after)
 
 
 def _most_hopeful_first(
