@@ -165,7 +165,7 @@ def _alone_ok(inst: RoutingInstance, v: int, k: int) -> bool:
     """Vehicle v could serve ticket k on an empty route, fetching its parts if needed,
     under every rule of a route (a depot detour may break its driving limit)."""
     node = inst.ticket_node(k)
-    trials = [[node]] + [[int(p), node] for p in inst.ticket_pickups[k]]
+    trials = [[node]] + [[*group, node] for group in inst.pickup_groups[k]]
     return any(route_ok(inst, v, t) for t in trials)
 
 

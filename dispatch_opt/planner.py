@@ -60,22 +60,22 @@ def _restore_pickup(
     last_depot: tuple[int, int] | None,
     used: set[int],
 ) -> None:
-    """When the ticket just appended runs the van short, put one of its pickup nodes
-    back where the earlier plan stopped at that depot (else right before it)."""
+    """When the ticket just appended runs the van short, put one of its ways to fetch
+    its parts back (one pickup node, or the two of a split load): where the earlier plan
+    stopped at that depot when it starts there, else right before the ticket."""
     if running_stock_ok(inst, v, nodes):
         return
     k = inst.ticket_of(nodes[-1])
-    options = [int(p) for p in inst.ticket_pickups[k] if int(p) not in used]
+    options = [g for g in inst.pickup_groups[k] if not any(p in used for p in g)]
     if not options:
         return
+    at = len(nodes) - 1
     if last_depot is not None:
-        same = [p for p in options if inst.pickup_depot[inst.pickup_of(p)] == last_depot[0]]
+        same = [g for g in options if inst.pickup_depot[inst.pickup_of(g[0])] == last_depot[0]]
         if same:
-            nodes.insert(last_depot[1], same[0])
-            used.add(same[0])
-            return
-    nodes.insert(len(nodes) - 1, options[0])
-    used.add(options[0])
+            options, at = same, last_depot[1]
+    nodes[at:at] = options[0]
+    used.update(options[0])
 
 
 def reserve_s(n_tickets: int) -> float:

@@ -63,7 +63,9 @@ def tickets(draw, tech_ids: list[str], n_max: int = 8):
                 duration_min=float(draw(st.sampled_from([20, 45, 60, 120]))),
                 time_windows=tuple(sorted((win(a, b) for a, b in slots), key=lambda w: w.start)),
                 skills={draw(st.sampled_from(SKILLS)): draw(st.integers(1, 5))},
-                parts={"P1": 1} if draw(st.integers(0, 3)) == 0 else {},
+                parts=draw(st.sampled_from([{"P1": 1}, {"P2": 1}, {"P1": 1, "P2": 1}]))
+                if draw(st.integers(0, 3)) == 0
+                else {},
                 priority=draw(st.sampled_from(list(Priority))),
                 vip=draw(st.integers(0, 5)) == 0,
                 required=draw(st.integers(0, 8)) == 0,
@@ -81,12 +83,13 @@ DEPOT_HOURS = (("07:00", "21:00"), ("07:00", "12:00"), ("13:00", "20:00"))
 
 @st.composite
 def depots(draw, n_max: int = 2):
-    """Parts depots with a little stock and random opening hours."""
+    """Parts depots with a little stock of two SKUs (a ticket needing both may have to
+    fetch them at two depots) and random opening hours."""
     return [
         Depot(
             f"WH{i}",
             near(draw(st.floats(-6, 6)), draw(st.floats(-6, 6))),
-            {"P1": draw(st.integers(0, 2))},
+            {"P1": draw(st.integers(0, 2)), "P2": draw(st.integers(0, 2))},
             win(*draw(st.sampled_from(DEPOT_HOURS))),
             float(draw(st.sampled_from([5, 10, 20]))),
         )

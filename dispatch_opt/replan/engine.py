@@ -109,9 +109,10 @@ def _start_moves_s(inst: RoutingInstance, sched: RouteSchedule) -> Iterator[int]
 
 def _fetch_parts(inst: RoutingInstance, v: int, nodes: list[int], left: np.ndarray) -> list[int]:
     """The route with depot pickups put back where its van runs short of parts (a
-    previous plan names its tickets, not its depot stops): for each short ticket, the
-    pickup of its own placed where the starts stay closest to the previous plan's (then
-    where the day ends earliest); `left` is depot stock still free."""
+    previous plan names its tickets, not its depot stops): for each short ticket, a
+    pickup of its own (or the two of a split load) placed where the starts stay closest
+    to the previous plan's (then where the day ends earliest); `left` is depot stock
+    still free."""
     route = list(nodes)
     i = 0
     while i < len(route):
@@ -121,21 +122,23 @@ def _fetch_parts(inst: RoutingInstance, v: int, nodes: list[int], left: np.ndarr
             i += 1
             continue
         best = None
-        for pickup in open_pickups(inst, inst.ticket_of(node), left, set(route)):
+        for group in open_pickups(inst, inst.ticket_of(node), left, set(route)):
             for pos in range(i, -1, -1):
-                trial = [*route[:pos], pickup, *route[pos:]]
+                trial = [*route[:pos], *group, *route[pos:]]
                 sched = schedule_route(inst, v, trial)
                 if sched is None:
                     continue
                 key = (sum(_start_moves_s(inst, sched)), sched.end_arrival_s)
                 if best is None or key < best[0]:
-                    best = (key, trial, inst.pickup_of(pickup))
+                    best = (key, trial, group)
         if best is None:
             i += 1
             continue
         route = best[1]
-        left[inst.pickup_depot[best[2]]] -= inst.pickup_load[best[2]]
-        i += 2
+        for pickup in best[2]:
+            p = inst.pickup_of(pickup)
+            left[inst.pickup_depot[p]] -= inst.pickup_load[p]
+        i += 1 + len(best[2])
     return route
 
 

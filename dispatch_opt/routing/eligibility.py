@@ -233,11 +233,21 @@ def _names(ids: np.ndarray, mask: np.ndarray, most: int = 6) -> str:
 
 
 def _can_get_parts(inst: RoutingInstance, k: int) -> np.ndarray:
-    """(V,) bool: the van covers ticket k's parts, alone or with one depot's shelves."""
+    """(V,) bool: the van covers ticket k's parts, alone or with one or two depots'
+    shelves (a load split over two depots: `routing.pickups`)."""
     need = inst.demand[k]
     ok = (inst.stock >= need).all(axis=1)
     for shelf in inst.depot_stock:
         ok |= (inst.stock + shelf >= need).all(axis=1)
+    if ok.all() or len(inst.depot_stock) < 2:
+        return ok
+    cols = np.flatnonzero(need)  # a ticket needs few SKUs: the pairs on those columns only
+    shelves = inst.depot_stock[:, cols]
+    useful = np.flatnonzero((shelves > 0).any(axis=1))
+    stock, want = inst.stock[:, cols], need[cols]
+    for i, a in enumerate(useful):
+        for b in useful[i + 1 :]:
+            ok |= (stock + shelves[a] + shelves[b] >= want).all(axis=1)
     return ok
 
 
@@ -251,8 +261,8 @@ def parts_detail(problem: Problem, ticket: Ticket) -> str:
     partial = [d.id for d in problem.depots if any(d.stock.get(s, 0) > 0 for s in lacking)]
     if partial:
         return (
-            f"needs {wanted}; no qualified van carries it, and no single depot completes "
-            f"it (some of it at {', '.join(partial[:4])})"
+            f"needs {wanted}; no qualified van carries it, and no one or two depots "
+            f"complete it (some of it at {', '.join(partial[:4])})"
         )
     return f"needs {wanted}; no stock anywhere: no qualified van or depot has enough"
 

@@ -98,6 +98,8 @@ class RoutingInstance:
     pickup_ticket: np.ndarray | None = None  # (P,) int ticket it was made for
     pickup_load: np.ndarray | None = None  # (P, S) int parts loaded
     pickup_window: np.ndarray | None = None  # (P, 2) int [earliest, latest] loading end
+    pickup_partner: np.ndarray | None = None  # (P,) int the other pickup of a load split
+    # over two depots (both are fetched, or neither), -1 for a pickup that loads alone
     # --- stability of a re-plan (optional; zero costs = plain planning) -------
     prev_vehicle: np.ndarray | None = None  # (N,) int vehicle in the previous plan, -1 none
     prev_start_s: np.ndarray | None = None  # (N,) int start in the previous plan, -1 none
@@ -133,6 +135,8 @@ class RoutingInstance:
             self.pickup_ticket = np.zeros(0, dtype=np.int64)
             self.pickup_load = np.zeros((0, n_s), dtype=np.int64)
             self.pickup_window = np.zeros((0, 2), dtype=np.int64)
+        if self.pickup_partner is None:
+            self.pickup_partner = np.full(len(self.pickup_depot), -1, dtype=np.int64)
         if self.place is not None:
             self._check_place()
         for name in (
@@ -161,6 +165,7 @@ class RoutingInstance:
             "pickup_ticket",
             "pickup_load",
             "pickup_window",
+            "pickup_partner",
             "prev_vehicle",
             "prev_start_s",
             "held",
@@ -192,6 +197,7 @@ class RoutingInstance:
             "pickup_s",
             "parts_delta",
             "ticket_pickups",
+            "pickup_groups",
             "_visit_windows",
             "service_list",
             "placement_costs",
@@ -336,6 +342,22 @@ class RoutingInstance:
         for p, k in enumerate(self.pickup_ticket):
             out[int(k)].append(self.pickup_node(p))
         return [np.array(x, dtype=np.int64) for x in out]
+
+    @cached_property
+    def pickup_groups(self) -> list[list[tuple[int, ...]]]:
+        """Per ticket, the ways to fetch its parts: each pickup that loads alone, and
+        each split load as its two pickups in both orders (fetched one after the other)."""
+        out: list[list[tuple[int, ...]]] = []
+        for nodes in self.ticket_pickups:
+            groups: list[tuple[int, ...]] = []
+            for node in nodes:
+                partner = int(self.pickup_partner[self.pickup_of(int(node))])
+                if partner < 0:
+                    groups.append((int(node),))
+                else:
+                    groups.append((int(node), self.pickup_node(partner)))
+            out.append(groups)
+        return out
 
     def set_windows(self, changes: Mapping[int, np.ndarray]) -> None:
         """Give the tickets in `changes` new service-start windows ((k, 2) int each).

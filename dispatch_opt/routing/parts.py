@@ -8,6 +8,7 @@ one depot stop may feed several later tickets.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 import numpy as np
@@ -34,19 +35,29 @@ def depot_use(inst: RoutingInstance, routes: Sequence[Sequence[int]]) -> np.ndar
 
 def open_pickups(
     inst: RoutingInstance, k: int, depot_left: np.ndarray, in_use: set[int]
-) -> list[int]:
-    """Pickup nodes of ticket k not yet on a route (each serves once) whose depot still
-    holds what they load (`depot_left`: (D, S) stock not yet given out)."""
+) -> list[tuple[int, ...]]:
+    """The ways to fetch ticket k's parts still open (`RoutingInstance.pickup_groups`):
+    none of their pickup nodes on a route yet (each serves once), and each one's depot
+    still holding what it loads (`depot_left`: (D, S) stock not yet given out)."""
     found = []
-    for node in inst.ticket_pickups[k]:
-        node = int(node)
-        p = inst.pickup_of(node)
-        if node not in in_use and (inst.pickup_load[p] <= depot_left[inst.pickup_depot[p]]).all():
-            found.append(node)
+    for group in inst.pickup_groups[k]:
+        if any(node in in_use for node in group):
+            continue
+        ps = [inst.pickup_of(node) for node in group]
+        if all((inst.pickup_load[p] <= depot_left[inst.pickup_depot[p]]).all() for p in ps):
+            found.append(group)
     return found
 
 
-def open_pickups_given(inst: RoutingInstance, routes: Sequence[Sequence[int]], k: int) -> list[int]:
+def drive_along(drive: np.ndarray, nodes: Sequence[int]) -> int:
+    """Driving from the first of `nodes` to the last, in order (`drive`: one van's
+    node-to-node matrix), as through the two depots of a split load."""
+    return sum(int(drive[x, y]) for x, y in itertools.pairwise(nodes))
+
+
+def open_pickups_given(
+    inst: RoutingInstance, routes: Sequence[Sequence[int]], k: int
+) -> list[tuple[int, ...]]:
     """`open_pickups` of ticket k given whole routes: pickups on none of them whose depot
     still holds their load after what the routes take."""
     if not len(inst.ticket_pickups[k]):

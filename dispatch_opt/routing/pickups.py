@@ -6,9 +6,12 @@ depots holding the missing SKUs become pickup nodes. A depot gets one node per d
 van shortfall (a van holding one of two pumps loads one, not two: the depot's last pump
 then still serves), at most `LOADS_PER_DEPOT`, the largest always among them. Only
 tickets and depots that matter get nodes, so the instance grows by at most
-`DEPOTS_PER_TICKET * LOADS_PER_DEPOT` nodes per part-needing ticket. A van may then
-serve a ticket only if its stock, or its stock plus one such load fetched in time
-(start -> depot within its hours -> ticket within a window -> end), covers the parts.
+`DEPOTS_PER_TICKET * LOADS_PER_DEPOT` nodes per part-needing ticket. Where no one depot
+completes some lacking van, a split load over two depots is offered instead: two pickup
+nodes that are partners (`RoutingInstance.pickup_partner`), fetched together. A van may
+then serve a ticket only if its stock, or its stock plus one such load (or split load)
+fetched in time (start -> depot within its hours -> ticket within a window -> end, each
+depot of a split checked on its own), covers the parts.
 """
 
 from __future__ import annotations
@@ -29,13 +32,22 @@ LOADS_PER_DEPOT = 3
 """Distinct loads per ticket and depot: the largest shortfall, then the smallest ones."""
 
 
+SPLITS_PER_TICKET = 2
+"""Pairs of depots per ticket that get a split load, when no one depot completes a van."""
+
+SPLIT_DEPOTS = 6
+"""The nearest depots holding some missing SKU among which a split load's pair is sought."""
+
+
 @dataclasses.dataclass
 class _Option:
-    """One candidate pickup: ticket k loads `load` at depot d."""
+    """One candidate pickup: ticket k loads `load` at depot d; `pair` numbers the split
+    load it is half of (-1: it loads alone)."""
 
     ticket: int
     depot: int
     load: np.ndarray
+    pair: int = -1
 
 
 def _options(inst: RoutingInstance, allowed: np.ndarray) -> list[_Option]:
@@ -44,6 +56,7 @@ def _options(inst: RoutingInstance, allowed: np.ndarray) -> list[_Option]:
     if not inst.n_depots or not inst.demand.shape[1]:
         return []
     groups: list[tuple[int, int, list[np.ndarray]]] = []  # ticket, depot, its loads
+    splits: list[_Option] = []
     first = inst.first_ticket_node
     depot_nodes = 2 * inst.n_vehicles + np.arange(inst.n_depots)
     sole, claimed = _claimed_stock(inst, allowed)
@@ -61,14 +74,55 @@ def _options(inst: RoutingInstance, allowed: np.ndarray) -> list[_Option]:
         wanted = _shortfalls(need, vans[lacking])
         order = np.argsort(inst.durations(depot_nodes, first + k), kind="stable")
         kept = 0
+        completed = ~lacking[lacking]  # per lacking van: some load found completes it
         for d in order:
             loads = _loads(wanted, inst.depot_stock[d], need, vans[lacking])
             if loads:
                 groups.append((k, int(d), loads))
+                for load in loads:
+                    completed |= ((vans[lacking] + load) >= need).all(axis=1)
                 kept += 1
                 if kept >= DEPOTS_PER_TICKET:
                     break
-    return _contested_only(inst, groups)
+        if not completed.all():
+            uncovered = vans[lacking][~completed]
+            short = np.where((uncovered < need).any(axis=0), need, 0)
+            splits.extend(_splits(inst, k, short, uncovered, order, len(splits) // 2))
+    return _contested_only(inst, groups) + splits
+
+
+def _splits(
+    inst: RoutingInstance,
+    k: int,
+    short: np.ndarray,
+    vans: np.ndarray,
+    order: np.ndarray,
+    first_pair: int,
+) -> list[_Option]:
+    """Split loads for ticket k when no one depot completes the `vans` ((W, S) stock of
+    the qualified vans still lacking): two depots among the nearest `SPLIT_DEPOTS`
+    holding a missing SKU, the nearer loading what it can of `short` and the other the
+    rest, nearest pairs first (by the drives from both to the ticket), at most
+    `SPLITS_PER_TICKET` pairs, each numbered from `first_pair`."""
+    need = inst.demand[k]
+    holding = [int(d) for d in order if (np.minimum(short, inst.depot_stock[d]) > 0).any()]
+    holding = holding[:SPLIT_DEPOTS]
+    rank = {d: i for i, d in enumerate(holding)}
+    pairs = sorted(
+        ((a, b) for i, a in enumerate(holding) for b in holding[i + 1 :]),
+        key=lambda ab: rank[ab[0]] + rank[ab[1]],
+    )
+    found: list[_Option] = []
+    for a, b in pairs:
+        load_a = np.minimum(short, inst.depot_stock[a])
+        load_b = np.minimum(short - load_a, inst.depot_stock[b])
+        if not load_b.any() or not ((vans + load_a + load_b) >= need).all(axis=1).any():
+            continue
+        pair = first_pair + len(found) // 2
+        found += [_Option(k, a, load_a, pair), _Option(k, b, load_b, pair)]
+        if len(found) >= 2 * SPLITS_PER_TICKET:
+            break
+    return found
 
 
 def _claimed_stock(inst: RoutingInstance, allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -187,7 +241,22 @@ def _expand(inst: RoutingInstance, options: list[_Option]) -> RoutingInstance:
         pickup_ticket=np.array([o.ticket for o in options], dtype=np.int64),
         pickup_load=np.stack([o.load for o in options]).astype(np.int64),
         pickup_window=window.astype(np.int64),
+        pickup_partner=_partners(options),
     )
+
+
+def _partners(options: list[_Option]) -> np.ndarray:
+    """(P,) per option the index of the other half of its split load, -1 when alone."""
+    partner = np.full(len(options), -1, dtype=np.int64)
+    first: dict[int, int] = {}
+    for i, opt in enumerate(options):
+        if opt.pair < 0:
+            continue
+        if opt.pair in first:
+            partner[i], partner[first[opt.pair]] = first[opt.pair], i
+        else:
+            first[opt.pair] = i
+    return partner
 
 
 def add_pickups(
@@ -210,12 +279,13 @@ def add_pickups(
         need = inst.demand[k]
         own = (inst.stock >= need).all(axis=1)
         via = np.zeros(inst.n_vehicles, dtype=bool)
-        for opt, reach in by_ticket.get(k, []):
-            completes = ((inst.stock + opt.load) >= need).all(axis=1)
-            usable = reach & completes & allowed[k]
+        for group in _paired(by_ticket.get(k, [])):
+            load = sum(opt.load for opt, _ in group)
+            reach = np.logical_and.reduce([r for _, r in group])
+            usable = reach & ((inst.stock + load) >= need).all(axis=1) & allowed[k]
             if usable.any():
                 via |= usable
-                kept.append(opt)
+                kept.extend(opt for opt, _ in group)
         row = allowed[k] & (own | via)
         if not row.any():
             reasons[k] = (_unreachable_reason(problem, inst, k, by_ticket.get(k, [])),)
@@ -224,6 +294,16 @@ def add_pickups(
     if not kept:
         return inst, allowed
     return _expand(inst, kept), allowed
+
+
+def _paired(options: list[tuple[_Option, np.ndarray]]) -> list[list[tuple[_Option, np.ndarray]]]:
+    """The options (with their reach) as ways to fetch: each lone one, each split pair."""
+    alone = [[o] for o in options if o[0].pair < 0]
+    pairs: dict[int, list[tuple[_Option, np.ndarray]]] = {}
+    for o in options:
+        if o[0].pair >= 0:
+            pairs.setdefault(o[0].pair, []).append(o)
+    return alone + list(pairs.values())
 
 
 def _unreachable_reason(problem: Problem, inst: RoutingInstance, k: int, options: list) -> Reason:

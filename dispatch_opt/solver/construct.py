@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from dispatch_opt.routing.instance import RoutingInstance
-from dispatch_opt.routing.parts import open_pickups, running_stock_ok
+from dispatch_opt.routing.parts import drive_along, open_pickups, running_stock_ok
 from dispatch_opt.routing.timeline import (
     RouteStates,
     route_drive_s,
@@ -207,23 +207,24 @@ def _with_pickup(
     inst: RoutingInstance, routes: _Routes, v: int, k: int, trial: list[int], pos: int
 ) -> tuple[int, list[int]] | None:
     """Cheapest way to make `trial` (ticket k at `pos`) stock-feasible with one of k's
-    pickups placed before it: (extra driving of the pickup, new route), or None."""
+    ways to fetch its parts (one pickup, or the two of a split load, one after the
+    other) placed before it: (extra driving of the pickups, new route), or None."""
     drive = routes.drive[v]
-    a = np.array([inst.start_node(v), *trial[:pos]])  # the pickup goes between a[q] and b[q]
+    a = np.array([inst.start_node(v), *trial[:pos]])  # the pickups go between a[q] and b[q]
     b = np.array([*trial[:pos], trial[pos]])
     best: tuple[int, list[int]] | None = None
     final = inst.stock[v] + inst.parts_delta[np.asarray(trial)].sum(axis=0)
-    for pickup in open_pickups(inst, k, routes.depot_left, routes.pickups_in_use):
-        if (final + inst.parts_delta[pickup] < 0).any():
-            continue  # this load cannot even balance the day
-        delta = drive[a, pickup] + drive[pickup, b] - drive[a, b]
+    for group in open_pickups(inst, k, routes.depot_left, routes.pickups_in_use):
+        if (final + inst.parts_delta[list(group)].sum(axis=0) < 0).any():
+            continue  # these loads cannot even balance the day
+        delta = drive[a, group[0]] + drive_along(drive, group) + drive[group[-1], b] - drive[a, b]
         for q in np.argsort(delta, kind="stable")[:3]:
             q = int(q)
             extra = int(delta[q])
             if best is not None and extra >= best[0]:
                 break
-            candidate = [*trial[:q], pickup, *trial[q:]]
-            middle = [pickup, *trial[q : pos + 1]]  # the old stops q..pos-1, then ticket k
+            candidate = [*trial[:q], *group, *trial[q:]]
+            middle = [*group, *trial[q : pos + 1]]  # the old stops q..pos-1, then ticket k
             if not running_stock_ok(inst, v, candidate):
                 continue
             if routes.fits(v, q, middle, pos + 1):

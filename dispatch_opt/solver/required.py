@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from dispatch_opt.routing.instance import RoutingInstance
-from dispatch_opt.routing.parts import drop_idle_pickups, open_pickups_given
+from dispatch_opt.routing.parts import drive_along, drop_idle_pickups, open_pickups_given
 from dispatch_opt.routing.timeline import route_ok
 
 
@@ -24,14 +24,14 @@ def insertion_variants(
     v: int,
     pos: int,
     node: int,
-    pickups: list[int] | None = None,
+    pickups: list[tuple[int, ...]] | None = None,
 ) -> list[list[int]]:
-    """Route v with the ticket at `pos`: alone, or right after one of its open pickups
-    (`pickups`, from `open_pickups_given`; computed here when not given)."""
+    """Route v with the ticket at `pos`: alone, or right after one of its open ways to
+    fetch its parts (`pickups`, from `open_pickups_given`; computed here when not given)."""
     base = routes[v]
     if pickups is None:
         pickups = open_pickups_given(inst, routes, inst.ticket_of(node))
-    return [[*base[:pos], *extra, node, *base[pos:]] for extra in ([], *([p] for p in pickups))]
+    return [[*base[:pos], *extra, node, *base[pos:]] for extra in ((), *pickups)]
 
 
 def _cheapest_insertion(
@@ -54,7 +54,7 @@ def _cheapest_insertion(
         a, b = path[:-1], path[1:]
         to_end = drive[node, b].astype(np.int64) - drive[a, b]
         via = [drive[a, node].astype(np.int64)]  # reaching the ticket: directly, or
-        via += [drive[a, p].astype(np.int64) + int(drive[p, node]) for p in pickups]
+        via += [drive[a, g[0]].astype(np.int64) + drive_along(drive, [*g, node]) for g in pickups]
         for pos in range(len(path) - 1):
             priced.extend((int(via[i][pos] + to_end[pos]), v, pos, i) for i in range(len(via)))
     priced.sort(key=lambda c: c[0])  # stable: ties keep the order above
@@ -71,10 +71,10 @@ def _qualified(inst: RoutingInstance, k: int, vehicles: np.ndarray | None) -> np
     return allowed if vehicles is None else allowed[np.isin(allowed, vehicles)]
 
 
-def _serves_alone(inst: RoutingInstance, v: int, node: int, pickups: list[int]) -> bool:
-    """Whether route v could hold the ticket alone (fetching its parts at one of the
-    open `pickups` if need be)."""
-    return any(route_ok(inst, v, [*extra, node]) for extra in ([], *([p] for p in pickups)))
+def _serves_alone(inst: RoutingInstance, v: int, node: int, pickups: list[tuple[int, ...]]) -> bool:
+    """Whether route v could hold the ticket alone (fetching its parts in one of the
+    open ways `pickups` if need be)."""
+    return any(route_ok(inst, v, [*extra, node]) for extra in ((), *pickups))
 
 
 def force_in(

@@ -293,3 +293,104 @@ def test_a_claim_on_the_van_never_takes_away_a_tickets_pickup():
     plan = solve_checked(p)
     assert served(plan) == {"K1": "T1"}
     assert ("depot", "WH") in _kinds(plan, "T1")
+
+
+def _split_day(required: bool = False):
+    """A ticket needing a pump and a valve: WH_A holds only pumps, WH_B only valves."""
+    return problem(
+        [tech("T1")],
+        [ticket("K1", near(3, 1), parts={"PUMP": 1, "VALVE": 1}, required=required)],
+        [depot("WH_A", WH_NEAR, {"PUMP": 2}), depot("WH_B", near(1, 2), {"VALVE": 2})],
+    )
+
+
+def test_parts_split_over_two_depots_are_fetched_at_both():
+    plan = solve_checked(_split_day())
+    assert served(plan) == {"K1": "T1"}
+    kinds = _kinds(plan, "T1")
+    assert kinds[-2:] == [("ticket", "K1"), ("end", None)]
+    assert sorted(kinds[1:3]) == [("depot", "WH_A"), ("depot", "WH_B")]
+    loads = {s.id: s.pickup for s in plan.routes[0].stops if s.kind is StopKind.DEPOT}
+    assert loads == {"WH_A": {"PUMP": 1}, "WH_B": {"VALVE": 1}}
+    assert plan.routes[0].work_min == 45 + 10 + 10
+
+
+def test_a_required_ticket_needing_two_depots_is_served():
+    plan = solve_checked(_split_day(required=True))
+    assert plan.status.value == "solved"
+    assert served(plan) == {"K1": "T1"}
+
+
+def test_a_split_load_is_offered_only_where_no_single_depot_completes_the_van():
+    inst = compile_problem(_split_day()).instance
+    assert inst.n_pickups == 2
+    assert sorted(inst.pickup_partner.tolist()) == [0, 1]
+    p = _split_day()
+    one_depot = problem(
+        p.technicians, p.tickets, [*p.depots, depot("WH_C", WH_FAR, {"PUMP": 1, "VALVE": 1})]
+    )
+    inst = compile_problem(one_depot).instance
+    assert (inst.pickup_partner == -1).all()  # WH_C completes the van alone
+
+
+def test_parts_spread_over_three_depots_stay_unavailable():
+    p = problem(
+        [tech("T1")],
+        [ticket("K1", near(3, 1), parts={"PUMP": 1, "VALVE": 1, "BELT": 1})],
+        [
+            depot("WH_A", WH_NEAR, {"PUMP": 2}),
+            depot("WH_B", near(1, 2), {"VALVE": 2}),
+            depot("WH_C", near(2, 2), {"BELT": 2}),
+        ],
+    )
+    plan = solve_checked(p)
+    assert reasons(plan) == {"K1": ["parts_unavailable"]}
+    assert "no one or two depots complete it" in plan.unassigned[0].reasons[0].detail
+
+
+def _two_split_tickets():
+    """Two technicians, two tickets each needing a pump (WH_A) and a valve (WH_B), and a
+    third without parts, so that the split loads compete with plain work."""
+    return problem(
+        [tech("T1", shift=win("08:00", "13:00")), tech("T2", start=near(-2, 1))],
+        [
+            ticket(
+                "K1",
+                near(3, 1),
+                parts={"PUMP": 1, "VALVE": 1},
+                time_windows=(win("09:00", "12:00"),),
+            ),
+            ticket("K2", near(-3, 2), parts={"PUMP": 1, "VALVE": 1}),
+            ticket("K3", near(1, -2)),
+        ],
+        [depot("WH_A", WH_NEAR, {"PUMP": 2}), depot("WH_B", near(-1, 2), {"VALVE": 2})],
+    )
+
+
+def test_a_warm_start_keeps_both_stops_of_a_split_load():
+    from dispatch_opt.planner import initial_routes
+
+    p = _two_split_tickets()
+    first = solve_checked(p)
+    assert set(served(first)) == {"K1", "K2", "K3"}
+    inst = compile_problem(p).instance
+    routes = initial_routes(p, first, inst)
+    assert sum(inst.is_pickup(n) for r in routes for n in r) == 4
+    again = solve_checked(p, warm_start=first)
+    assert set(served(again)) == {"K1", "K2", "K3"}
+
+
+def test_a_day_with_split_loads_replans_to_itself_when_frozen():
+    from dispatch_opt.replan.from_plan import state_from_plan
+    from tests.factories import at
+    from tests.replan.helpers import replan_checked, visits
+
+    base = _two_split_tickets()
+    plan = solve_checked(base)
+    day = state_from_plan(base, plan, at("08:05"), freeze_min=24 * 60)  # before both depots
+    again = replan_checked(day)
+    assert visits(again) == visits(plan)
+    assert sorted(s.id for r in again.routes for s in r.stops if s.kind is StopKind.DEPOT) == [
+        "WH_A",
+        "WH_B",
+    ]
