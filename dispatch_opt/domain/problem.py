@@ -230,6 +230,13 @@ class Problem:
                 return t
         raise KeyError(ticket_id)
 
+    def place(self, place_id: str) -> Location:
+        """Where the depot or ticket with this id is (KeyError when neither)."""
+        for d in self.depots:
+            if d.id == place_id:
+                return d.location
+        return self.ticket(place_id).location
+
     def technician(self, technician_id: str) -> Technician:
         """The technician with this id (KeyError when absent)."""
         for t in self.technicians:

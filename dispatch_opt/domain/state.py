@@ -35,6 +35,8 @@ class TechnicianState:
     breaks_taken: int = 0
     stock: Stock | None = None
     driven_min: float = 0.0  # driving done today so far, counted against max_travel_min
+    place_id: str | None = None  # the ticket or depot it is at: with matrix travel its row
+    # (two tickets of one building may have different rows); its location when none given
 
 
 @dataclass(frozen=True, slots=True)

@@ -779,8 +779,15 @@ def _tech_state_issues(
             issues += _inside(f"{path}.free_at", ts.free_at, horizon)
         if ts.location is not None and matrix:
             issues.append(
-                Issue(f"{path}.location", "not supported with matrix travel (no matrix row)")
+                Issue(
+                    f"{path}.location",
+                    "not supported with matrix travel (no matrix row): give place_id",
+                )
             )
+        if ts.place_id is not None:
+            issues += _ref(f"{path}.place_id", ts.place_id, s.ticket_ids | s.depot_ids, "place")
+            if ts.location is not None:
+                issues.append(Issue(f"{path}.place_id", "give location or place_id, not both"))
         if ts.breaks_taken > breaks.get(ts.id, ts.breaks_taken):
             issues.append(Issue(f"{path}.breaks_taken", f"more than its {breaks[ts.id]} breaks"))
         ip = ts.in_progress
@@ -973,6 +980,7 @@ def _state(doc: StateDoc | None) -> DayState | None:
             breaks_taken=t.breaks_taken,
             stock=None if t.stock is None else dict(t.stock),
             driven_min=float(t.driven_min),
+            place_id=t.place_id,
         )
         for t in doc.technicians
     )

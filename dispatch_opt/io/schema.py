@@ -627,6 +627,13 @@ class TechnicianStateDoc(ContractModel):
             "to; counted against its `max_travel_min`."
         ),
     )
+    place_id: Id | None = Field(
+        default=None,
+        description=(
+            "The ticket or depot it is at, instead of `location`; with matrix travel its "
+            "route starts from that place's row."
+        ),
+    )
 
 
 class AssignmentDoc(ContractModel):

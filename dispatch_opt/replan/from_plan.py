@@ -74,6 +74,7 @@ def _technician_state(
     there (or to the visit it is driving to, which the re-plan keeps and does not plan)."""
     tech = problem.technician(route.technician)
     place: Location = tech.start
+    place_id: str | None = None  # the ticket or depot it is at, when it is at one
     free_at: datetime | None = None
     in_progress: InProgress | None = None
     breaks = 0
@@ -96,10 +97,10 @@ def _technician_state(
             add(stock, stop.parts, -1)
         if stop.kind is StopKind.TICKET and stop.end > now:
             in_progress = InProgress(stop.id or "", stop.start, stop.end)
-        place, free_at, through = _place_of(problem, stop), stop.end, i
+        place, place_id, free_at, through = _place_of(problem, stop), stop.id, stop.end, i
     end = route.stops[-1]
     if in_progress is None and route.ticket_ids and end.at is not None and end.at <= now:
-        place, free_at = tech.end, end.at  # its day is done: it drove to its end place
+        place, place_id, free_at = tech.end, None, end.at  # its day is done: at its end place
         through = len(route.stops) - 1
     if in_progress is None and free_at is not None and free_at < now:
         breaks += _load_on_the_way(route, now, stock, loaded)
@@ -123,6 +124,7 @@ def _technician_state(
         breaks_taken=breaks,
         stock=stock,
         driven_min=driven,
+        place_id=place_id,
     )
 
 

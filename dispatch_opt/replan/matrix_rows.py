@@ -19,13 +19,17 @@ from dispatch_opt.errors import InputError, Issue
 
 
 def residual_matrix(
-    problem: Problem, techs: Sequence[Technician], anchors: Mapping[str, str]
+    problem: Problem,
+    techs: Sequence[Technician],
+    anchors: Mapping[str, str],
+    at: Mapping[str, str] | None = None,
 ) -> TravelSpec:
     """The problem's matrix travel with each technician's `<id>` row at its residual
     start and `<id>/end` row at its residual end. A place is found by the visit the
-    technician is at (`anchors`: technician id -> ticket id), else by coordinates: its
-    own start or end place first, then a depot, then a ticket (a state read off a plan
-    puts it exactly at one of them)."""
+    technician's route starts with (`anchors`: technician id -> ticket id), else by the
+    ticket or depot the state says it is at (`at`: technician id -> its id; two tickets
+    of one building may have different rows), else by coordinates: its own start or end
+    place first, then a depot, then a ticket."""
     spec = problem.travel
     index = {key: i for i, key in reversed(list(enumerate(spec.locations)))}
     shared: dict[Location, int] = {}
@@ -42,6 +46,9 @@ def residual_matrix(
         home, away = index[tech.id], index.get(f"{tech.id}/end", index[tech.id])
         places = shared | {tech.end: away, tech.start: home}
         anchor = anchors.get(tech.id)
+        here = (at or {}).get(tech.id)
+        if anchor is None and here in index and problem.place(here) == resid.start:
+            anchor = here
         if anchor is not None:
             start = index.get(anchor)
         else:

@@ -150,6 +150,14 @@ def _idle(tech: Technician, here: Location, t0: datetime, stock: Stock) -> Techn
     )  # fmt: skip
 
 
+def _where(problem: Problem, ts: TechnicianState) -> Location | None:
+    """Where the state puts a technician: its `location`, else the place `place_id`
+    names (a ticket or a depot), else nowhere said."""
+    if ts.location is not None or ts.place_id is None:
+        return ts.location
+    return problem.place(ts.place_id)
+
+
 def _technician(
     problem: Problem,
     now: datetime,
@@ -170,7 +178,7 @@ def _technician(
     breaks its driving limit) takes no work but its anchor and may drive that long."""
     if not ts.available:
         t0 = min(max(tech.shift.start, now), problem.horizon.end)
-        return _idle(tech, ts.location or tech.start, t0, stock)
+        return _idle(tech, _where(problem, ts) or tech.start, t0, stock)
     breaks = tech.breaks[ts.breaks_taken :]
     if anchor is not None:
         here = problem.ticket(anchor.ticket).location
@@ -181,7 +189,7 @@ def _technician(
         # a break whose window closes before the anchor ends was taken on the way
         breaks = tuple(b for b in breaks if b.window.end >= busy_until)
     else:
-        here = ts.location or tech.start
+        here = _where(problem, ts) or tech.start
         t0 = max(tech.shift.start, ts.free_at or now, now)
     t0 = min(t0, problem.horizon.end)
     if stranded and anchor is None:
@@ -319,7 +327,8 @@ def residual_problem(
     new = tuple(t.id for t in tickets if t.id not in known)
     travel = problem.travel
     if travel.model is TravelModel.MATRIX:  # each technician's rows follow it
-        travel = residual_matrix(problem, techs, anchors)
+        at = {t: ts.place_id for t, ts in states.items() if ts.place_id is not None}
+        travel = residual_matrix(problem, techs, anchors, at)
     residual = dataclasses.replace(
         problem, technicians=tuple(techs), tickets=tuple(tickets), state=None, travel=travel
     )

@@ -10,6 +10,7 @@ from dispatch_opt.domain import PlanStatus, StopKind
 from dispatch_opt.io import load_plan, load_problem
 from dispatch_opt.replan import events
 from dispatch_opt.replan.from_plan import state_from_plan
+from dispatch_opt.replan.residual import residual_problem
 from tests.factories import at
 from tests.replan.helpers import replan_checked, visits
 from tests.replan.test_late_day import example_at, route_of
@@ -119,3 +120,68 @@ def test_a_driving_limit_kept_by_the_way_through_held_visits_sends_nobody_home()
     assert day.state.technician("T14").driven_min > 15
     plan = replan_checked(day, time_limit_s=1)
     assert visits(plan) == planned
+
+
+def test_a_technician_at_one_of_two_tickets_of_a_building_drives_from_its_row():
+    # found by a re-plan sweep (audit q1515 trimmed to T21, matrix travel): T21 is on its
+    # break at SR-1120, whose building SR-1079 shares with another matrix row; the state
+    # gave coordinates only, the re-plan took SR-1079's row (4 min longer to SR-1112) and
+    # the frozen SR-1112 and SR-1149 started 27 s late
+    base = load_problem(DAYS / "matrix_twin_rows.json")
+    assert base.ticket("SR-1079").location == base.ticket("SR-1120").location
+    now = base.horizon.start + timedelta(hours=5, minutes=36)  # 12:36, on its break
+    day, planned = _frozen_day("matrix_twin_rows", now)
+    assert day.state.technician("T21").place_id == "SR-1120"
+    plan = replan_checked(day, time_limit_s=1)
+    assert visits(plan) == planned
+
+
+def test_a_json_state_places_a_technician_by_place_id_on_a_matrix_day():
+    # with matrix travel a state cannot give GPS (no matrix row): place_id names the
+    # ticket or depot the technician is at, and its route starts from that row
+    import json
+
+    from dispatch_opt.io import parse_problem
+
+    doc = json.loads((DAYS / "matrix_twin_rows.json").read_text())
+    doc["state"] = {
+        "now": "2026-11-23T12:36:00+05:30",
+        "done": ["SR-1120"],
+        "technicians": [
+            {"id": "T21", "place_id": "SR-1120", "free_at": "2026-11-23T13:00:00+05:30",
+             "breaks_taken": 1}
+        ],
+    }  # fmt: skip
+    plan = replan_checked(parse_problem(doc), time_limit_s=1)
+    first = next(s for s in route_of(plan, "T21").stops if s.kind is StopKind.TICKET)
+    assert first.id == "SR-1112"
+    # from SR-1120's row it is there by 13:25:30 and starts as its window opens; from
+    # SR-1079's it would arrive (and start) at 13:29:40
+    assert first.start is not None and first.start.strftime("%H:%M:%S") == "13:29:13"
+
+
+def test_place_id_must_name_a_ticket_or_depot_and_stands_for_location():
+    import json
+
+    import pytest
+
+    from dispatch_opt.errors import InputError
+    from dispatch_opt.io import parse_problem
+
+    doc = json.loads((Path(__file__).parent.parent / "data" / "example-problem.json").read_text())
+    now = "2026-11-23T11:00:00+08:00"
+    doc["state"] = {"now": now, "technicians": [{"id": "T01", "place_id": "NOPE"}]}
+    with pytest.raises(InputError) as err:
+        parse_problem(doc)
+    assert any(i.path == "state.technicians[0].place_id" for i in err.value.issues)
+    doc["state"]["technicians"][0] = {
+        "id": "T01", "place_id": "SR-1001", "location": {"lat": 31.2, "lon": 121.4}
+    }  # fmt: skip
+    with pytest.raises(InputError) as err:
+        parse_problem(doc)
+    assert "not both" in str(err.value)
+    doc["state"]["technicians"][0] = {"id": "T01", "place_id": "SR-1001"}
+    day = parse_problem(doc)
+    residual = residual_problem(day).problem
+    assert residual.technician("T01").start == day.ticket("SR-1001").location
+    replan_checked(day, time_limit_s=1)
