@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime
 
-from dispatch_opt.domain.plan import Plan, Route, Stop, StopKind
+from dispatch_opt.domain.plan import Plan, Route, StopKind
 from dispatch_opt.domain.problem import Location, Problem
 from dispatch_opt.domain.state import (
     Assignment,
@@ -36,13 +36,6 @@ def _load_on_the_way(route: Route, now: datetime, stock: Stock, loaded: dict[str
     return breaks
 
 
-def _place_of(problem: Problem, stop: Stop) -> Location:
-    """Where a ticket or depot stop is."""
-    if stop.kind is StopKind.TICKET:
-        return problem.ticket(stop.id or "").location
-    return next(d.location for d in problem.depots if d.id == stop.id)
-
-
 def _driven_min(problem: Problem, route: Route, through: int) -> float:
     """Minutes `route` drives up to its stop `through`, read off the plan's times: each
     arrival less the departure before it, less the stop overhead at a ticket in another
@@ -58,7 +51,7 @@ def _driven_min(problem: Problem, route: Route, through: int) -> float:
         arrival = stop.at if stop.kind is StopKind.END else stop.arrival
         if arrival is None or depart is None:
             break
-        place = tech.end if stop.kind is StopKind.END else _place_of(problem, stop)
+        place = tech.end if stop.kind is StopKind.END else problem.place(stop.id or "")
         leg_s = (arrival - depart).total_seconds()
         if stop.kind is StopKind.TICKET and place != here:
             leg_s -= overhead_s
@@ -97,7 +90,7 @@ def _technician_state(
             add(stock, stop.parts, -1)
         if stop.kind is StopKind.TICKET and stop.end > now:
             in_progress = InProgress(stop.id or "", stop.start, stop.end)
-        place, place_id, free_at, through = _place_of(problem, stop), stop.id, stop.end, i
+        place, place_id, free_at, through = problem.place(stop.id or ""), stop.id, stop.end, i
     end = route.stops[-1]
     if in_progress is None and route.ticket_ids and end.at is not None and end.at <= now:
         place, place_id, free_at = tech.end, None, end.at  # its day is done: at its end place
@@ -108,23 +101,16 @@ def _technician_state(
             (i for i, s in enumerate(route.stops) if i > through and s.kind is StopKind.TICKET),
             through,
         )
-    driven = _driven_min(problem, route, through)
-    if in_progress is not None:
-        return TechnicianState(
-            route.technician,
-            in_progress=in_progress,
-            breaks_taken=breaks,
-            stock=stock,
-            driven_min=driven,
-        )
+    idle = in_progress is None  # else it is where its visit is, busy till it ends
     return TechnicianState(
         route.technician,
-        location=place,
-        free_at=free_at,
+        location=place if idle else None,
+        free_at=free_at if idle else None,
+        in_progress=in_progress,
         breaks_taken=breaks,
         stock=stock,
-        driven_min=driven,
-        place_id=place_id,
+        driven_min=_driven_min(problem, route, through),
+        place_id=place_id if idle else None,
     )
 
 

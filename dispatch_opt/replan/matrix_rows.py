@@ -19,38 +19,31 @@ from dispatch_opt.errors import InputError, Issue
 
 
 def residual_matrix(
-    problem: Problem,
-    techs: Sequence[Technician],
-    anchors: Mapping[str, str],
-    at: Mapping[str, str] | None = None,
+    problem: Problem, techs: Sequence[Technician], starts: Mapping[str, str]
 ) -> TravelSpec:
     """The problem's matrix travel with each technician's `<id>` row at its residual
-    start and `<id>/end` row at its residual end. A place is found by the visit the
-    technician's route starts with (`anchors`: technician id -> ticket id), else by the
-    ticket or depot the state says it is at (`at`: technician id -> its id; two tickets
-    of one building may have different rows), else by coordinates: its own start or end
-    place first, then a depot, then a ticket."""
+    start and `<id>/end` row at its residual end. A place is found by the ticket or depot
+    the route starts at (`starts`: technician id -> its id: the visit it is doing or
+    driving to, else where the state says it is; two tickets of one building may have
+    different rows), else by coordinates: its own start or end place first, then a
+    depot, then a ticket."""
     spec = problem.travel
     index = {key: i for i, key in reversed(list(enumerate(spec.locations)))}
-    shared: dict[Location, int] = {}
-    for ticket in reversed(problem.tickets):
-        if ticket.id in index:
-            shared[ticket.location] = index[ticket.id]
-    for depot in reversed(problem.depots):
-        if depot.id in index:
-            shared[depot.location] = index[depot.id]
+    shared: dict[Location, int] = {}  # coordinates -> the first row standing there
+    located: dict[str, Location] = {}  # ticket or depot id -> coordinates
+    for item in (*reversed(problem.tickets), *reversed(problem.depots)):
+        located[item.id] = item.location
+        if item.id in index:
+            shared[item.location] = index[item.id]
     own_keys = {k for t in problem.technicians for k in (t.id, f"{t.id}/end")}
     keys = [k for k in spec.locations if k not in own_keys]
     rows = [index[k] for k in keys]
     for i, (tech, resid) in enumerate(zip(problem.technicians, techs, strict=True)):
         home, away = index[tech.id], index.get(f"{tech.id}/end", index[tech.id])
         places = shared | {tech.end: away, tech.start: home}
-        anchor = anchors.get(tech.id)
-        here = (at or {}).get(tech.id)
-        if anchor is None and here in index and problem.place(here) == resid.start:
-            anchor = here
-        if anchor is not None:
-            start = index.get(anchor)
+        key = starts.get(tech.id)
+        if key is not None and located.get(key) == resid.start:
+            start = index.get(key)
         else:
             start = home if resid.start == tech.start else places.get(resid.start)
         if resid.end == tech.end:

@@ -278,7 +278,7 @@ def residual_problem(
     orphans: set[str] = set()  # held visits of technicians no longer available
     techs: list[Technician] = []
     warm: list[list[str]] = []
-    anchors: dict[str, str] = {}  # technician -> the visit its route starts with
+    starts: dict[str, str] = {}  # technician -> the ticket or depot its route starts at
     for tech in problem.technicians:
         ts = states[tech.id]
         mine = sorted(
@@ -286,8 +286,8 @@ def residual_problem(
             key=lambda a: a.start,
         )
         anchor = _anchor_of(problem, ts, mine, state.now) if ts.available else None
-        if anchor is not None:
-            anchors[tech.id] = anchor.ticket
+        if anchor is not None or ts.place_id is not None:  # its visit, else where it is
+            starts[tech.id] = anchor.ticket if anchor is not None else ts.place_id
         chain = _held_visits(state, problem, tech.id, mine, anchor, set(released))
         if not ts.available:  # its held visits cannot be kept: released, as promised
             orphans.update(h.ticket for h in chain)
@@ -327,8 +327,7 @@ def residual_problem(
     new = tuple(t.id for t in tickets if t.id not in known)
     travel = problem.travel
     if travel.model is TravelModel.MATRIX:  # each technician's rows follow it
-        at = {t: ts.place_id for t, ts in states.items() if ts.place_id is not None}
-        travel = residual_matrix(problem, techs, anchors, at)
+        travel = residual_matrix(problem, techs, starts)
     residual = dataclasses.replace(
         problem, technicians=tuple(techs), tickets=tuple(tickets), state=None, travel=travel
     )

@@ -259,8 +259,8 @@ class RoutingInstance:
     def end_bound_s(self, v: int) -> int:
         """The latest end of vehicle v's day: `latest_end_s`, or `idle_end_s` when it may
         serve no ticket (an idle day, which owes no break, is then all it can have)."""
-        idle = self.idle_end_s if not self.allowed[:, v].any() else self.latest_end_s
-        return int(idle[v])  # type: ignore[index]
+        bound = self.idle_end_s if not self.allowed[:, v].any() else self.latest_end_s
+        return int(bound[v])  # type: ignore[index]
 
     def start_node(self, v: int) -> int:
         """Node of vehicle v's start place."""

@@ -68,24 +68,24 @@ def _options(inst: RoutingInstance, allowed: np.ndarray) -> list[_Option]:
             others = others - need[None, :]
         own = inst.stock[allowed[k]]  # both ways: the claims only add options
         vans = np.concatenate([own, np.maximum(own - others, 0)])
-        lacking = (vans < need).any(axis=1)
-        if not lacking.any():
+        short_vans = vans[(vans < need).any(axis=1)]
+        if not len(short_vans):
             continue
-        wanted = _shortfalls(need, vans[lacking])
+        wanted = _shortfalls(need, short_vans)
         order = np.argsort(inst.durations(depot_nodes, first + k), kind="stable")
         kept = 0
-        completed = ~lacking[lacking]  # per lacking van: some load found completes it
+        completed = np.zeros(len(short_vans), dtype=bool)  # by some load found
         for d in order:
-            loads = _loads(wanted, inst.depot_stock[d], need, vans[lacking])
+            loads = _loads(wanted, inst.depot_stock[d], need, short_vans)
             if loads:
                 groups.append((k, int(d), loads))
                 for load in loads:
-                    completed |= ((vans[lacking] + load) >= need).all(axis=1)
+                    completed |= ((short_vans + load) >= need).all(axis=1)
                 kept += 1
                 if kept >= DEPOTS_PER_TICKET:
                     break
         if not completed.all():
-            uncovered = vans[lacking][~completed]
+            uncovered = short_vans[~completed]
             short = np.where((uncovered < need).any(axis=0), need, 0)
             splits.extend(_splits(inst, k, short, uncovered, order, len(splits) // 2))
     return _contested_only(inst, groups) + splits

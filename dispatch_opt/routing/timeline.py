@@ -313,12 +313,12 @@ def route_violations(inst: RoutingInstance, vehicle: int, nodes: list[int]) -> l
 
 
 def changed_keep_side_rules(
-    inst: RoutingInstance, before: Sequence[Sequence[int]], after: Sequence[Sequence[int]]
+    inst: RoutingInstance, before: list[list[int]], after: list[list[int]]
 ) -> bool:
     """Every route of `after` that differs from `before` keeps its side rules
     (`route_violations`): the check a search makes before keeping routes it changed."""
     return not any(
-        list(new) != list(old) and route_violations(inst, v, list(new))
+        new != old and route_violations(inst, v, new)
         for v, (old, new) in enumerate(zip(before, after, strict=True))
     )
 

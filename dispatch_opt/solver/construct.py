@@ -104,7 +104,7 @@ class _Routes:
         return limit < 0 or self.drive_total[v] + extra_drive <= limit
 
     def commit(self, v: int, nodes: list[int], extra_drive: int) -> None:
-        """Replace route v by `nodes` (one more ticket, perhaps with its pickup)."""
+        """Replace route v by `nodes` (one more ticket, perhaps with pickups for it)."""
         inst = self.inst
         fresh = sorted(set(nodes) - set(self.nodes[v]))
         for node in fresh:
