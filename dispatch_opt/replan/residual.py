@@ -39,7 +39,7 @@ from dispatch_opt.domain.problem import (
     TravelModel,
 )
 from dispatch_opt.domain.state import Assignment, DayState, InProgress, TechnicianState
-from dispatch_opt.domain.stock import Stock, add
+from dispatch_opt.domain.stock import Stock, add, covers
 from dispatch_opt.replan.matrix_rows import residual_matrix
 
 BREAK_MARGIN_S = 60
@@ -101,20 +101,20 @@ def _loose_windows(ticket: Ticket, earliest: datetime, horizon: TimeWindow) -> t
 
 
 def _anchor_of(
-    problem: Problem, ts: TechnicianState, mine: list[Assignment], now: datetime
+    problem: Problem, ts: TechnicianState, mine: list[Assignment], now: datetime, stock: Stock
 ) -> Held | None:
-    """The visit a technician is doing, or driving to (free before now, next planned, and
-    it can still end inside the horizon)."""
+    """The visit a technician is doing, or driving to (free before now, next planned, it
+    can still end inside the horizon, and the van holds its parts: a van that lacks them,
+    a part not delivered, turns back for them or gives the visit up, so that visit is
+    held, not the start of the day)."""
     if ts.in_progress is not None:
         return Held(ts.in_progress.ticket, ts.id, ts.in_progress.start, anchor=True)
     if ts.free_at is not None and ts.free_at < now and mine:
-        nxt = mine[0]
-        start = max(nxt.start, now)
-        if (
-            start + timedelta(minutes=problem.ticket(nxt.ticket).duration_min)
-            <= problem.horizon.end
-        ):
-            return Held(nxt.ticket, ts.id, start, anchor=True)
+        nxt = problem.ticket(mine[0].ticket)
+        start = max(mine[0].start, now)
+        ends = start + timedelta(minutes=nxt.duration_min)
+        if ends <= problem.horizon.end and covers(stock, nxt.parts):
+            return Held(nxt.id, ts.id, start, anchor=True)
     return None
 
 
@@ -285,7 +285,11 @@ def residual_problem(
             (a for a in previous.values() if a.technician == tech.id and a.ticket not in doing),
             key=lambda a: a.start,
         )
-        anchor = _anchor_of(problem, ts, mine, state.now) if ts.available else None
+        done_here = [by_id[a.ticket] for a in state.previous if a.ticket in done
+                     and a.technician == tech.id and a.ticket in by_id]  # fmt: skip
+        using = by_id.get(ts.in_progress.ticket) if ts.in_progress and ts.available else None
+        stock = _van_stock(tech, ts, done_here, using)
+        anchor = _anchor_of(problem, ts, mine, state.now, stock) if ts.available else None
         if anchor is not None or ts.place_id is not None:  # its visit, else where it is
             starts[tech.id] = anchor.ticket if anchor is not None else ts.place_id
         chain = _held_visits(state, problem, tech.id, mine, anchor, set(released))
@@ -293,10 +297,6 @@ def residual_problem(
             orphans.update(h.ticket for h in chain)
             chain = []
         held.update((h.ticket, h) for h in chain)
-        done_here = [by_id[a.ticket] for a in state.previous if a.ticket in done
-                     and a.technician == tech.id and a.ticket in by_id]  # fmt: skip
-        using = by_id.get(ts.in_progress.ticket) if ts.in_progress and ts.available else None
-        stock = _van_stock(tech, ts, done_here, using)
         resid = _technician(
             problem, state.now, tech, ts, anchor, stock, extra.get(tech.id, 0.0),
             stranded=tech.id in stranded and ts.available,
