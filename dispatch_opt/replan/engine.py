@@ -123,8 +123,7 @@ def _fetch_parts(inst: RoutingInstance, v: int, nodes: list[int], left: np.ndarr
             continue
         best = None
         for group in open_pickups(inst, inst.ticket_of(node), left, set(route)):
-            for pos in range(i, -1, -1):
-                trial = [*route[:pos], *group, *route[pos:]]
+            for trial in _fetch_placements(route, group, i):
                 sched = schedule_route(inst, v, trial)
                 if sched is None:
                     continue
@@ -140,6 +139,20 @@ def _fetch_parts(inst: RoutingInstance, v: int, nodes: list[int], left: np.ndarr
             left[inst.pickup_depot[p]] -= inst.pickup_load[p]
         i += 1 + len(best[2])
     return route
+
+
+def _fetch_placements(route: list[int], group: tuple[int, ...], i: int) -> Iterator[list[int]]:
+    """`route` with the pickups of `group` put before its stop i, in their order: one
+    pickup at each position; the two of a split load also apart (the previous plan may
+    have had stops between its depots)."""
+    if len(group) == 1:
+        for pos in range(i, -1, -1):
+            yield [*route[:pos], group[0], *route[pos:]]
+        return
+    first, second = group
+    for b in range(i, -1, -1):
+        for a in range(b, -1, -1):
+            yield [*route[:a], first, *route[a:b], second, *route[b:]]
 
 
 def _late_minutes(inst: RoutingInstance, v: int, base: list[int]) -> float | None:
