@@ -28,7 +28,7 @@ from dispatch_opt.domain.problem import Priority, Problem
 from dispatch_opt.routing.cost import plan_cost
 from dispatch_opt.routing.instance import RoutingInstance
 from dispatch_opt.routing.parts import attribute_pickups, depot_use, open_pickups
-from dispatch_opt.routing.timeline import BreakSlot, RouteSchedule, route_ok, schedule_route
+from dispatch_opt.routing.timeline import BreakSlot, RouteSchedule, schedule_route, serves_alone
 
 
 def _at(origin: datetime, seconds: int) -> datetime:
@@ -162,11 +162,8 @@ def _merge_pickup(
 
 
 def _alone_ok(inst: RoutingInstance, v: int, k: int) -> bool:
-    """Vehicle v could serve ticket k on an empty route, fetching its parts if needed,
-    under every rule of a route (a depot detour may break its driving limit)."""
-    node = inst.ticket_node(k)
-    trials = [[node]] + [[*group, node] for group in inst.pickup_groups[k]]
-    return any(route_ok(inst, v, t) for t in trials)
+    """Vehicle v could serve ticket k on an empty route, fetching its parts if needed."""
+    return serves_alone(inst, v, inst.ticket_node(k), inst.pickup_groups[k])
 
 
 NAMED_ALONE = 5

@@ -4,6 +4,7 @@ if everything had gone exactly as planned until `now`, the driving done so far i
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from datetime import datetime
 
 from dispatch_opt.domain.plan import Plan, Route, StopKind
@@ -36,10 +37,12 @@ def _load_on_the_way(route: Route, now: datetime, stock: Stock, loaded: dict[str
     return breaks
 
 
-def _driven_min(problem: Problem, route: Route, through: int) -> float:
+def _driven_min(
+    problem: Problem, route: Route, through: int, places: Mapping[str, Location]
+) -> float:
     """Minutes `route` drives up to its stop `through`, read off the plan's times: each
     arrival less the departure before it, less the stop overhead at a ticket in another
-    building (contract 3.1)."""
+    building (contract 3.1); `places` is `Problem.places`."""
     tech = problem.technician(route.technician)
     overhead_s = problem.travel.stop_overhead_min * 60.0
     here, depart = tech.start, route.stops[0].at
@@ -51,7 +54,7 @@ def _driven_min(problem: Problem, route: Route, through: int) -> float:
         arrival = stop.at if stop.kind is StopKind.END else stop.arrival
         if arrival is None or depart is None:
             break
-        place = tech.end if stop.kind is StopKind.END else problem.place(stop.id or "")
+        place = tech.end if stop.kind is StopKind.END else places[stop.id or ""]
         leg_s = (arrival - depart).total_seconds()
         if stop.kind is StopKind.TICKET and place != here:
             leg_s -= overhead_s
@@ -61,10 +64,15 @@ def _driven_min(problem: Problem, route: Route, through: int) -> float:
 
 
 def _technician_state(
-    problem: Problem, route: Route, now: datetime, loaded: dict[str, Stock]
+    problem: Problem,
+    route: Route,
+    now: datetime,
+    loaded: dict[str, Stock],
+    places: Mapping[str, Location],
 ) -> TechnicianState:
     """Where the technician of `route` is at `now`, as planned, and what it drove to get
-    there (or to the visit it is driving to, which the re-plan keeps and does not plan)."""
+    there (or to the visit it is driving to, which the re-plan keeps and does not plan);
+    `places` is `Problem.places`."""
     tech = problem.technician(route.technician)
     place: Location = tech.start
     place_id: str | None = None  # the ticket or depot it is at, when it is at one
@@ -90,7 +98,7 @@ def _technician_state(
             add(stock, stop.parts, -1)
         if stop.kind is StopKind.TICKET and stop.end > now:
             in_progress = InProgress(stop.id or "", stop.start, stop.end)
-        place, place_id, free_at, through = problem.place(stop.id or ""), stop.id, stop.end, i
+        place, place_id, free_at, through = places[stop.id or ""], stop.id, stop.end, i
     end = route.stops[-1]
     if in_progress is None and route.ticket_ids and end.at is not None and end.at <= now:
         place, place_id, free_at = tech.end, None, end.at  # its day is done: at its end place
@@ -109,7 +117,7 @@ def _technician_state(
         in_progress=in_progress,
         breaks_taken=breaks,
         stock=stock,
-        driven_min=_driven_min(problem, route, through),
+        driven_min=_driven_min(problem, route, through, places),
         place_id=place_id if idle else None,
     )
 
@@ -126,7 +134,8 @@ def state_from_plan(
     ended are done, one under way is in progress, each technician is where it last was,
     depots have given out what was loaded, and `plan` is the previous plan."""
     loaded: dict[str, Stock] = {}
-    techs = tuple(_technician_state(problem, r, now, loaded) for r in plan.routes)
+    places = problem.places()
+    techs = tuple(_technician_state(problem, r, now, loaded, places) for r in plan.routes)
     done, previous = [], []
     for route in plan.routes:
         for stop in route.stops:

@@ -30,11 +30,10 @@ def residual_matrix(
     spec = problem.travel
     index = {key: i for i, key in reversed(list(enumerate(spec.locations)))}
     shared: dict[Location, int] = {}  # coordinates -> the first row standing there
-    located: dict[str, Location] = {}  # ticket or depot id -> coordinates
     for item in (*reversed(problem.tickets), *reversed(problem.depots)):
-        located[item.id] = item.location
         if item.id in index:
             shared[item.location] = index[item.id]
+    located = problem.places()  # ticket or depot id -> coordinates
     own_keys = {k for t in problem.technicians for k in (t.id, f"{t.id}/end")}
     keys = [k for k in spec.locations if k not in own_keys]
     rows = [index[k] for k in keys]

@@ -326,3 +326,12 @@ def changed_keep_side_rules(
 def route_ok(inst: RoutingInstance, vehicle: int, nodes: list[int]) -> bool:
     """Every rule holds for this route: its side constraints and its exact timing."""
     return not route_violations(inst, vehicle, nodes) and route_feasible(inst, vehicle, nodes)
+
+
+def serves_alone(
+    inst: RoutingInstance, vehicle: int, node: int, fetches: Sequence[Sequence[int]]
+) -> bool:
+    """Whether a route holding nothing but ticket `node` keeps every rule, as it is or
+    after one of `fetches` (ways to fetch its parts: `RoutingInstance.pickup_groups`, or
+    the open ones of `parts.open_pickups`); a depot detour may break a driving limit."""
+    return any(route_ok(inst, vehicle, [*extra, node]) for extra in ((), *fetches))

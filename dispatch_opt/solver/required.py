@@ -15,7 +15,7 @@ import numpy as np
 
 from dispatch_opt.routing.instance import RoutingInstance
 from dispatch_opt.routing.parts import drive_along, drop_idle_pickups, open_pickups_given
-from dispatch_opt.routing.timeline import route_ok
+from dispatch_opt.routing.timeline import route_ok, serves_alone
 
 
 def insertion_variants(
@@ -71,12 +71,6 @@ def _qualified(inst: RoutingInstance, k: int, vehicles: np.ndarray | None) -> np
     return allowed if vehicles is None else allowed[np.isin(allowed, vehicles)]
 
 
-def _serves_alone(inst: RoutingInstance, v: int, node: int, pickups: list[tuple[int, ...]]) -> bool:
-    """Whether route v could hold the ticket alone (fetching its parts in one of the
-    open ways `pickups` if need be)."""
-    return any(route_ok(inst, v, [*extra, node]) for extra in ((), *pickups))
-
-
 def force_in(
     inst: RoutingInstance,
     routes: list[list[int]],
@@ -92,7 +86,7 @@ def force_in(
     pickups = open_pickups_given(inst, routes, k)
     for v in _qualified(inst, k, vehicles):
         v = int(v)
-        if not _serves_alone(inst, v, node, pickups):
+        if not serves_alone(inst, v, node, pickups):
             continue
         for pos in range(len(routes[v]) + 1):
             for kept in insertion_variants(inst, routes, v, pos, node, pickups):
@@ -197,7 +191,7 @@ def _trade_required(
         for v in np.flatnonzero(inst.allowed[k]):
             v = int(v)
             others = [q for q in routes[v] if _tradable(inst, q)]
-            if not others or not _serves_alone(inst, v, node, pickups):
+            if not others or not serves_alone(inst, v, node, pickups):
                 continue
             only_v = np.array([v])
             for q in others:
