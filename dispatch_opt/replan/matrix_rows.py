@@ -37,6 +37,8 @@ def residual_matrix(
     own_keys = {k for t in problem.technicians for k in (t.id, f"{t.id}/end")}
     keys = [k for k in spec.locations if k not in own_keys]
     rows = [index[k] for k in keys]
+    listed = problem.state.technicians if problem.state is not None else ()
+    in_state = {ts.id: j for j, ts in enumerate(listed)}  # the field an error names
     for i, (tech, resid) in enumerate(zip(problem.technicians, techs, strict=True)):
         home, away = index[tech.id], index.get(f"{tech.id}/end", index[tech.id])
         places = shared | {tech.end: away, tech.start: home}
@@ -52,7 +54,7 @@ def residual_matrix(
         if start is None or end is None:
             raise InputError(
                 Issue(
-                    f"state.technicians[{i}].location",
+                    f"state.technicians[{in_state.get(tech.id, i)}].location",
                     "with matrix travel a technician must be at a place of the matrix "
                     "(a ticket, a depot, its start or end place)",
                 )

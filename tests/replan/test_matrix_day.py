@@ -82,3 +82,24 @@ def test_the_rows_of_a_technician_are_those_of_where_it_is():
         assert list(rest.distances_m[into, row[key]]) == list(
             np.asarray(given.distances_m)[into_given, was[place]]
         ), key
+
+
+def test_a_technician_off_the_matrix_is_named_by_its_place_in_the_state():
+    # the state may list technicians in any order: the error names the state's entry
+    # (31.0, 121.0): no ticket, depot or technician of the example day stands there
+    # (it named the technician's index in `technicians`, here T02's entry as [1])
+    import dataclasses
+
+    from dispatch_opt.domain import Location
+    from dispatch_opt.errors import InputError
+
+    problem, plan = matrix_day()
+    day = state_from_plan(problem, plan, at("11:00"))
+    off = dataclasses.replace(
+        day.state.technician("T02"), location=Location(31.0, 121.0), place_id=None, free_at=None
+    )
+    others = tuple(t for t in day.state.technicians if t.id != "T02")
+    state = dataclasses.replace(day.state, technicians=(off, *others))
+    with pytest.raises(InputError) as err:
+        residual_problem(dataclasses.replace(day, state=state))
+    assert [i.path for i in err.value.issues] == ["state.technicians[0].location"]
