@@ -340,13 +340,13 @@ def replan(
     if search or (search is None and not _still_holds(prep, first)):
         result = portfolio_search(inst, run, started=t0, initial_routes=first)
         routes, status, cost = result.routes, result.status, result.objective
-        kept = _with_anchors(inst, res, routes)
-        if kept is not routes:
-            routes, cost = kept, routes_cost(inst, kept) or 0
-            status = f"{status}+anchors_restored"
     else:
         routes, cost = first, routes_cost(inst, first) or 0
         status = "previous_plan_with_insertions" if res.new_tickets else "kept_previous_plan"
+    kept = _with_anchors(inst, res, routes)
+    if kept is not routes:
+        routes, cost = kept, routes_cost(inst, kept) or 0
+        status = f"{status}+anchors_restored"
     stats = SolverStats(
         engine=ENGINE, objective=cost, seed=run.seed, compile_s=compile_s, status=status
     )
@@ -362,29 +362,35 @@ def replan(
 
 
 def _with_anchors(inst: RoutingInstance, res: Residual, routes: list[list[int]]) -> list[list[int]]:
-    """The routes with every visit under way first on its technician's route (`prepare`
-    made each fit alone). The search sees anchors as required tickets, and a required
-    ticket's penalty is one large amount plus its own weight, so when a route cannot hold
-    both it may keep another (heavier) required ticket instead; a visit under way cannot
-    be undone, so the other loses: the anchor's route sheds its last stops until it
-    holds, and required tickets shed go elsewhere if they fit (`ensure_required`). The
-    same routes when none is missing. (A penalty making an anchor outweigh every required
-    ticket together is not an option: the required penalty is already the sum of all
-    others, at the largest weights 1.6e10 units x 6,000 x 3,000 tickets, about 3e17, so
-    32 of them pass 2^63.)"""
-    served = {n for r in routes for n in r}
+    """The routes with every visit under way (or being driven to) first on its
+    technician's route (`prepare` made each fit alone).
+
+    The search sees anchors as required tickets, and a required ticket's penalty is one
+    large amount plus its own weight, so when a route cannot hold both it may keep another
+    (heavier) required ticket instead; a visit under way cannot be undone, so the other
+    loses: the anchor's route sheds its last stops until it holds, and required tickets
+    shed go elsewhere if they fit (`ensure_required`). Nor does the search know that an
+    anchor comes first: a ticket of 0 minutes at the anchor's place fits before it at the
+    same minute (found by the audit's re-plan sweep), so such a route gets its anchor
+    moved to the front the same way. The same routes when every anchor is first. (A
+    penalty making an anchor outweigh every required ticket together is not an option:
+    the required penalty is already the sum of all others, at the largest weights 1.6e10
+    units x 6,000 x 3,000 tickets, about 3e17, so 32 of them pass 2^63.)"""
     node = {tid: inst.ticket_node(k) for k, tid in enumerate(inst.ticket_ids)}
-    missing = [h for h in res.held.values() if h.anchor and node[h.ticket] not in served]
-    if not missing:
-        return routes
-    out = [list(r) for r in routes]
-    for h in missing:
+    out: list[list[int]] | None = None
+    for h in res.held.values():
+        if not h.anchor:
+            continue
         v = inst.vehicle_ids.index(h.technician)
-        trial = [node[h.ticket], *out[v]]
+        here = routes if out is None else out
+        if here[v][:1] == [node[h.ticket]]:
+            continue
+        out = [list(r) for r in here]
+        trial = [node[h.ticket], *(n for n in out[v] if n != node[h.ticket])]
         while len(trial) > 1 and not route_ok(inst, v, trial):
             trial.pop()
         out[v] = drop_idle_pickups(inst, v, trial)
-    return ensure_required(inst, out)
+    return routes if out is None else ensure_required(inst, out)
 
 
 def plan_status(problem: Problem, res: Residual, plan: Plan) -> PlanStatus:

@@ -158,3 +158,28 @@ def test_a_van_driving_to_a_visit_without_its_parts_is_not_anchored_there():
         route = next(r for r in plan.routes if r.technician == visits(plan)["K9"][0])
         before = route.stops[: [s.id for s in route.stops].index("K9")]
         assert any(s.kind is StopKind.DEPOT and s.pickup.get("P1") for s in before)
+
+
+def test_a_visit_being_driven_to_stays_first_when_a_zero_minute_ticket_shares_its_place():
+    """A ticket of 0 minutes at the place of the visit a van is driving to fits before it
+    at the same minute, and after it no more (its window closes first): served there, the
+    anchor was no longer first and the re-plan was refused (anchor_moved; the audit's
+    re-plan sweep found it). The visit driven to stays first and the other is left out."""
+    from dispatch_opt.domain.state import Assignment, DayState, TechnicianState
+    from tests.factories import at, problem, tech, win
+
+    here = near(0, 0)
+    van = tech("T1", start=near(3, 3), stock={})
+    planned = ticket("K1", here, time_windows=(win("11:00", "12:00"),))
+    quick = ticket("Z", here, duration_min=0.0, time_windows=(win("11:00", "11:30"),))
+    base = problem([van], [planned, quick])
+    state = DayState(
+        now=at("11:00"),
+        technicians=(TechnicianState("T1", free_at=at("10:50"), stock={}),),
+        previous=(Assignment("K1", "T1", at("11:10")),),
+        freeze_min=0.0,
+    )
+    plan = replan_checked(dataclasses.replace(base, state=state), search=True)
+    route = next(r for r in plan.routes if r.technician == "T1")
+    assert route.ticket_ids[0] == "K1"
+    assert "Z" in {u.ticket for u in plan.unassigned}
