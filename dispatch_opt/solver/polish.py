@@ -22,10 +22,15 @@ import numpy as np
 from dispatch_opt.routing.cost import RouteValues, route_value
 from dispatch_opt.routing.instance import RoutingInstance
 from dispatch_opt.routing.parts import depots_overdrawn, drop_idle_pickups, open_pickups_given
-from dispatch_opt.routing.timeline import changed_keep_side_rules, route_violations
+from dispatch_opt.routing.timeline import (
+    RouteStates,
+    changed_keep_side_rules,
+    route_states,
+    route_violations,
+    splice_feasible,
+)
 from dispatch_opt.solver.construct import Focus, construct
 from dispatch_opt.solver.reach import RouteReach
-from dispatch_opt.solver.required import insertion_variants
 
 MAX_SEGMENT = 3
 """Longest run of consecutive stops moved as one within a route (or-opt)."""
@@ -377,10 +382,16 @@ def _fill_gaps(inst: RoutingInstance, work: Work, deadline: float | None = None)
 
 
 def _replace_lighter(inst: RoutingInstance, work: Work, node: int) -> int | None:
-    """Serve the left-out ticket `node` in place of a ticket of lower drop penalty on one
-    of the routes passing nearest it (after a depot pickup of its parts when the van
-    lacks them), the one that lowers the objective most; that ticket is left out. The
-    route changed, or None. Updates `work` in place."""
+    """Serve the left-out ticket `node` instead of a ticket of lower drop penalty on one
+    of the routes passing nearest it, at any position of that route (after a depot
+    pickup of its parts when the van lacks them), the change that lowers the objective
+    most; that ticket is left out. The route changed, or None. Updates `work` in place.
+
+    Only the place the lighter ticket left was tried before: a ticket whose window opens
+    later than that place is reached never went in (the audit's p1044: a normal ticket
+    fitting after the second stop of a route whose first, low, it could replace).
+    Candidates are tried by their floor (`_floors`), and timed from the shorter route's
+    stored states (`splice_feasible`) before a full check."""
     routes, values = work.routes, work.values
     k = inst.ticket_of(node)
     pickups = open_pickups_given(inst, routes, k)
@@ -393,14 +404,24 @@ def _replace_lighter(inst: RoutingInstance, work: Work, node: int) -> int | None
         spots = spots[(inst.penalty[held] < inst.penalty[k]) & ~inst.required[held]]
         if not len(spots):
             continue
-        bound = values[w] - _swapped_floors(inst, w, routes[w], spots, np.full(len(spots), node))
+        shorter = [drop_idle_pickups(inst, w, [*routes[w][:j], *routes[w][j + 1 :]]) for j in spots]
+        places = [(i, p) for i, base in enumerate(shorter) for p in range(len(base) + 1)]
+        floors = _floors(inst, w, [[*shorter[i][:p], node, *shorter[i][p:]] for i, p in places])
+        bound = values[w] - floors
+        states: dict[int, RouteStates | None] = {}
         for c in np.argsort(-bound, kind="stable"):
             if bound[c] <= (0 if best is None else best[0]):
                 break
-            j = int(spots[c])
-            without = [*routes[:w], [*routes[w][:j], *routes[w][j + 1 :]], *routes[w + 1 :]]
-            for trial in insertion_variants(inst, without, w, j, node, pickups):
-                trial = drop_idle_pickups(inst, w, trial)
+            i, p = places[c]
+            base = shorter[i]
+            if i not in states:  # None: no stops left, or a non-metric matrix broke it
+                states[i] = route_states(inst, w, base)
+            timed = states[i]
+            for extra in ((), *pickups):
+                middle = [*extra, node]
+                if timed is not None and not splice_feasible(timed, p, middle, p + 1):
+                    continue
+                trial = [*base[:p], *middle, *base[p:]]
                 value = checked_value(inst, w, trial)
                 if value is not None and values[w] - value > (0 if best is None else best[0]):
                     best = (values[w] - value, w, trial, value)

@@ -378,3 +378,31 @@ def test_polish_gives_a_left_out_ticket_to_an_idle_technician_far_from_it():
     assert polish(inst, plan)
     assert plan.routes[9] == [inst.ticket_node(9)]
     assert_routes_ok(inst, plan.routes)
+
+
+def test_polish_puts_a_heavier_ticket_elsewhere_in_the_route_of_the_lighter_one_it_replaces():
+    """T1 may do two jobs: LOW (by 10:30) and A (11:00-13:00). N, worth more than LOW,
+    opens at 12:30: in LOW's place, before A, it would make A late; after A it fits. The
+    polish serves N after A and leaves LOW out (it tried only LOW's own place before:
+    the audit's p1044)."""
+    from dispatch_opt.domain import Priority
+
+    p = problem(
+        [tech("T1", shift=win("10:00", "18:00"), max_jobs=2)],
+        [
+            ticket("LOW", near(0.5, 0), duration_min=60.0, priority=Priority.LOW,
+                   time_windows=(win("10:00", "10:30"),)),
+            ticket("A", near(0.5, 0.3), duration_min=60.0, time_windows=(win("11:00", "13:00"),)),
+            ticket("N", near(0.3, 0.5), duration_min=60.0, time_windows=(win("12:30", "13:30"),)),
+        ],
+    )  # fmt: skip
+    inst = compile_problem(p).instance
+    low, a, n = (inst.ticket_node(k) for k in range(3))
+    plan = RouteValues(inst, [[low, a]])
+    before = plan.cost
+    assert route_value(inst, 0, [n, a]) is None  # N in LOW's own place does not fit
+    assert polish(inst, plan)
+    assert plan.routes == [[a, n]]
+    assert plan.cost < before
+    assert_routes_ok(inst, plan.routes)
+    assert routes_cost(inst, plan.routes) == plan.cost
