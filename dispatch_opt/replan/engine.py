@@ -377,20 +377,17 @@ def _with_anchors(inst: RoutingInstance, res: Residual, routes: list[list[int]])
     the required penalty is already the sum of all others, at the largest weights 1.6e10
     units x 6,000 x 3,000 tickets, about 3e17, so 32 of them pass 2^63.)"""
     node = {tid: inst.ticket_node(k) for k, tid in enumerate(inst.ticket_ids)}
-    out: list[list[int]] | None = None
-    for h in res.held.values():
-        if not h.anchor:
+    out = [list(r) for r in routes]
+    moved = False
+    for h in (h for h in res.held.values() if h.anchor):
+        v, anchor = inst.vehicle_ids.index(h.technician), node[h.ticket]
+        if out[v][:1] == [anchor]:
             continue
-        v = inst.vehicle_ids.index(h.technician)
-        here = routes if out is None else out
-        if here[v][:1] == [node[h.ticket]]:
-            continue
-        out = [list(r) for r in here]
-        trial = [node[h.ticket], *(n for n in out[v] if n != node[h.ticket])]
+        trial = [anchor, *(n for n in out[v] if n != anchor)]
         while len(trial) > 1 and not route_ok(inst, v, trial):
             trial.pop()
-        out[v] = drop_idle_pickups(inst, v, trial)
-    return routes if out is None else ensure_required(inst, out)
+        out[v], moved = drop_idle_pickups(inst, v, trial), True
+    return ensure_required(inst, out) if moved else routes
 
 
 def plan_status(problem: Problem, res: Residual, plan: Plan) -> PlanStatus:

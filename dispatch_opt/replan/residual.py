@@ -290,8 +290,10 @@ def residual_problem(
         using = by_id.get(ts.in_progress.ticket) if ts.in_progress and ts.available else None
         stock = _van_stock(tech, ts, done_here, using)
         anchor = _anchor_of(problem, ts, mine, state.now, stock) if ts.available else None
-        if anchor is not None or ts.place_id is not None:  # its visit, else where it is
-            starts[tech.id] = anchor.ticket if anchor is not None else ts.place_id
+        # the ticket or depot its route starts at: its visit, else where the state says
+        start_at = anchor.ticket if anchor is not None else ts.place_id
+        if start_at is not None:
+            starts[tech.id] = start_at
         chain = _held_visits(state, problem, tech.id, mine, anchor, set(released))
         if not ts.available:  # its held visits cannot be kept: released, as promised
             orphans.update(h.ticket for h in chain)

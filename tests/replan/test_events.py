@@ -154,10 +154,10 @@ def test_a_van_driving_to_a_visit_without_its_parts_is_not_anchored_there():
     assert not res.held["K9"].anchor  # held, but the day does not start there
     assert res.problem.technician("T1").start == problem.place("WH")
     plan = replan_checked(problem, search=True)
-    if "K9" in visits(plan):
-        route = next(r for r in plan.routes if r.technician == visits(plan)["K9"][0])
-        before = route.stops[: [s.id for s in route.stops].index("K9")]
-        assert any(s.kind is StopKind.DEPOT and s.pickup.get("P1") for s in before)
+    assert "K9" in visits(plan)  # frozen, and the van stands at the depot that holds P1
+    route = next(r for r in plan.routes if r.technician == visits(plan)["K9"][0])
+    before = route.stops[: [s.id for s in route.stops].index("K9")]
+    assert any(s.kind is StopKind.DEPOT and s.pickup.get("P1") for s in before)
 
 
 def test_a_visit_being_driven_to_stays_first_when_a_zero_minute_ticket_shares_its_place():
