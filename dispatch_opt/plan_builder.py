@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -161,9 +161,11 @@ def _merge_pickup(
     return False
 
 
-def _alone_ok(inst: RoutingInstance, v: int, k: int) -> bool:
-    """Vehicle v could serve ticket k on an empty route, fetching its parts if needed."""
-    return serves_alone(inst, v, inst.ticket_node(k), inst.pickup_groups[k])
+def _alone_ok(inst: RoutingInstance, final: _FinalState, v: int, k: int) -> bool:
+    """Vehicle v could serve ticket k on an empty route (or right after the visit its
+    route must begin with), fetching its parts if needed."""
+    first = (final.leading[v],) if v in final.leading else ()
+    return serves_alone(inst, v, inst.ticket_node(k), inst.pickup_groups[k], first)
 
 
 NAMED_ALONE = 5
@@ -183,9 +185,12 @@ class _FinalState:
     van_left: np.ndarray  # (V, S) parts still on board at the end of each route
     depot_left: np.ndarray  # (D, S) depot stock the routes do not take
     in_use: set[int]  # nodes on some route
+    leading: Mapping[int, int]  # vehicle -> the node its route must begin with
 
     @classmethod
-    def of(cls, inst: RoutingInstance, routes: list[list[int]]) -> _FinalState:
+    def of(
+        cls, inst: RoutingInstance, routes: list[list[int]], leading: Mapping[int, int]
+    ) -> _FinalState:
         """The state of `routes`."""
         van_left = inst.stock.copy()
         for v, nodes in enumerate(routes):
@@ -196,6 +201,7 @@ class _FinalState:
             van_left=van_left,
             depot_left=inst.depot_stock - depot_use(inst, routes),
             in_use={n for r in routes for n in r},
+            leading=leading,
         )
 
 
@@ -218,7 +224,7 @@ def _post_solve_reason(
     unchecked = 0  # qualified vehicles after the last one named, never tried
     enough = 1 if unreached else NAMED_ALONE  # the search never tried it: one who could
     for i, v in enumerate(order):  # serve it says so; they are many under a tight limit
-        if _alone_ok(inst, int(v), k):
+        if _alone_ok(inst, final, int(v), k):
             alone.append(int(v))
             if len(alone) == enough:
                 unchecked = len(order) - 1 - i
@@ -231,12 +237,15 @@ def _post_solve_reason(
                  for p in inst.ticket_pickups[k]}
             )  # fmt: skip
             fetch = f", counting the detour to fetch its parts at {', '.join(depots)}"
+        after = ""
+        if any(int(v) in final.leading for v in allowed):
+            after = " (after the visit under way, or being driven to, on their route)"
         return Reason(
             ReasonCode.OUTSIDE_SHIFTS,
             "no qualified technician can fit it inside a window around their shift and "
-            f"breaks{fetch}",
+            f"breaks{after}{fetch}",
         )
-    names = ", ".join(inst.vehicle_ids[v] for v in alone)
+    names = ", ".join(_named(inst, final, v) for v in alone)
     more = " (the nearest such; there may be others)" if unchecked else ""
     if unreached:
         return Reason(
@@ -258,6 +267,13 @@ def _post_solve_reason(
     )
 
 
+def _named(inst: RoutingInstance, final: _FinalState, v: int) -> str:
+    """The technician's id, with the visit their route must begin with when there is one."""
+    if v not in final.leading:
+        return inst.vehicle_ids[v]
+    return f"{inst.vehicle_ids[v]} (after {inst.ticket_ids[inst.ticket_of(final.leading[v])]})"
+
+
 def _stock_taken(
     inst: RoutingInstance, final: _FinalState, order: np.ndarray, alone: list[int], k: int
 ) -> str:
@@ -270,7 +286,7 @@ def _stock_taken(
         return ""
     need = inst.demand[k]
     holding = order[(final.van_left[order] >= need).all(axis=1)]
-    if any(int(v) in alone or _alone_ok(inst, int(v), k) for v in holding):
+    if any(int(v) in alone or _alone_ok(inst, final, int(v), k) for v in holding):
         return ""
     short = {inst.skus[s] for v in alone for s in np.flatnonzero(final.van_left[v] < need)}
     return ", ".join(sorted(short))
@@ -325,9 +341,12 @@ def build_plan(
     pre_reasons: dict[int, tuple[Reason, ...]],
     stats: SolverStats,
     unreached: Collection[int] = (),
+    leading: Mapping[int, int] | None = None,
 ) -> Plan:
     """The full Plan for feasible `routes` (one node list per vehicle); `unreached` are
-    tickets the search never tried for lack of time (their reason says so)."""
+    tickets the search never tried for lack of time (their reason says so); `leading`
+    maps a vehicle to the node its route must begin with (a re-plan's visit under way),
+    which the reasons of unserved tickets count in."""
     schedules = []
     for v, nodes in enumerate(routes):
         sched = schedule_route(inst, v, nodes)
@@ -347,7 +366,7 @@ def build_plan(
         reasons = pre_reasons.get(k)
         if not reasons:
             if final is None:
-                final = _FinalState.of(inst, routes)
+                final = _FinalState.of(inst, routes, leading or {})
             reasons = (_post_solve_reason(inst, final, k, k in cut_short),)
         unassigned.append(Unassigned(ticket.id, tuple(reasons)))
     if any(problem.tickets[k].required for k in unserved):

@@ -350,7 +350,9 @@ def replan(
     stats = SolverStats(
         engine=ENGINE, objective=cost, seed=run.seed, compile_s=compile_s, status=status
     )
-    plan = build_plan(res.problem, inst, routes, prep.compiled.reasons, stats)
+    plan = build_plan(
+        res.problem, inst, routes, prep.compiled.reasons, stats, leading=_anchor_nodes(inst, res)
+    )
     churn = churn_of(res, plan)
     total = time.perf_counter() - t0
     return dataclasses.replace(
@@ -376,11 +378,9 @@ def _with_anchors(inst: RoutingInstance, res: Residual, routes: list[list[int]])
     penalty making an anchor outweigh every required ticket together is not an option:
     the required penalty is already the sum of all others, at the largest weights 1.6e10
     units x 6,000 x 3,000 tickets, about 3e17, so 32 of them pass 2^63.)"""
-    node = {tid: inst.ticket_node(k) for k, tid in enumerate(inst.ticket_ids)}
     out = [list(r) for r in routes]
     moved = False
-    for h in (h for h in res.held.values() if h.anchor):
-        v, anchor = inst.vehicle_ids.index(h.technician), node[h.ticket]
+    for v, anchor in _anchor_nodes(inst, res).items():
         if out[v][:1] == [anchor]:
             continue
         trial = [anchor, *(n for n in out[v] if n != anchor)]
@@ -388,6 +388,15 @@ def _with_anchors(inst: RoutingInstance, res: Residual, routes: list[list[int]])
             trial.pop()
         out[v], moved = drop_idle_pickups(inst, v, trial), True
     return ensure_required(inst, out) if moved else routes
+
+
+def _anchor_nodes(inst: RoutingInstance, res: Residual) -> dict[int, int]:
+    """Vehicle -> the node of its visit under way (or being driven to), which its route
+    must begin with."""
+    node = {tid: inst.ticket_node(k) for k, tid in enumerate(inst.ticket_ids)}
+    return {
+        inst.vehicle_ids.index(h.technician): node[h.ticket] for h in res.held.values() if h.anchor
+    }
 
 
 def plan_status(problem: Problem, res: Residual, plan: Plan) -> PlanStatus:

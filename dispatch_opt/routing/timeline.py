@@ -329,9 +329,14 @@ def route_ok(inst: RoutingInstance, vehicle: int, nodes: list[int]) -> bool:
 
 
 def serves_alone(
-    inst: RoutingInstance, vehicle: int, node: int, fetches: Sequence[Sequence[int]]
+    inst: RoutingInstance,
+    vehicle: int,
+    node: int,
+    fetches: Sequence[Sequence[int]],
+    first: Sequence[int] = (),
 ) -> bool:
     """Whether a route holding nothing but ticket `node` keeps every rule, as it is or
     after one of `fetches` (ways to fetch its parts: `RoutingInstance.pickup_groups`, or
-    the open ones of `parts.open_pickups`); a depot detour may break a driving limit."""
-    return any(route_ok(inst, vehicle, [*extra, node]) for extra in ((), *fetches))
+    the open ones of `parts.open_pickups`); a depot detour may break a driving limit.
+    `first` are nodes the route must begin with (a re-plan's visit under way)."""
+    return any(route_ok(inst, vehicle, [*first, *extra, node]) for extra in ((), *fetches))

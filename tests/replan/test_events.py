@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from collections import Counter
 
-from dispatch_opt.domain import Priority, StopKind
+from dispatch_opt.domain import Priority, ReasonCode, StopKind
 from dispatch_opt.domain.state import NO_STABILITY
 from dispatch_opt.replan import replan
 from dispatch_opt.replan.events import (
@@ -182,4 +182,36 @@ def test_a_visit_being_driven_to_stays_first_when_a_zero_minute_ticket_shares_it
     plan = replan_checked(dataclasses.replace(base, state=state), search=True)
     route = next(r for r in plan.routes if r.technician == "T1")
     assert route.ticket_ids[0] == "K1"
-    assert "Z" in {u.ticket for u in plan.unassigned}
+    (left,) = [u for u in plan.unassigned if u.ticket == "Z"]
+    (reason,) = left.reasons  # it fits T1's day alone, but not after the visit driven to
+    assert reason.code is ReasonCode.OUTSIDE_SHIFTS
+    assert "could serve it alone" not in reason.detail
+    assert "after the visit under way" in reason.detail
+
+
+def test_a_ticket_left_out_for_room_names_the_visit_its_technician_must_finish_first():
+    """Two tickets at the place of the visit a van is driving to each fit right after it,
+    not both: the one left out says that technician could serve it after that visit."""
+    from dispatch_opt.domain.state import Assignment, DayState, TechnicianState
+    from tests.factories import at, problem, tech, win
+
+    here = near(0, 0)
+    van = tech("T1", start=near(3, 3), stock={})
+    planned = ticket("K1", here, time_windows=(win("11:00", "12:00"),))
+    slot = (win("12:00", "12:10"),)
+    high = ticket("A", here, duration_min=30.0, time_windows=slot, priority=Priority.HIGH)
+    low = ticket("B", here, duration_min=30.0, time_windows=slot, priority=Priority.LOW)
+    base = problem([van], [planned, high, low])
+    state = DayState(
+        now=at("11:00"),
+        technicians=(TechnicianState("T1", free_at=at("10:50"), stock={}),),
+        previous=(Assignment("K1", "T1", at("11:10")),),
+        freeze_min=0.0,
+    )
+    plan = replan_checked(dataclasses.replace(base, state=state), search=True)
+    assert visits(plan)["K1"][0] == "T1" and visits(plan)["A"][0] == "T1"
+    (left,) = plan.unassigned
+    assert left.ticket == "B"
+    (reason,) = left.reasons
+    assert reason.code is ReasonCode.CAPACITY
+    assert reason.detail.startswith("T1 (after K1) could serve it alone")
