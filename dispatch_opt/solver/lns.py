@@ -22,7 +22,7 @@ from dispatch_opt.routing.instance import RoutingInstance
 from dispatch_opt.routing.parts import drop_idle_pickups
 from dispatch_opt.routing.timeline import changed_keep_side_rules, route_ok
 from dispatch_opt.solver.construct import Focus, construct, ticket_order
-from dispatch_opt.solver.polish import polish
+from dispatch_opt.solver.polish import fill_everywhere, polish
 
 UNBOUNDED_ROUNDS = 10**9
 """The rounds of a search that the clock alone stops."""
@@ -251,6 +251,8 @@ def ruin_and_recreate(
         if guarded and best.keep_if_cheaper(candidate) and on_better is not None:
             on_better(best.cost)
         last_round_s = time.perf_counter() - round_started
+    if fill_everywhere(inst, best, deadline) and on_better is not None:
+        on_better(best.cost)
     if polishes:
         polish_best()
     return best.routes, best.cost

@@ -381,6 +381,29 @@ def _fill_gaps(inst: RoutingInstance, work: Work, deadline: float | None = None)
     return changed
 
 
+def fill_everywhere(
+    inst: RoutingInstance, plan: RouteValues, deadline: float | None = None
+) -> bool:
+    """Insert the tickets left out on any route allowed to serve them, at any position (a
+    depot fetch tried at the cheapest position whose van lacks the parts), and keep the
+    result when it lowers the objective; whether it did. `_fill_gaps` looks at the
+    NEAR_ROUTES routes passing nearest a ticket only, and a polish the clock cuts short
+    never reaches it: on the final routes of a 3,000-ticket day (40 s) this inserted 16
+    more tickets in 2.1 s, at 250 tickets (the audit's q2517) a low ticket with a window
+    of one instant that only the 9th nearest route reaches in time. No ticket is tried
+    once `deadline` has passed."""
+    filled = construct(
+        inst,
+        routes=plan.routes,
+        vehicles_per_ticket=inst.n_vehicles,
+        positions_per_route=len(inst.service_s),
+        deadline=deadline,
+    )
+    if filled == plan.routes or not _every_rule_kept(inst, plan.routes, filled):
+        return False
+    return plan.keep_if_cheaper(filled)
+
+
 def _replace_lighter(inst: RoutingInstance, work: Work, node: int) -> int | None:
     """Serve the left-out ticket `node` instead of a ticket of lower drop penalty on one
     of the routes passing nearest it, at any position of that route (after a depot

@@ -406,3 +406,40 @@ def test_polish_puts_a_heavier_ticket_elsewhere_in_the_route_of_the_lighter_one_
     assert plan.cost < before
     assert_routes_ok(inst, plan.routes)
     assert routes_cost(inst, plan.routes) == plan.cost
+
+
+def test_fill_everywhere_reaches_a_ticket_only_a_far_route_can_serve_in_time():
+    """X (10 min at 11:00 sharp) lies beside nine technicians, each busy with a visit from
+    10:00 to 13:00; T9, far away, is free after 08:40. T9 is not among X's nine nearest
+    routes, and not idle: the polish's fill never tries it (the audit's q2517: a ticket
+    only the ninth-nearest route reached in time). Every route is tried here."""
+    from dispatch_opt.solver.polish import fill_everywhere
+
+    busy = [tech(f"T{i}") for i in range(9)]
+    far = tech("T9", start=near(15, 0), end=near(15, 0))
+    at_ten = (win("10:00", "10:00"),)
+    long_visits = [
+        ticket(f"B{i}", near(0.05 * i, 0.2), duration_min=180.0, time_windows=at_ten)
+        for i in range(9)
+    ]
+    early = ticket("F", near(15, 0), duration_min=10.0, time_windows=(win("08:30", "08:30"),))
+    x = ticket("X", near(0.5, 0), duration_min=10.0, time_windows=(win("11:00", "11:00"),))
+    inst = compile_problem(problem([*busy, far], [*long_visits, early, x])).instance
+    node = [inst.ticket_node(k) for k in range(11)]
+    routes = [[node[i]] for i in range(9)] + [[node[9]]]
+    assert_routes_ok(inst, routes)
+    every = len(inst.service_s)
+    nearest = construct(inst, routes=routes, vehicles_per_ticket=8, positions_per_route=every)
+    assert node[10] not in {n for r in nearest for n in r}  # the fill a polish makes
+    plan = RouteValues(inst, routes)
+    before = plan.cost
+    assert fill_everywhere(inst, plan)
+    assert plan.routes[9] == [node[9], node[10]]
+    assert plan.routes[:9] == routes[:9]
+    assert plan.cost < before
+    assert_routes_ok(inst, plan.routes)
+    assert routes_cost(inst, plan.routes) == plan.cost
+    assert not fill_everywhere(inst, plan)  # nothing left to insert: unchanged
+    # the search ends with it: no rounds, no polish, X served all the same
+    found, cost = ruin_and_recreate(inst, routes, lambda r: r, rounds=0, seed=0)
+    assert found == plan.routes and cost == plan.cost
