@@ -160,26 +160,33 @@ def test_a_van_driving_to_a_visit_without_its_parts_is_not_anchored_there():
     assert any(s.kind is StopKind.DEPOT and s.pickup.get("P1") for s in before)
 
 
-def test_a_visit_being_driven_to_stays_first_when_a_zero_minute_ticket_shares_its_place():
-    """A ticket of 0 minutes at the place of the visit a van is driving to fits before it
-    at the same minute, and after it no more (its window closes first): served there, the
-    anchor was no longer first and the re-plan was refused (anchor_moved; the audit's
-    re-plan sweep found it). The visit driven to stays first and the other is left out."""
+def _replan_driving_to_k1(*others):
+    """Re-plan at 11:00 a day whose van T1 is driving to K1 (11:00-12:00 window, 45 min,
+    due to start 11:10), with `others` tickets, searching."""
     from dispatch_opt.domain.state import Assignment, DayState, TechnicianState
     from tests.factories import at, problem, tech, win
 
-    here = near(0, 0)
     van = tech("T1", start=near(3, 3), stock={})
-    planned = ticket("K1", here, time_windows=(win("11:00", "12:00"),))
-    quick = ticket("Z", here, duration_min=0.0, time_windows=(win("11:00", "11:30"),))
-    base = problem([van], [planned, quick])
+    planned = ticket("K1", near(0, 0), time_windows=(win("11:00", "12:00"),))
     state = DayState(
         now=at("11:00"),
         technicians=(TechnicianState("T1", free_at=at("10:50"), stock={}),),
         previous=(Assignment("K1", "T1", at("11:10")),),
         freeze_min=0.0,
     )
-    plan = replan_checked(dataclasses.replace(base, state=state), search=True)
+    base = problem([van], [planned, *others])
+    return replan_checked(dataclasses.replace(base, state=state), search=True)
+
+
+def test_a_visit_being_driven_to_stays_first_when_a_zero_minute_ticket_shares_its_place():
+    """A ticket of 0 minutes at the place of the visit a van is driving to fits before it
+    at the same minute, and after it no more (its window closes first): served there, the
+    anchor was no longer first and the re-plan was refused (anchor_moved; the audit's
+    re-plan sweep found it). The visit driven to stays first and the other is left out."""
+    from tests.factories import win
+
+    quick = ticket("Z", near(0, 0), duration_min=0.0, time_windows=(win("11:00", "11:30"),))
+    plan = _replan_driving_to_k1(quick)
     route = next(r for r in plan.routes if r.technician == "T1")
     assert route.ticket_ids[0] == "K1"
     (left,) = [u for u in plan.unassigned if u.ticket == "Z"]
@@ -192,23 +199,12 @@ def test_a_visit_being_driven_to_stays_first_when_a_zero_minute_ticket_shares_it
 def test_a_ticket_left_out_for_room_names_the_visit_its_technician_must_finish_first():
     """Two tickets at the place of the visit a van is driving to each fit right after it,
     not both: the one left out says that technician could serve it after that visit."""
-    from dispatch_opt.domain.state import Assignment, DayState, TechnicianState
-    from tests.factories import at, problem, tech, win
+    from tests.factories import win
 
-    here = near(0, 0)
-    van = tech("T1", start=near(3, 3), stock={})
-    planned = ticket("K1", here, time_windows=(win("11:00", "12:00"),))
     slot = (win("12:00", "12:10"),)
-    high = ticket("A", here, duration_min=30.0, time_windows=slot, priority=Priority.HIGH)
-    low = ticket("B", here, duration_min=30.0, time_windows=slot, priority=Priority.LOW)
-    base = problem([van], [planned, high, low])
-    state = DayState(
-        now=at("11:00"),
-        technicians=(TechnicianState("T1", free_at=at("10:50"), stock={}),),
-        previous=(Assignment("K1", "T1", at("11:10")),),
-        freeze_min=0.0,
-    )
-    plan = replan_checked(dataclasses.replace(base, state=state), search=True)
+    high = ticket("A", near(0, 0), duration_min=30.0, time_windows=slot, priority=Priority.HIGH)
+    low = ticket("B", near(0, 0), duration_min=30.0, time_windows=slot, priority=Priority.LOW)
+    plan = _replan_driving_to_k1(high, low)
     assert visits(plan)["K1"][0] == "T1" and visits(plan)["A"][0] == "T1"
     (left,) = plan.unassigned
     assert left.ticket == "B"
