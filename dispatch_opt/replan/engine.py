@@ -343,16 +343,15 @@ def replan(
     else:
         routes, cost = first, routes_cost(inst, first) or 0
         status = "previous_plan_with_insertions" if res.new_tickets else "kept_previous_plan"
-    kept = _with_anchors(inst, res, routes)
+    anchors = _anchor_nodes(inst, res)
+    kept = _with_anchors(inst, anchors, routes)
     if kept is not routes:
         routes, cost = kept, routes_cost(inst, kept) or 0
         status = f"{status}+anchors_restored"
     stats = SolverStats(
         engine=ENGINE, objective=cost, seed=run.seed, compile_s=compile_s, status=status
     )
-    plan = build_plan(
-        res.problem, inst, routes, prep.compiled.reasons, stats, leading=_anchor_nodes(inst, res)
-    )
+    plan = build_plan(res.problem, inst, routes, prep.compiled.reasons, stats, leading=anchors)
     churn = churn_of(res, plan)
     total = time.perf_counter() - t0
     return dataclasses.replace(
@@ -363,9 +362,11 @@ def replan(
     )
 
 
-def _with_anchors(inst: RoutingInstance, res: Residual, routes: list[list[int]]) -> list[list[int]]:
+def _with_anchors(
+    inst: RoutingInstance, anchors: dict[int, int], routes: list[list[int]]
+) -> list[list[int]]:
     """The routes with every visit under way (or being driven to) first on its
-    technician's route (`prepare` made each fit alone).
+    technician's route (`anchors`: `_anchor_nodes`; `prepare` made each fit alone).
 
     The search sees anchors as required tickets, and a required ticket's penalty is one
     large amount plus its own weight, so when a route cannot hold both it may keep another
@@ -380,7 +381,7 @@ def _with_anchors(inst: RoutingInstance, res: Residual, routes: list[list[int]])
     units x 6,000 x 3,000 tickets, about 3e17, so 32 of them pass 2^63.)"""
     out = [list(r) for r in routes]
     moved = False
-    for v, anchor in _anchor_nodes(inst, res).items():
+    for v, anchor in anchors.items():
         if out[v][:1] == [anchor]:
             continue
         trial = [anchor, *(n for n in out[v] if n != anchor)]

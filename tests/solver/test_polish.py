@@ -428,9 +428,8 @@ def test_fill_everywhere_reaches_a_ticket_only_a_far_route_can_serve_in_time():
     node = [inst.ticket_node(k) for k in range(11)]
     routes = [[node[i]] for i in range(9)] + [[node[9]]]
     assert_routes_ok(inst, routes)
-    every = len(inst.service_s)
-    nearest = construct(inst, routes=routes, vehicles_per_ticket=8, positions_per_route=every)
-    assert node[10] not in {n for r in nearest for n in r}  # the fill a polish makes
+    polished = RouteValues(inst, routes)
+    assert not polish(inst, polished)  # its fill, its replacements: X stays out
     plan = RouteValues(inst, routes)
     before = plan.cost
     assert fill_everywhere(inst, plan)
