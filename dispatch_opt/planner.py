@@ -61,7 +61,7 @@ def _restore_pickup(
     used: set[int],
 ) -> None:
     """When the ticket just appended runs the van short, put one of its ways to fetch
-    its parts back (one pickup node, or the two of a split load): where the earlier plan
+    its parts back (one pickup node, or those of a split load): where the earlier plan
     stopped at that depot when it starts there, else right before the ticket."""
     if running_stock_ok(inst, v, nodes):
         return

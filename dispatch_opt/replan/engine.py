@@ -110,7 +110,7 @@ def _start_moves_s(inst: RoutingInstance, sched: RouteSchedule) -> Iterator[int]
 def _fetch_parts(inst: RoutingInstance, v: int, nodes: list[int], left: np.ndarray) -> list[int]:
     """The route with depot pickups put back where its van runs short of parts (a
     previous plan names its tickets, not its depot stops): for each short ticket, a
-    pickup of its own (or the two of a split load) placed where the starts stay closest
+    pickup of its own (or those of a split load) placed where the starts stay closest
     to the previous plan's (then where the day ends earliest); `left` is depot stock
     still free."""
     route = list(nodes)
@@ -142,17 +142,14 @@ def _fetch_parts(inst: RoutingInstance, v: int, nodes: list[int], left: np.ndarr
 
 
 def _fetch_placements(route: list[int], group: tuple[int, ...], i: int) -> Iterator[list[int]]:
-    """`route` with the pickups of `group` put before its stop i, in their order: one
-    pickup at each position; the two of a split load also apart (the previous plan may
-    have had stops between its depots)."""
-    if len(group) == 1:
-        for pos in range(i, -1, -1):
-            yield [*route[:pos], group[0], *route[pos:]]
+    """`route` with the pickups of `group` put before its stop i, in their order, every
+    way: the last pickup at each position from i back, the others before it likewise
+    (the previous plan may have had stops between the depots of a split load)."""
+    if not group:
+        yield route
         return
-    first, second = group
-    for b in range(i, -1, -1):
-        for a in range(b, -1, -1):
-            yield [*route[:a], first, *route[a:b], second, *route[b:]]
+    for pos in range(i, -1, -1):
+        yield from _fetch_placements([*route[:pos], group[-1], *route[pos:]], group[:-1], pos)
 
 
 def _late_minutes(inst: RoutingInstance, v: int, base: list[int]) -> float | None:

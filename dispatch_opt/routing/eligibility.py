@@ -7,6 +7,7 @@ of the rule that emptied it, with a sentence a dispatcher can act on.
 
 from __future__ import annotations
 
+import itertools
 from datetime import timedelta
 
 import numpy as np
@@ -232,23 +233,54 @@ def _names(ids: np.ndarray, mask: np.ndarray, most: int = 6) -> str:
     return ", ".join(names[:most]) + more
 
 
+SPLIT_MOST = 3
+"""Depots a load split over several may span (`routing.pickups`): parts spread wider are
+not planned."""
+
+SPLIT_SHELVES = 16
+"""Distinct depot shelves (on a ticket's SKUs) whose sets `_can_get_parts` tries, those
+holding most of the need first: C(16, 3) = 560 sets at most per ticket."""
+
+
 def _can_get_parts(inst: RoutingInstance, k: int) -> np.ndarray:
-    """(V,) bool: the van covers ticket k's parts, alone or with one or two depots'
-    shelves (a load split over two depots: `routing.pickups`)."""
+    """(V,) bool: the van covers ticket k's parts, alone or with the shelves of one, two or
+    three depots (a load split over several: `routing.pickups`)."""
     need = inst.demand[k]
     ok = (inst.stock >= need).all(axis=1)
     for shelf in inst.depot_stock:
         ok |= (inst.stock + shelf >= need).all(axis=1)
     if ok.all() or len(inst.depot_stock) < 2:
         return ok
-    cols = np.flatnonzero(need)  # a ticket needs few SKUs: the pairs on those columns only
-    shelves = inst.depot_stock[:, cols]
-    useful = np.flatnonzero((shelves > 0).any(axis=1))
-    stock, want = inst.stock[:, cols], need[cols]
-    for i, a in enumerate(useful):
-        for b in useful[i + 1 :]:
-            ok |= (stock + shelves[a] + shelves[b] >= want).all(axis=1)
+    cols = np.flatnonzero(need)  # a ticket needs few SKUs: the sets on those columns only
+    want = need[cols]
+    shelves = _split_shelves(np.minimum(inst.depot_stock[:, cols], want))
+    lacking = np.flatnonzero(~ok)
+    vans, van_of = np.unique(inst.stock[lacking][:, cols], axis=0, return_inverse=True)
+    covered = np.zeros(len(vans), dtype=bool)
+    hopeful = (vans + shelves.sum(axis=0) >= want).all(axis=1)
+    for size in range(2, SPLIT_MOST + 1):
+        if not hopeful.any():
+            break
+        sets = np.array(list(itertools.combinations(range(len(shelves)), size)), dtype=np.int64)
+        if not len(sets):
+            break
+        loads = shelves[sets].sum(axis=1)  # (sets, cols)
+        covered |= (vans[:, None, :] + loads[None, :, :] >= want).all(axis=2).any(axis=1)
+        hopeful &= ~covered
+    ok[lacking] = covered[van_of.reshape(-1)]
     return ok
+
+
+def _split_shelves(capped: np.ndarray) -> np.ndarray:
+    """The depot shelves worth combining, from `capped` (D, cols: each depot's stock of
+    the ticket's SKUs, capped at its need): each distinct non-empty one as often as it
+    occurs, up to `SPLIT_MOST` times (two depots with one pump each make two pumps), the
+    `SPLIT_SHELVES` holding most first."""
+    distinct, counts = np.unique(capped, axis=0, return_counts=True)
+    keep = distinct.any(axis=1)
+    shelves = np.repeat(distinct[keep], np.minimum(counts[keep], SPLIT_MOST), axis=0)
+    most = np.argsort(-shelves.sum(axis=1), kind="stable")[:SPLIT_SHELVES]
+    return shelves[most]
 
 
 def parts_detail(problem: Problem, ticket: Ticket) -> str:
@@ -261,7 +293,7 @@ def parts_detail(problem: Problem, ticket: Ticket) -> str:
     partial = [d.id for d in problem.depots if any(d.stock.get(s, 0) > 0 for s in lacking)]
     if partial:
         return (
-            f"needs {wanted}; no qualified van carries it, and no one or two depots "
+            f"needs {wanted}; no qualified van carries it, and no one, two or three depots "
             f"complete it (some of it at {', '.join(partial[:4])})"
         )
     return f"needs {wanted}; no stock anywhere: no qualified van or depot has enough"

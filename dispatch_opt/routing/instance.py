@@ -12,6 +12,7 @@ another pickup at the same depot, so several loads make one depot stop).
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -98,8 +99,9 @@ class RoutingInstance:
     pickup_ticket: np.ndarray | None = None  # (P,) int ticket it was made for
     pickup_load: np.ndarray | None = None  # (P, S) int parts loaded
     pickup_window: np.ndarray | None = None  # (P, 2) int [earliest, latest] loading end
-    pickup_partner: np.ndarray | None = None  # (P,) int the other pickup of a load split
-    # over two depots (both are fetched, or neither), -1 for a pickup that loads alone
+    pickup_partner: np.ndarray | None = None  # (P,) int the next pickup of a load split
+    # over two or three depots, a cycle through them (all are fetched, or none), -1 for a
+    # pickup that loads alone
     # --- stability of a re-plan (optional; zero costs = plain planning) -------
     prev_vehicle: np.ndarray | None = None  # (N,) int vehicle in the previous plan, -1 none
     prev_start_s: np.ndarray | None = None  # (N,) int start in the previous plan, -1 none
@@ -345,19 +347,27 @@ class RoutingInstance:
 
     @cached_property
     def pickup_groups(self) -> list[list[tuple[int, ...]]]:
-        """Per ticket, the ways to fetch its parts: each pickup that loads alone, and
-        each split load as its two pickups in both orders (fetched one after the other)."""
+        """Per ticket, the ways to fetch its parts: each pickup that loads alone, and each
+        split load as its pickups in every order (fetched one after the other), those
+        beginning with a pickup listed where that pickup is."""
         out: list[list[tuple[int, ...]]] = []
         for nodes in self.ticket_pickups:
             groups: list[tuple[int, ...]] = []
             for node in nodes:
-                partner = int(self.pickup_partner[self.pickup_of(int(node))])
-                if partner < 0:
-                    groups.append((int(node),))
-                else:
-                    groups.append((int(node), self.pickup_node(partner)))
+                members = self.split_members(int(node))
+                groups.extend((members[0], *rest) for rest in itertools.permutations(members[1:]))
             out.append(groups)
         return out
+
+    def split_members(self, node: int) -> tuple[int, ...]:
+        """The pickup nodes of `node`'s split load, `node` first then along the cycle of
+        partners; `(node,)` for a pickup that loads alone."""
+        members = [node]
+        p = int(self.pickup_partner[self.pickup_of(node)])
+        while p >= 0 and self.pickup_node(p) != node:
+            members.append(self.pickup_node(p))
+            p = int(self.pickup_partner[p])
+        return tuple(members)
 
     def set_windows(self, changes: Mapping[int, np.ndarray]) -> None:
         """Give the tickets in `changes` new service-start windows ((k, 2) int each).

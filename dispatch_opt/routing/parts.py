@@ -51,7 +51,7 @@ def open_pickups(
 
 def drive_along(drive: np.ndarray, nodes: Sequence[int]) -> int:
     """Driving from the first of `nodes` to the last, in order (`drive`: one van's
-    node-to-node matrix), as through the two depots of a split load."""
+    node-to-node matrix), as through the depots of a split load."""
     return sum(int(drive[x, y]) for x, y in itertools.pairwise(nodes))
 
 

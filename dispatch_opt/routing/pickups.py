@@ -7,22 +7,28 @@ van shortfall (a van holding one of two pumps loads one, not two: the depot's la
 then still serves), at most `LOADS_PER_DEPOT`, the largest always among them. Only
 tickets and depots that matter get nodes, so the instance grows by at most
 `DEPOTS_PER_TICKET * LOADS_PER_DEPOT` nodes per part-needing ticket. Where no one depot
-completes some lacking van, a split load over two depots is offered instead: two pickup
-nodes that are partners (`RoutingInstance.pickup_partner`), fetched together. A van may
-then serve a ticket only if its stock, or its stock plus one such load (or split load)
-fetched in time (start -> depot within its hours -> ticket within a window -> end, each
-depot of a split checked on its own), covers the parts.
+completes some lacking van, a split load is offered instead: two depots, or three where no
+two do, whose pickup nodes are partners (`RoutingInstance.pickup_partner`), fetched
+together. A van may then serve a ticket only if its stock, or its stock plus one such load
+(or split load) fetched in time (start -> depot within its hours -> ticket within a window
+-> end, each depot of a split checked on its own), covers the parts.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import itertools
 
 import numpy as np
 
 from dispatch_opt.domain.plan import Reason, ReasonCode
 from dispatch_opt.domain.problem import Problem
-from dispatch_opt.routing.eligibility import padded_windows, parts_detail, window_fit
+from dispatch_opt.routing.eligibility import (
+    SPLIT_MOST,
+    padded_windows,
+    parts_detail,
+    window_fit,
+)
 from dispatch_opt.routing.instance import RoutingInstance
 
 DEPOTS_PER_TICKET = 2
@@ -33,21 +39,21 @@ LOADS_PER_DEPOT = 3
 
 
 SPLITS_PER_TICKET = 2
-"""Pairs of depots per ticket that get a split load, when no one depot completes a van."""
+"""Split loads per ticket (sets of depots), when no one depot completes a van."""
 
 SPLIT_DEPOTS = 6
-"""The nearest depots holding some missing SKU among which a split load's pair is sought."""
+"""The nearest depots holding some missing SKU among which a split load's depots are sought."""
 
 
 @dataclasses.dataclass
 class _Option:
-    """One candidate pickup: ticket k loads `load` at depot d; `pair` numbers the split
-    load it is half of (-1: it loads alone)."""
+    """One candidate pickup: ticket k loads `load` at depot d; `split` numbers the split
+    load it is part of (-1: it loads alone)."""
 
     ticket: int
     depot: int
     load: np.ndarray
-    pair: int = -1
+    split: int = -1
 
 
 def _options(inst: RoutingInstance, allowed: np.ndarray) -> list[_Option]:
@@ -87,7 +93,8 @@ def _options(inst: RoutingInstance, allowed: np.ndarray) -> list[_Option]:
         if not completed.all():
             uncovered = short_vans[~completed]
             short = np.where((uncovered < need).any(axis=0), need, 0)
-            splits.extend(_splits(inst, k, short, uncovered, order, len(splits) // 2))
+            numbered = 1 + max((o.split for o in splits), default=-1)
+            splits.extend(_splits(inst, k, short, uncovered, order, numbered))
     return _contested_only(inst, groups) + splits
 
 
@@ -97,32 +104,40 @@ def _splits(
     short: np.ndarray,
     vans: np.ndarray,
     order: np.ndarray,
-    first_pair: int,
+    first_split: int,
 ) -> list[_Option]:
     """Split loads for ticket k when no one depot completes the `vans` ((W, S) stock of
-    the qualified vans still lacking): two depots among the nearest `SPLIT_DEPOTS`
-    holding a missing SKU, the nearer loading what it can of `short` and the other the
-    rest, nearest pairs first (by the drives from both to the ticket), at most
-    `SPLITS_PER_TICKET` pairs, each numbered from `first_pair`."""
+    the qualified vans still lacking): two depots (more, up to `SPLIT_MOST`, only where
+    no fewer complete a van) among the nearest `SPLIT_DEPOTS` holding a missing SKU, each
+    loading in turn what it can of the rest of `short`, the nearer first; nearest sets
+    first (by the drives from each to the ticket), at most `SPLITS_PER_TICKET` sets, each
+    numbered from `first_split`. A set where some depot would load nothing is left to the
+    smaller set."""
     need = inst.demand[k]
     holding = [int(d) for d in order if (np.minimum(short, inst.depot_stock[d]) > 0).any()]
     holding = holding[:SPLIT_DEPOTS]
     rank = {d: i for i, d in enumerate(holding)}
-    pairs = sorted(
-        ((a, b) for i, a in enumerate(holding) for b in holding[i + 1 :]),
-        key=lambda ab: rank[ab[0]] + rank[ab[1]],
-    )
-    found: list[_Option] = []
-    for a, b in pairs:
-        load_a = np.minimum(short, inst.depot_stock[a])
-        load_b = np.minimum(short - load_a, inst.depot_stock[b])
-        if not load_b.any() or not ((vans + load_a + load_b) >= need).all(axis=1).any():
-            continue
-        pair = first_pair + len(found) // 2
-        found += [_Option(k, a, load_a, pair), _Option(k, b, load_b, pair)]
-        if len(found) >= 2 * SPLITS_PER_TICKET:
-            break
-    return found
+    for size in range(2, SPLIT_MOST + 1):
+        found: list[_Option] = []
+        sets = sorted(
+            itertools.combinations(holding, size), key=lambda ds: sum(rank[d] for d in ds)
+        )
+        for depots in sets:
+            loads, rest = [], short
+            for d in depots:
+                loads.append(np.minimum(rest, inst.depot_stock[d]))
+                rest = rest - loads[-1]
+            if not all(load.any() for load in loads):
+                continue
+            if not ((vans + sum(loads)) >= need).all(axis=1).any():
+                continue
+            split = first_split + len(found) // size
+            found += [_Option(k, d, load, split) for d, load in zip(depots, loads, strict=True)]
+            if len(found) >= size * SPLITS_PER_TICKET:
+                break
+        if found:
+            return found
+    return []
 
 
 def _claimed_stock(inst: RoutingInstance, allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -246,16 +261,15 @@ def _expand(inst: RoutingInstance, options: list[_Option]) -> RoutingInstance:
 
 
 def _partners(options: list[_Option]) -> np.ndarray:
-    """(P,) per option the index of the other half of its split load, -1 when alone."""
+    """(P,) per option the next pickup of its split load, a cycle through its members in
+    their order (two members point at each other), -1 when it loads alone."""
     partner = np.full(len(options), -1, dtype=np.int64)
-    first: dict[int, int] = {}
+    members: dict[int, list[int]] = {}
     for i, opt in enumerate(options):
-        if opt.pair < 0:
-            continue
-        if opt.pair in first:
-            partner[i], partner[first[opt.pair]] = first[opt.pair], i
-        else:
-            first[opt.pair] = i
+        if opt.split >= 0:
+            members.setdefault(opt.split, []).append(i)
+    for group in members.values():
+        partner[group] = np.roll(group, -1)
     return partner
 
 
@@ -297,13 +311,13 @@ def add_pickups(
 
 
 def _paired(options: list[tuple[_Option, np.ndarray]]) -> list[list[tuple[_Option, np.ndarray]]]:
-    """The options (with their reach) as ways to fetch: each lone one, each split pair."""
-    alone = [[o] for o in options if o[0].pair < 0]
-    pairs: dict[int, list[tuple[_Option, np.ndarray]]] = {}
+    """The options (with their reach) as ways to fetch: each lone one, each split load."""
+    alone = [[o] for o in options if o[0].split < 0]
+    splits: dict[int, list[tuple[_Option, np.ndarray]]] = {}
     for o in options:
-        if o[0].pair >= 0:
-            pairs.setdefault(o[0].pair, []).append(o)
-    return alone + list(pairs.values())
+        if o[0].split >= 0:
+            splits.setdefault(o[0].split, []).append(o)
+    return alone + list(splits.values())
 
 
 def _unreachable_reason(problem: Problem, inst: RoutingInstance, k: int, options: list) -> Reason:

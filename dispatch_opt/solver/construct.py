@@ -207,7 +207,7 @@ def _with_pickup(
     inst: RoutingInstance, routes: _Routes, v: int, k: int, trial: list[int], pos: int
 ) -> tuple[int, list[int]] | None:
     """Cheapest way to make `trial` (ticket k at `pos`) stock-feasible with one of k's
-    ways to fetch its parts (one pickup, or the two of a split load, one after the
+    ways to fetch its parts (one pickup, or those of a split load, one after the
     other) placed before it: (extra driving of the pickups, new route), or None."""
     drive = routes.drive[v]
     a = np.array([inst.start_node(v), *trial[:pos]])  # the pickups go between a[q] and b[q]

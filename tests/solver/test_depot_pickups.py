@@ -333,19 +333,87 @@ def test_a_split_load_is_offered_only_where_no_single_depot_completes_the_van():
     assert (inst.pickup_partner == -1).all()  # WH_C completes the van alone
 
 
-def test_parts_spread_over_three_depots_stay_unavailable():
-    p = problem(
+def _spread_day(n_depots: int = 3, required: bool = False, **parts: int):
+    """A ticket needing `parts` (default a pump, a valve and a belt), each SKU at its own
+    depot of the first `n_depots` (WH_A pumps, WH_B valves, WH_C belts, WH_D fans)."""
+    parts = parts or {"PUMP": 1, "VALVE": 1, "BELT": 1}
+    shelves = [
+        depot("WH_A", WH_NEAR, {"PUMP": 2}),
+        depot("WH_B", near(1, 2), {"VALVE": 2}),
+        depot("WH_C", near(2, 2), {"BELT": 2}),
+        depot("WH_D", near(2, 3), {"FAN": 2}),
+    ]
+    return problem(
         [tech("T1")],
-        [ticket("K1", near(3, 1), parts={"PUMP": 1, "VALVE": 1, "BELT": 1})],
-        [
-            depot("WH_A", WH_NEAR, {"PUMP": 2}),
-            depot("WH_B", near(1, 2), {"VALVE": 2}),
-            depot("WH_C", near(2, 2), {"BELT": 2}),
-        ],
+        [ticket("K1", near(3, 1), parts=parts, required=required)],
+        shelves[:n_depots],
     )
+
+
+def test_parts_spread_over_three_depots_are_fetched_at_all_three():
+    plan = solve_checked(_spread_day())
+    assert served(plan) == {"K1": "T1"}
+    kinds = _kinds(plan, "T1")
+    assert kinds[-2:] == [("ticket", "K1"), ("end", None)]
+    assert sorted(kinds[1:4]) == [("depot", "WH_A"), ("depot", "WH_B"), ("depot", "WH_C")]
+    loads = {s.id: s.pickup for s in plan.routes[0].stops if s.kind is StopKind.DEPOT}
+    assert loads == {"WH_A": {"PUMP": 1}, "WH_B": {"VALVE": 1}, "WH_C": {"BELT": 1}}
+    assert plan.routes[0].work_min == 45 + 3 * 10
+
+
+def test_a_required_ticket_needing_three_depots_is_served():
+    plan = solve_checked(_spread_day(required=True))
+    assert plan.status.value == "solved"
+
+
+def test_a_three_depot_split_is_one_cycle_of_partners_tried_in_every_order():
+    inst = compile_problem(_spread_day()).instance
+    assert inst.n_pickups == 3
+    first = inst.pickup_node(0)
+    members = inst.split_members(first)
+    assert sorted(members) == sorted(inst.pickup_node(p) for p in range(3))
+    assert len(set(inst.pickup_groups[0])) == 6  # 3! orders
+    assert {frozenset(g) for g in inst.pickup_groups[0]} == {frozenset(members)}
+
+
+def test_three_depots_are_offered_only_where_no_two_complete_the_van():
+    p = _spread_day()
+    two_suffice = problem(
+        p.technicians, p.tickets, [*p.depots, depot("WH_AB", WH_FAR, {"PUMP": 1, "VALVE": 1})]
+    )
+    inst = compile_problem(two_suffice).instance
+    sizes = {len(inst.split_members(inst.pickup_node(q))) for q in range(inst.n_pickups)}
+    assert sizes == {2}  # WH_AB with WH_C: no set of three
+
+
+def test_three_depots_with_one_pump_each_make_three_pumps():
+    shelves = [depot(f"WH_{i}", near(1 + i, 2), {"PUMP": 1}) for i in range(3)]
+    p = problem([tech("T1")], [ticket("K1", near(3, 1), parts={"PUMP": 3})], shelves)
     plan = solve_checked(p)
+    assert served(plan) == {"K1": "T1"}
+    assert sum(s.kind is StopKind.DEPOT for s in plan.routes[0].stops) == 3
+
+
+def test_parts_spread_over_four_depots_stay_unavailable():
+    parts = {"PUMP": 1, "VALVE": 1, "BELT": 1, "FAN": 1}
+    plan = solve_checked(_spread_day(4, **parts))
     assert reasons(plan) == {"K1": ["parts_unavailable"]}
-    assert "no one or two depots complete it" in plan.unassigned[0].reasons[0].detail
+    assert "no one, two or three depots complete it" in plan.unassigned[0].reasons[0].detail
+
+
+def test_a_day_with_a_three_depot_split_replans_to_itself_when_frozen():
+    from dispatch_opt.replan.from_plan import state_from_plan
+    from tests.factories import at
+    from tests.replan.helpers import replan_checked, visits
+
+    base = _spread_day()
+    plan = solve_checked(base)
+    day = state_from_plan(base, plan, at("08:01"), freeze_min=24 * 60)  # before the depots
+    again = replan_checked(day)
+    assert set(visits(plan)) == {"K1"}
+    assert visits(again) == visits(plan)
+    depots = [s.id for r in again.routes for s in r.stops if s.kind is StopKind.DEPOT]
+    assert sorted(depots) == ["WH_A", "WH_B", "WH_C"]
 
 
 def _two_split_tickets():
