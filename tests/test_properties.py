@@ -17,6 +17,9 @@ from tests.factories import near, problem, tech, ticket, win
 SKILLS = ("ac", "fridge", "tv")
 SEED = 7
 """Seed of both solves in the technician property, so only the technician differs."""
+SKUS = ("P1", "P2", "P3")
+PARTS = ({"P1": 1}, {"P2": 1}, {"P1": 1, "P2": 1}, {"P1": 1, "P2": 1, "P3": 1}, {"P3": 2})
+"""What a ticket may need: one SKU, two, or all three (a split over up to three depots)."""
 SLOTS = (("09:00", "12:00"), ("13:00", "17:00"), ("08:00", "20:00"), ("10:00", "10:30"))
 
 
@@ -63,9 +66,7 @@ def tickets(draw, tech_ids: list[str], n_max: int = 8):
                 duration_min=float(draw(st.sampled_from([20, 45, 60, 120]))),
                 time_windows=tuple(sorted((win(a, b) for a, b in slots), key=lambda w: w.start)),
                 skills={draw(st.sampled_from(SKILLS)): draw(st.integers(1, 5))},
-                parts=draw(st.sampled_from([{"P1": 1}, {"P2": 1}, {"P1": 1, "P2": 1}]))
-                if draw(st.integers(0, 3)) == 0
-                else {},
+                parts=draw(st.sampled_from(PARTS)) if draw(st.integers(0, 3)) == 0 else {},
                 priority=draw(st.sampled_from(list(Priority))),
                 vip=draw(st.integers(0, 5)) == 0,
                 required=draw(st.integers(0, 8)) == 0,
@@ -82,14 +83,17 @@ DEPOT_HOURS = (("07:00", "21:00"), ("07:00", "12:00"), ("13:00", "20:00"))
 
 
 @st.composite
-def depots(draw, n_max: int = 2):
-    """Parts depots with a little stock of two SKUs (a ticket needing both may have to
-    fetch them at two depots) and random opening hours."""
+def depots(draw, n_max: int = 3):
+    """Parts depots holding one or two of three SKUs, a little of each (a ticket needing
+    all three may have to fetch them at two or three depots), and random opening hours."""
     return [
         Depot(
             f"WH{i}",
             near(draw(st.floats(-6, 6)), draw(st.floats(-6, 6))),
-            {"P1": draw(st.integers(0, 2)), "P2": draw(st.integers(0, 2))},
+            {
+                sku: draw(st.integers(1, 2))
+                for sku in sorted(draw(st.sets(st.sampled_from(SKUS), min_size=1, max_size=2)))
+            },
             win(*draw(st.sampled_from(DEPOT_HOURS))),
             float(draw(st.sampled_from([5, 10, 20]))),
         )
@@ -149,8 +153,29 @@ def test_adding_a_technician_never_lowers_weighted_service(p, extra):
     assert more.kpis.weighted_served >= base.kpis.weighted_served
 
 
+@st.composite
+def scattered_parts_problems(draw):
+    """Empty vans, and each SKU at depots of its own: every part-needing ticket fetches
+    at one, two or three depots (`routing.pickups` split loads)."""
+    techs = [dataclasses.replace(t, stock={}) for t in draw(technicians())]
+    ks = draw(tickets([t.id for t in techs], n_max=6))
+    ks = [dataclasses.replace(k, parts=draw(st.sampled_from(PARTS))) for k in ks]
+    held = draw(st.permutations([*SKUS, *draw(st.sets(st.sampled_from(SKUS)))]))
+    shelves = [
+        Depot(
+            f"WH{i}",
+            near(draw(st.floats(-6, 6)), draw(st.floats(-6, 6))),
+            {sku: draw(st.integers(1, 3))},
+            win(*draw(st.sampled_from(DEPOT_HOURS))),
+            float(draw(st.sampled_from([5, 10, 20]))),
+        )
+        for i, sku in enumerate(held)
+    ]
+    return problem(techs, ks, shelves, solve=SolveOptions(time_limit_s=2.0, deterministic=True))
+
+
 @COMMON
-@given(problems())
+@given(problems() | scattered_parts_problems())
 def test_running_van_stock_never_goes_negative_and_depots_give_what_they_hold(p):
     plan = assert_valid(p, solve_problem(p, deterministic=True))
     techs = {t.id: t for t in p.technicians}
