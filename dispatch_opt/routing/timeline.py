@@ -65,11 +65,14 @@ class _Leg:
 
     __slots__ = ("breaks", "drive", "latest_end", "over", "service", "shift_start", "windows")
 
-    def __init__(self, inst: RoutingInstance, vehicle: int, nodes: Sequence[int]):
+    def __init__(
+        self, inst: RoutingInstance, vehicle: int, nodes: Sequence[int], breaks: bool = True
+    ):
         self.drive = inst.drive_s(float(inst.speed_factor[vehicle]))
         self.over = inst.arrival_overhead_s
         self.windows, self.service = inst.visit_windows, inst.service_list
-        self.breaks = inst.breaks[vehicle] if nodes else ()  # an idle day owes none
+        # an idle day owes none; without `breaks`, none at all (a relaxation)
+        self.breaks = inst.breaks[vehicle] if nodes and breaks else ()
         self.shift_start = int(inst.shift_start_s[vehicle])
         self.latest_end = int((inst.latest_end_s if nodes else inst.idle_end_s)[vehicle])
 
@@ -155,13 +158,17 @@ class RouteStates:
     ctx: _Leg
 
 
-def route_states(inst: RoutingInstance, vehicle: int, nodes: Sequence[int]) -> RouteStates | None:
+def route_states(
+    inst: RoutingInstance, vehicle: int, nodes: Sequence[int], breaks: bool = True
+) -> RouteStates | None:
     """The states of a route with stops (None when it is infeasible, or has no stops:
-    an empty route owes no breaks, so its states do not extend to a route with stops)."""
+    an empty route owes no breaks, so its states do not extend to a route with stops).
+    Without `breaks` the technician's breaks are left out: a relaxation, since a break
+    only delays what follows it."""
     if not nodes:
         return None
     path = [inst.start_node(vehicle), *nodes, inst.end_node(vehicle)]
-    ctx = _Leg(inst, vehicle, nodes)
+    ctx = _Leg(inst, vehicle, nodes, breaks)
     states: list[list[int]] = []
     best = _forward(ctx, path, None, states)
     if best is None or _end_choice(best, ctx.breaks) < 0:
@@ -215,11 +222,13 @@ def _end_choice(best: list[int], breaks: tuple[VehicleBreak, ...]) -> int:
     return choice
 
 
-def route_feasible(inst: RoutingInstance, vehicle: int, nodes: list[int] | tuple[int, ...]) -> bool:
+def route_feasible(
+    inst: RoutingInstance, vehicle: int, nodes: list[int] | tuple[int, ...], breaks: bool = True
+) -> bool:
     """Whether `schedule_route` finds a timeline, without building it (the hot check of
-    construction and repair)."""
+    construction and repair); without `breaks`, of the relaxation that leaves them out."""
     path = [inst.start_node(vehicle), *nodes, inst.end_node(vehicle)]
-    ctx = _Leg(inst, vehicle, nodes)
+    ctx = _Leg(inst, vehicle, nodes, breaks)
     best = _forward(ctx, path, None)
     return best is not None and _end_choice(best, ctx.breaks) >= 0
 

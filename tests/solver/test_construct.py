@@ -209,3 +209,73 @@ def test_the_driving_limit_counts_the_drive_to_a_separate_end_place():
     assert_routes_ok(inst, routes)
     assert route_drive_s(inst, 0, routes[0]) <= inst.max_travel_s[0]
     assert len(routes[0]) == 1
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data())
+def test_a_route_that_fits_with_breaks_fits_without_them(data):
+    """`_Routes.fits_unbroken` is a relaxation of `fits`: on random routes of the sample
+    day (with lunch breaks), every change that fits with breaks fits without them."""
+    inst = _small()
+    v = data.draw(st.integers(0, inst.n_vehicles - 1))
+    stops = [*range(inst.first_ticket_node, inst.n_nodes)]
+    nodes = data.draw(st.lists(st.sampled_from(stops), max_size=5, unique=True))
+    state = _Routes(inst)
+    state.nodes[v] = nodes
+    if nodes and state.states(v) is None:
+        return  # an infeasible route has no states to splice
+    node = data.draw(st.sampled_from([n for n in stops if n not in nodes]))
+    pos = data.draw(st.integers(0, len(nodes)))
+    if state.fits(v, pos, [node], pos + 1):
+        assert state.fits_unbroken(v, pos, [node], pos + 1)
+
+
+def _break_at_the_depot_day(travel=None):
+    """T1 (11:00-15:00, a 30 min break to start by 12:00) and K1 an hour's drive away,
+    to start by 12:40, needing a pump held only by WH, half way and loading in no time.
+    Straight there, the break comes first (K1 too late) or after K1 (too late for the
+    break); through WH the break is taken there and K1 starts at 12:35."""
+    from dispatch_opt.domain import Depot
+    from dispatch_opt.domain.problem import Break
+    from tests.factories import near, problem, tech, ticket, win
+
+    leg_km = 30 / 60 * 25 / 1.35  # 30 min at 25 km/h on roads 1.35 times the straight line
+    kw = {} if travel is None else {"travel": travel}
+    return problem(
+        [tech("T1", shift=win("11:00", "15:00"), breaks=(Break(win("11:30", "12:00"), 30),))],
+        [
+            ticket(
+                "K1",
+                near(2 * leg_km, 0),
+                parts={"PUMP": 1},
+                time_windows=(win("12:00", "12:40"),),
+            )
+        ],
+        [Depot("WH", near(leg_km, 0), {"PUMP": 1}, win("07:00", "21:00"), 0.0)],
+        **kw,
+    )
+
+
+def test_a_fetch_is_tried_where_the_depot_stop_gives_the_break_its_place():
+    inst = compile_problem(_break_at_the_depot_day()).instance
+    k1 = inst.ticket_node(0)
+    assert not _Routes(inst).fits(0, 0, [k1], 1)  # straight there it does not fit
+    routes = construct(inst)
+    assert routes == [[inst.first_pickup_node, k1]]
+    assert_routes_ok(inst, routes)
+
+
+def test_fetches_are_pruned_only_where_a_depot_stop_cannot_bring_a_ticket_forward():
+    import dataclasses
+
+    from dispatch_opt.domain import Depot
+    from dispatch_opt.solver.construct import detours_only_delay
+    from tests.factories import win
+
+    day = _break_at_the_depot_day()
+    inst = compile_problem(day).instance
+    assert detours_only_delay(inst)
+    assert not detours_only_delay(dataclasses.replace(inst, metric=False))
+    at_k1 = Depot("WH", day.tickets[0].location, {"PUMP": 1}, win("07:00", "21:00"), 0.0)
+    shared = compile_problem(dataclasses.replace(day, depots=(at_k1,))).instance
+    assert not detours_only_delay(shared)  # loading (0 min) there beats the stop overhead
