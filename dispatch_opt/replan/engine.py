@@ -141,15 +141,27 @@ def _fetch_parts(inst: RoutingInstance, v: int, nodes: list[int], left: np.ndarr
     return route
 
 
-def _fetch_placements(route: list[int], group: tuple[int, ...], i: int) -> Iterator[list[int]]:
+SPLIT_PLACEMENT_REACH = 6
+"""Stops before a ticket among which the pickups of a split load over three or more depots
+are placed apart when a re-plan puts them back: every placement over a long route would
+be C(stops + 3, 3) timings per order (1,771 at 20 stops), these at most C(9, 3) = 84."""
+
+
+def _fetch_placements(
+    route: list[int], group: tuple[int, ...], i: int, lowest: int | None = None
+) -> Iterator[list[int]]:
     """`route` with the pickups of `group` put before its stop i, in their order, every
     way: the last pickup at each position from i back, the others before it likewise
-    (the previous plan may have had stops between the depots of a split load)."""
+    (the previous plan may have had stops between the depots of a split load); a group
+    of three or more only from `SPLIT_PLACEMENT_REACH` stops before i on."""
     if not group:
         yield route
         return
-    for pos in range(i, -1, -1):
-        yield from _fetch_placements([*route[:pos], group[-1], *route[pos:]], group[:-1], pos)
+    if lowest is None:
+        lowest = max(0, i - SPLIT_PLACEMENT_REACH) if len(group) > 2 else 0
+    for pos in range(i, lowest - 1, -1):
+        placed = [*route[:pos], group[-1], *route[pos:]]
+        yield from _fetch_placements(placed, group[:-1], pos, lowest)
 
 
 def _late_minutes(inst: RoutingInstance, v: int, base: list[int]) -> float | None:
