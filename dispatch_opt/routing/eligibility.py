@@ -238,8 +238,9 @@ SPLIT_MOST = 3
 not planned."""
 
 SPLIT_SHELVES = 16
-"""Distinct depot shelves (on a ticket's SKUs) whose sets `_can_get_parts` tries, those
-holding most of the need first: C(16, 3) = 560 sets at most per ticket."""
+"""Depot shelves (on a ticket's SKUs) whose sets of three `_can_get_parts` tries: those
+holding most of the need, with the fullest few of each SKU always among them; C(16 + a
+few, 3) sets per ticket at most. Pairs are tried over every distinct shelf."""
 
 
 def _can_get_parts(inst: RoutingInstance, k: int) -> np.ndarray:
@@ -253,34 +254,41 @@ def _can_get_parts(inst: RoutingInstance, k: int) -> np.ndarray:
         return ok
     cols = np.flatnonzero(need)  # a ticket needs few SKUs: the sets on those columns only
     want = need[cols]
-    shelves = _split_shelves(np.minimum(inst.depot_stock[:, cols], want))
+    capped = np.minimum(inst.depot_stock[:, cols], want)
     lacking = np.flatnonzero(~ok)
-    vans, van_of = np.unique(inst.stock[lacking][:, cols], axis=0, return_inverse=True)
+    vans, van_of = np.unique(
+        np.minimum(inst.stock[lacking][:, cols], want), axis=0, return_inverse=True
+    )
     covered = np.zeros(len(vans), dtype=bool)
-    hopeful = (vans + shelves.sum(axis=0) >= want).all(axis=1)
     for size in range(2, SPLIT_MOST + 1):
-        if not hopeful.any():
-            break
+        shelves = _split_shelves(capped, size)
+        if not (vans[~covered] + shelves.sum(axis=0) >= want).all(axis=1).any():
+            continue  # not even all these shelves together complete a van still lacking
         sets = np.array(list(itertools.combinations(range(len(shelves)), size)), dtype=np.int64)
         if not len(sets):
-            break
+            continue
         loads = shelves[sets].sum(axis=1)  # (sets, cols)
         covered |= (vans[:, None, :] + loads[None, :, :] >= want).all(axis=2).any(axis=1)
-        hopeful &= ~covered
+        if covered.all():
+            break
     ok[lacking] = covered[van_of.reshape(-1)]
     return ok
 
 
-def _split_shelves(capped: np.ndarray) -> np.ndarray:
-    """The depot shelves worth combining, from `capped` (D, cols: each depot's stock of
-    the ticket's SKUs, capped at its need): each distinct non-empty one as often as it
-    occurs, up to `SPLIT_MOST` times (two depots with one pump each make two pumps), the
-    `SPLIT_SHELVES` holding most first."""
+def _split_shelves(capped: np.ndarray, size: int) -> np.ndarray:
+    """The depot shelves worth combining `size` at a time, from `capped` (D, cols: each
+    depot's stock of the ticket's SKUs, capped at its need): each distinct non-empty one
+    as often as it occurs, up to `size` times (two depots with one pump each make two
+    pumps). For sets of three, only the `SPLIT_SHELVES` holding most of the need and the
+    three fullest of each SKU (a rare SKU's only shelf is never left out)."""
     distinct, counts = np.unique(capped, axis=0, return_counts=True)
     keep = distinct.any(axis=1)
-    shelves = np.repeat(distinct[keep], np.minimum(counts[keep], SPLIT_MOST), axis=0)
+    shelves = np.repeat(distinct[keep], np.minimum(counts[keep], size), axis=0)
+    if size < 3 or len(shelves) <= SPLIT_SHELVES:
+        return shelves
     most = np.argsort(-shelves.sum(axis=1), kind="stable")[:SPLIT_SHELVES]
-    return shelves[most]
+    fullest = np.argsort(-shelves, axis=0, kind="stable")[:SPLIT_MOST].reshape(-1)
+    return shelves[np.unique(np.concatenate([most, fullest]))]
 
 
 def parts_detail(problem: Problem, ticket: Ticket) -> str:

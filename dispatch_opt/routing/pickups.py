@@ -63,6 +63,7 @@ def _options(inst: RoutingInstance, allowed: np.ndarray) -> list[_Option]:
         return []
     groups: list[tuple[int, int, list[np.ndarray]]] = []  # ticket, depot, its loads
     splits: list[_Option] = []
+    next_split = 0  # the number of the next split load
     first = inst.first_ticket_node
     depot_nodes = 2 * inst.n_vehicles + np.arange(inst.n_depots)
     sole, claimed = _claimed_stock(inst, allowed)
@@ -91,37 +92,35 @@ def _options(inst: RoutingInstance, allowed: np.ndarray) -> list[_Option]:
                 if kept >= DEPOTS_PER_TICKET:
                     break
         if not completed.all():
-            uncovered = short_vans[~completed]
-            short = np.where((uncovered < need).any(axis=0), need, 0)
-            numbered = 1 + max((o.split for o in splits), default=-1)
-            splits.extend(_splits(inst, k, short, uncovered, order, numbered))
+            found = _splits(inst, k, short_vans[~completed], order, next_split)
+            splits.extend(found)
+            next_split = found[-1].split + 1 if found else next_split
     return _contested_only(inst, groups) + splits
 
 
 def _splits(
-    inst: RoutingInstance,
-    k: int,
-    short: np.ndarray,
-    vans: np.ndarray,
-    order: np.ndarray,
-    first_split: int,
+    inst: RoutingInstance, k: int, vans: np.ndarray, order: np.ndarray, first_split: int
 ) -> list[_Option]:
     """Split loads for ticket k when no one depot completes the `vans` ((W, S) stock of
-    the qualified vans still lacking): two depots (more, up to `SPLIT_MOST`, only where
-    no fewer complete a van) among the nearest `SPLIT_DEPOTS` holding a missing SKU, each
-    loading in turn what it can of the rest of `short`, the nearer first; nearest sets
-    first (by the drives from each to the ticket), at most `SPLITS_PER_TICKET` sets, each
-    numbered from `first_split`. A set where some depot would load nothing is left to the
-    smaller set."""
+    the qualified vans still lacking): sets of two depots, then of three for the vans no
+    two complete (up to `SPLIT_MOST`), among the nearest `SPLIT_DEPOTS` holding a SKU
+    those vans lack, each loading in turn what it can of the rest of their shortfall, the
+    nearer first; nearest sets first (by the drives from each to the ticket), at most
+    `SPLITS_PER_TICKET` sets of each size, numbered from `first_split`. A set where some
+    depot would load nothing is left to the smaller set."""
     need = inst.demand[k]
-    holding = [int(d) for d in order if (np.minimum(short, inst.depot_stock[d]) > 0).any()]
-    holding = holding[:SPLIT_DEPOTS]
-    rank = {d: i for i, d in enumerate(holding)}
+    found: list[_Option] = []
+    split = first_split
     for size in range(2, SPLIT_MOST + 1):
-        found: list[_Option] = []
+        short = np.where((vans < need).any(axis=0), need, 0)
+        holding = [int(d) for d in order if (np.minimum(short, inst.depot_stock[d]) > 0).any()]
+        holding = holding[:SPLIT_DEPOTS]
+        rank = {d: i for i, d in enumerate(holding)}
         sets = sorted(
             itertools.combinations(holding, size), key=lambda ds: sum(rank[d] for d in ds)
         )
+        covered = np.zeros(len(vans), dtype=bool)
+        n_sets = 0
         for depots in sets:
             loads, rest = [], short
             for d in depots:
@@ -129,15 +128,19 @@ def _splits(
                 rest = rest - loads[-1]
             if not all(load.any() for load in loads):
                 continue
-            if not ((vans + sum(loads)) >= need).all(axis=1).any():
+            completes = ((vans + sum(loads)) >= need).all(axis=1)
+            if not completes.any():
                 continue
-            split = first_split + len(found) // size
+            covered |= completes
             found += [_Option(k, d, load, split) for d, load in zip(depots, loads, strict=True)]
-            if len(found) >= size * SPLITS_PER_TICKET:
+            split += 1
+            n_sets += 1
+            if n_sets >= SPLITS_PER_TICKET:
                 break
-        if found:
-            return found
-    return []
+        vans = vans[~covered]
+        if not len(vans):
+            break
+    return found
 
 
 def _claimed_stock(inst: RoutingInstance, allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -11,7 +11,7 @@ from dispatch_opt.routing import compile_problem
 from dispatch_opt.routing.parts import running_stock_ok
 from dispatch_opt.solver.construct import Focus, _Routes, construct
 from tests.checks import assert_routes_ok
-from tests.test_properties import COMMON, problems
+from tests.test_properties import COMMON, problems, scattered_parts_problems
 
 
 @COMMON
@@ -230,7 +230,7 @@ def test_a_route_that_fits_with_breaks_fits_without_them(data):
         assert state.fits_unbroken(v, pos, [node], pos + 1)
 
 
-def _break_at_the_depot_day(travel=None):
+def _break_at_the_depot_day(travel=None, window=("12:00", "12:40")):
     """T1 (11:00-15:00, a 30 min break to start by 12:00) and K1 an hour's drive away,
     to start by 12:40, needing a pump held only by WH, half way and loading in no time.
     Straight there, the break comes first (K1 too late) or after K1 (too late for the
@@ -248,7 +248,7 @@ def _break_at_the_depot_day(travel=None):
                 "K1",
                 near(2 * leg_km, 0),
                 parts={"PUMP": 1},
-                time_windows=(win("12:00", "12:40"),),
+                time_windows=(win(*window),),
             )
         ],
         [Depot("WH", near(leg_km, 0), {"PUMP": 1}, win("07:00", "21:00"), 0.0)],
@@ -263,6 +263,26 @@ def test_a_fetch_is_tried_where_the_depot_stop_gives_the_break_its_place():
     routes = construct(inst)
     assert routes == [[inst.first_pickup_node, k1]]
     assert_routes_ok(inst, routes)
+
+
+def test_a_ticket_out_of_reach_even_without_breaks_is_not_fetched_for():
+    inst = compile_problem(_break_at_the_depot_day(window=("11:30", "11:50"))).instance
+    k1 = inst.ticket_node(0)
+    assert not _Routes(inst).fits_unbroken(0, 0, [k1], 1)  # it arrives at 12:05 at best
+    assert construct(inst) == [[]]
+
+
+@COMMON
+@given(problems() | scattered_parts_problems())
+def test_skipping_fetches_that_cannot_fit_changes_no_route(p):
+    """The construction builds the same routes with the fetches it skips tried after all
+    (`detours_only_delay` said no): those fetches never fit."""
+    from unittest import mock
+
+    inst = compile_problem(p).instance
+    routes = construct(inst, vehicles_per_ticket=4, positions_per_route=3)
+    with mock.patch("dispatch_opt.solver.construct.detours_only_delay", return_value=False):
+        assert construct(inst, vehicles_per_ticket=4, positions_per_route=3) == routes
 
 
 def test_fetches_are_pruned_only_where_a_depot_stop_cannot_bring_a_ticket_forward():

@@ -462,3 +462,45 @@ def test_a_day_with_split_loads_replans_to_itself_when_frozen():
         "WH_A",
         "WH_B",
     ]
+
+
+def test_a_rare_skus_only_shelf_is_never_left_out_of_the_sets_tried():
+    """Many depots full of valves outrank the one depot holding a pump: the pump's shelf
+    still pairs with a valve shelf (a cap on the shelves tried once lost this pair)."""
+    valves = [depot(f"WH_V{i}", near(20 + i, 20), {"VALVE": 2 + i % 6}) for i in range(17)]
+    shelves = [depot("WH_P", WH_NEAR, {"PUMP": 1}), depot("WH_V", near(2, 1), {"VALVE": 7})]
+    p = problem(
+        [tech("T1")],
+        [ticket("K1", near(3, 1), parts={"PUMP": 1, "VALVE": 7})],
+        [*shelves, *valves],
+    )
+    plan = solve_checked(p)
+    assert served(plan) == {"K1": "T1"}
+    stops = {s.id for s in plan.routes[0].stops if s.kind is StopKind.DEPOT}
+    assert stops == {"WH_P", "WH_V"}
+
+
+def test_a_pair_one_van_can_use_does_not_hide_the_three_depots_another_needs():
+    """T1 carries the valve, so the pump and belt depots would do for it, but it cannot
+    fetch them before K1's window closes; T2, with an empty van, starts at the pump depot
+    and needs all three depots."""
+    shelves = [
+        depot("WH_A", near(-15, 0), {"PUMP": 2}),
+        depot("WH_B", near(-10, 0), {"VALVE": 2}),
+        depot("WH_C", near(-5, 0), {"BELT": 2}),
+    ]
+    k1 = ticket(
+        "K1",
+        near(3, 1),
+        parts={"PUMP": 1, "VALVE": 1, "BELT": 1},
+        time_windows=(win("08:30", "09:45"),),
+    )
+    t1 = tech("T1", start=near(3, 1), end=near(3, 1), stock={"VALVE": 1})
+    t2 = tech("T2", start=near(-15, 0), end=near(-15, 0), shift=win("07:00", "17:00"))
+    plan = solve_checked(problem([t1, t2], [k1], shelves))
+    assert served(plan) == {"K1": "T2"}
+    assert sorted(s.id for s in plan.routes[1].stops if s.kind is StopKind.DEPOT) == [
+        "WH_A",
+        "WH_B",
+        "WH_C",
+    ]
