@@ -74,7 +74,7 @@ def _options(inst: RoutingInstance, allowed: np.ndarray) -> list[_Option]:
         if sole[k] >= 0:  # its own claim is not another ticket's
             others = others - need[None, :]
         own = inst.stock[allowed[k]]  # both ways: the claims only add options
-        vans = np.concatenate([own, np.maximum(own - others, 0)])
+        vans = np.concatenate([own, np.maximum(own - others, 0), _before(inst, sole, k)])
         short_vans = vans[(vans < need).any(axis=1)]
         if not len(short_vans):
             continue
@@ -154,6 +154,20 @@ def _claimed_stock(inst: RoutingInstance, allowed: np.ndarray) -> tuple[np.ndarr
     mine = np.flatnonzero((sole >= 0) & inst.demand.any(axis=1))
     np.add.at(claimed, sole[mine], inst.demand[mine])
     return sole, claimed
+
+
+def _before(inst: RoutingInstance, sole: np.ndarray, k: int) -> np.ndarray:
+    """(0 or 1, S): in a re-plan, the van of a visit held on it less the parts of the
+    visits held before it on the same van (by their previous starts): the van as it
+    reaches k when the later visits fetch their own parts. Subtracting every claim left
+    out the lone load a previous plan fetched just before k (a split load apart on the
+    route, the later visits loading elsewhere); an empty (0, S) outside re-plans."""
+    start = inst.prev_start_s
+    v = int(sole[k])
+    if v < 0 or start[k] < 0:
+        return np.zeros((0, inst.stock.shape[1]), dtype=inst.stock.dtype)
+    earlier = (sole == v) & (start >= 0) & (start < start[k])
+    return np.maximum(inst.stock[v] - inst.demand[earlier].sum(axis=0), 0)[None, :]
 
 
 def _contested_only(
