@@ -74,23 +74,17 @@ def _options(inst: RoutingInstance, allowed: np.ndarray) -> list[_Option]:
         if sole[k] >= 0:  # its own claim is not another ticket's
             others = others - need[None, :]
         own = inst.stock[allowed[k]]  # both ways: the claims only add options
-        vans = np.concatenate([own, np.maximum(own - others, 0), _before(inst, sole, k)])
+        vans = np.concatenate([own, np.maximum(own - others, 0)])
         short_vans = vans[(vans < need).any(axis=1)]
         if not len(short_vans):
             continue
-        wanted = _shortfalls(need, short_vans)
         order = np.argsort(inst.durations(depot_nodes, first + k), kind="stable")
-        kept = 0
-        completed = np.zeros(len(short_vans), dtype=bool)  # by some load found
-        for d in order:
-            loads = _loads(wanted, inst.depot_stock[d], need, short_vans)
-            if loads:
-                groups.append((k, int(d), loads))
-                for load in loads:
-                    completed |= ((short_vans + load) >= need).all(axis=1)
-                kept += 1
-                if kept >= DEPOTS_PER_TICKET:
-                    break
+        found_here, completed = _depot_loads(inst, k, short_vans, order)
+        before = _before(inst, sole, k)  # added on top: it never crowds out the others
+        if len(before) and (before < need).any():
+            more, _ = _depot_loads(inst, k, before, order)
+            found_here += [g for g in more if not _offered(g, found_here)]
+        groups.extend(found_here)
         if not completed.all():
             found = _splits(inst, k, short_vans[~completed], order, next_split)
             splits.extend(found)
@@ -156,12 +150,42 @@ def _claimed_stock(inst: RoutingInstance, allowed: np.ndarray) -> tuple[np.ndarr
     return sole, claimed
 
 
+def _depot_loads(
+    inst: RoutingInstance, k: int, short_vans: np.ndarray, order: np.ndarray
+) -> tuple[list[tuple[int, int, list[np.ndarray]]], np.ndarray]:
+    """Ticket k's loads at its nearest `DEPOTS_PER_TICKET` depots (in `order`) that
+    complete some of `short_vans` ((W, S) lacking van stock): (ticket, depot, loads) per
+    depot, and per van whether some load found completes it."""
+    need = inst.demand[k]
+    wanted = _shortfalls(need, short_vans)
+    found: list[tuple[int, int, list[np.ndarray]]] = []
+    completed = np.zeros(len(short_vans), dtype=bool)
+    for d in order:
+        loads = _loads(wanted, inst.depot_stock[d], need, short_vans)
+        if loads:
+            found.append((k, int(d), loads))
+            for load in loads:
+                completed |= ((short_vans + load) >= need).all(axis=1)
+            if len(found) >= DEPOTS_PER_TICKET:
+                break
+    return found, completed
+
+
+def _offered(group: tuple[int, int, list[np.ndarray]], found: list) -> bool:
+    """Whether `found` already offers every load of `group` at its depot."""
+    _, d, loads = group
+    have = [load for _, e, ls in found if e == d for load in ls]
+    return all(any(np.array_equal(load, h) for h in have) for load in loads)
+
+
 def _before(inst: RoutingInstance, sole: np.ndarray, k: int) -> np.ndarray:
-    """(0 or 1, S): in a re-plan, the van of a visit held on it less the parts of the
-    visits held before it on the same van (by their previous starts): the van as it
-    reaches k when the later visits fetch their own parts. Subtracting every claim left
-    out the lone load a previous plan fetched just before k (a split load apart on the
-    route, the later visits loading elsewhere); an empty (0, S) outside re-plans."""
+    """(0 or 1, S): in a re-plan, the van of a visit only it may serve (held there, or
+    the one van qualified) less the parts of the others only it may serve that its
+    previous plan put earlier (by their previous starts): the van as it reaches k when
+    the later visits fetch their own parts. Subtracting every claim left out the lone
+    load a previous plan fetched just before it (a split load apart on the route, the
+    later visits loading elsewhere). Empty (0, S) without previous starts: fresh plans;
+    slot offers have them (`replan.slots`)."""
     start = inst.prev_start_s
     v = int(sole[k])
     if v < 0 or start[k] < 0:

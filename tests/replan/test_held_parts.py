@@ -1,4 +1,4 @@
-"""A frozen re-plan keeps a held visit whose parts the previous plan fetched just before it."""
+"""The depot fetch a previous plan made just before a held visit stays on offer in a re-plan."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from tests.replan.helpers import replan_checked, visits
 def _day_with_held_parts():
     """At 10:00 T1's van holds 2 compressors and 2 pumps. Held, in order: K1 (10:10)
     takes both compressors; K2 (11:30) a compressor fetched at WH_C on the way and both
-    pumps; K3 (13:30) a pump fetched at WH_P, the only other pump, 7 km past K2. Counting
+    pumps; K3 (13:30) a pump fetched at WH_P, the only other pump, 1 km before K3. Counting
     every held visit's parts against the van, K2 looked short of a pump too, so WH_C
     alone was never offered for it (audit day r2211 lost such a visit; here a load made
     for K1 at WH_C happens to serve K2 as well)."""
