@@ -82,20 +82,29 @@ def tickets(draw, tech_ids: list[str], n_max: int = 8):
 DEPOT_HOURS = (("07:00", "21:00"), ("07:00", "12:00"), ("13:00", "20:00"))
 
 
+def _depot(draw, i: int, stock: dict[str, int]) -> Depot:
+    """Depot WH{i} holding `stock`, at a random place, with random hours and loading time."""
+    return Depot(
+        f"WH{i}",
+        near(draw(st.floats(-6, 6)), draw(st.floats(-6, 6))),
+        stock,
+        win(*draw(st.sampled_from(DEPOT_HOURS))),
+        float(draw(st.sampled_from([5, 10, 20]))),
+    )
+
+
 @st.composite
 def depots(draw, n_max: int = 3):
     """Parts depots holding one or two of three SKUs, a little of each (a ticket needing
     all three may have to fetch them at two or three depots), and random opening hours."""
     return [
-        Depot(
-            f"WH{i}",
-            near(draw(st.floats(-6, 6)), draw(st.floats(-6, 6))),
+        _depot(
+            draw,
+            i,
             {
                 sku: draw(st.integers(1, 2))
                 for sku in sorted(draw(st.sets(st.sampled_from(SKUS), min_size=1, max_size=2)))
             },
-            win(*draw(st.sampled_from(DEPOT_HOURS))),
-            float(draw(st.sampled_from([5, 10, 20]))),
         )
         for i in range(draw(st.integers(0, n_max)))
     ]
@@ -161,16 +170,7 @@ def scattered_parts_problems(draw):
     ks = draw(tickets([t.id for t in techs], n_max=6))
     ks = [dataclasses.replace(k, parts=draw(st.sampled_from(PARTS))) for k in ks]
     held = draw(st.permutations([*SKUS, *draw(st.sets(st.sampled_from(SKUS)))]))
-    shelves = [
-        Depot(
-            f"WH{i}",
-            near(draw(st.floats(-6, 6)), draw(st.floats(-6, 6))),
-            {sku: draw(st.integers(1, 3))},
-            win(*draw(st.sampled_from(DEPOT_HOURS))),
-            float(draw(st.sampled_from([5, 10, 20]))),
-        )
-        for i, sku in enumerate(held)
-    ]
+    shelves = [_depot(draw, i, {sku: draw(st.integers(1, 3))}) for i, sku in enumerate(held)]
     return problem(techs, ks, shelves, solve=SolveOptions(time_limit_s=2.0, deterministic=True))
 
 

@@ -346,6 +346,22 @@ class RoutingInstance:
         return [np.array(x, dtype=np.int64) for x in out]
 
     @cached_property
+    def detours_only_delay(self) -> bool:
+        """Whether a stop on the way (a depot fetch) never brings the next stop forward
+        when breaks are left out, so that a ticket that does not fit there without breaks
+        and without a fetch does not fit with one (`solver.construct` skips such fetches):
+        the direct leg is the shortest (`metric`), and no depot stands at a ticket's place
+        (there a fetch with a loading time below the stop overhead would arrive earlier,
+        the overhead being paid only on coming from another place). With breaks it does
+        not hold: a depot stop can give a break a better place (1 fetch in 99,769 tried
+        at 1,000 tickets)."""
+        if not self.metric:
+            return False
+        depots = self.loc_id[2 * self.n_vehicles : self.first_ticket_node]
+        tickets = self.loc_id[self.first_ticket_node : self.first_pickup_node]
+        return not np.isin(depots, tickets).any()
+
+    @cached_property
     def pickup_groups(self) -> list[list[tuple[int, ...]]]:
         """Per ticket, the ways to fetch its parts: each pickup that loads alone, and each
         split load as its pickups in every order (fetched one after the other), those

@@ -305,13 +305,18 @@ def _partners(options: list[_Option]) -> np.ndarray:
     """(P,) per option the next pickup of its split load, a cycle through its members in
     their order (two members point at each other), -1 when it loads alone."""
     partner = np.full(len(options), -1, dtype=np.int64)
+    for members in _by_split(options).values():
+        partner[members] = np.roll(members, -1)
+    return partner
+
+
+def _by_split(options: list[_Option]) -> dict[int, list[int]]:
+    """Per split load, the indices of its options in `options`, in their order."""
     members: dict[int, list[int]] = {}
     for i, opt in enumerate(options):
         if opt.split >= 0:
             members.setdefault(opt.split, []).append(i)
-    for group in members.values():
-        partner[group] = np.roll(group, -1)
-    return partner
+    return members
 
 
 def add_pickups(
@@ -354,11 +359,8 @@ def add_pickups(
 def _paired(options: list[tuple[_Option, np.ndarray]]) -> list[list[tuple[_Option, np.ndarray]]]:
     """The options (with their reach) as ways to fetch: each lone one, each split load."""
     alone = [[o] for o in options if o[0].split < 0]
-    splits: dict[int, list[tuple[_Option, np.ndarray]]] = {}
-    for o in options:
-        if o[0].split >= 0:
-            splits.setdefault(o[0].split, []).append(o)
-    return alone + list(splits.values())
+    members = _by_split([opt for opt, _ in options]).values()
+    return alone + [[options[i] for i in group] for group in members]
 
 
 def _unreachable_reason(problem: Problem, inst: RoutingInstance, k: int, options: list) -> Reason:

@@ -48,10 +48,8 @@ class _Routes:
         for factor, vs in inst.speed_groups:
             self.drive_total[vs] = inst.drive_block(factor, vs, inst.n_vehicles + vs)
         self.pickups_in_use: set[int] = set()
-        self.detours_only_delay = detours_only_delay(inst)
         self._reach: RouteReach | None = None
-        self._states: dict[int, RouteStates | None] = {}
-        self._unbroken: dict[int, RouteStates | None] = {}  # the same without breaks
+        self._states: dict[tuple[int, bool], RouteStates | None] = {}  # (v, breaks kept)
         self._slack: dict[int, np.ndarray] = {}
 
     def reach(self) -> RouteReach:
@@ -61,11 +59,13 @@ class _Routes:
             self._reach = RouteReach(self.inst, self.nodes)
         return self._reach
 
-    def states(self, v: int) -> RouteStates | None:
-        """Route v's timing states (None while it has no stops), kept until it changes."""
-        if v not in self._states:
-            self._states[v] = route_states(self.inst, v, self.nodes[v])
-        return self._states[v]
+    def states(self, v: int, breaks: bool = True) -> RouteStates | None:
+        """Route v's timing states (None while it has no stops), kept until it changes;
+        without `breaks`, those of the relaxation that leaves the technician's breaks out."""
+        key = (v, breaks)
+        if key not in self._states:
+            self._states[key] = route_states(self.inst, v, self.nodes[v], breaks=breaks)
+        return self._states[key]
 
     def stock_room(self, v: int, demand: np.ndarray) -> np.ndarray:
         """(stops + 1,) bool: inserting a ticket taking `demand` before stop p (p = the
@@ -79,25 +79,16 @@ class _Routes:
             self._slack[v] = slack
         return (slack >= demand).all(axis=1)
 
-    def fits(self, v: int, cut: int, middle: list[int], resume: int) -> bool:
+    def fits(self, v: int, cut: int, middle: list[int], resume: int, breaks: bool = True) -> bool:
         """Whether route v changed to path[:cut + 1] + middle + path[resume:] has a
-        timeline, re-timing only from the change on (from scratch while it is empty)."""
-        rs = self.states(v)
-        if rs is None:
-            nodes = self.nodes[v]
-            return route_feasible(self.inst, v, [*nodes[:cut], *middle, *nodes[resume - 1 :]])
-        return splice_feasible(rs, cut, middle, resume)
-
-    def fits_unbroken(self, v: int, cut: int, middle: list[int], resume: int) -> bool:
-        """`fits` with the technician's breaks left out: necessary for `fits` (a break only
-        delays), and, unlike it, never helped by an extra stop on the way (a break is
-        taken where the technician is, so a depot stop can give it a better place)."""
-        if v not in self._unbroken:
-            self._unbroken[v] = route_states(self.inst, v, self.nodes[v], breaks=False)
-        rs = self._unbroken[v]
+        timeline, re-timing only from the change on (from scratch while it is empty).
+        Without `breaks`, of the relaxation: necessary for the timeline (a break only
+        delays), and never helped by an extra stop on the way, where with breaks a depot
+        stop can give a break a better place (a break is taken where the technician is)."""
+        rs = self.states(v, breaks)
         if rs is None:
             nodes = [*self.nodes[v][:cut], *middle, *self.nodes[v][resume - 1 :]]
-            return route_feasible(self.inst, v, nodes, breaks=False)
+            return route_feasible(self.inst, v, nodes, breaks=breaks)
         return splice_feasible(rs, cut, middle, resume)
 
     def path(self, v: int) -> list[int]:
@@ -129,8 +120,8 @@ class _Routes:
         if self._reach is not None:
             self._reach.come_closer(v, fresh)
         self.nodes[v] = nodes
-        self._states.pop(v, None)
-        self._unbroken.pop(v, None)
+        self._states.pop((v, True), None)
+        self._states.pop((v, False), None)
         self._slack.pop(v, None)
         self.drive_total[v] += extra_drive
 
@@ -139,21 +130,6 @@ class _Routes:
         for v, nodes in enumerate(routes):
             extra = route_drive_s(self.inst, v, list(nodes)) - int(self.drive_total[v])
             self.commit(v, list(nodes), extra)
-
-
-def detours_only_delay(inst: RoutingInstance) -> bool:
-    """Whether stopping at a depot on the way never brings the next stop forward when
-    breaks are left out, so that a ticket that does not fit without breaks and without a
-    fetch (`_Routes.fits_unbroken`) does not fit with a fetch: the direct leg is the
-    shortest (`metric`), and no depot stands at a ticket's place (there a fetch with a
-    loading time below the stop overhead would arrive earlier, the overhead being paid
-    only on coming from another place). With breaks it does not hold: a depot stop can
-    give a break a better place (1 fetch in 99,769 tried at 1,000 tickets)."""
-    if not inst.metric:
-        return False
-    depots = inst.loc_id[2 * inst.n_vehicles : inst.first_ticket_node]
-    tickets = inst.loc_id[inst.first_ticket_node : inst.first_pickup_node]
-    return not np.isin(depots, tickets).any()
 
 
 @dataclass(frozen=True)
@@ -242,6 +218,9 @@ def _with_pickup(
     drive = routes.drive[v]
     a = np.array([inst.start_node(v), *trial[:pos]])  # the pickups go between a[q] and b[q]
     b = np.array([*trial[:pos], trial[pos]])
+    groups = open_pickups(inst, k, routes.depot_left, routes.pickups_in_use)
+    if not groups:
+        return None
     best: tuple[int, list[int]] | None = None
     # the van's stock after each stop of `trial`: loads (never negative) put before stop
     # q lift every level from q on, so the route holds when the levels before q do and
@@ -249,7 +228,7 @@ def _with_pickup(
     level = inst.stock[v] + np.cumsum(inst.parts_delta[np.asarray(trial)], axis=0)
     holds_before = np.concatenate([[True], np.logical_and.accumulate((level >= 0).all(axis=1))])
     lowest_from = np.minimum.accumulate(level[::-1], axis=0)[::-1]
-    for group in open_pickups(inst, k, routes.depot_left, routes.pickups_in_use):
+    for group in groups:
         lift = inst.parts_delta[list(group)].sum(axis=0)
         if (level[-1] + lift < 0).any():
             continue  # these loads cannot even balance the day
@@ -302,7 +281,9 @@ def _insert_best(
                 if not fetches_left:
                     continue  # fetch attempts per route: `n_fetches`, at its cheapest positions
                 fetches_left -= 1
-                if routes.detours_only_delay and not routes.fits_unbroken(v, pos, [node], pos + 1):
+                if inst.detours_only_delay and not routes.fits(
+                    v, pos, [node], pos + 1, breaks=False
+                ):
                     continue  # no fetch can fit here (most fetches tried fail so)
                 trial = [*routes.nodes[v][:pos], node, *routes.nodes[v][pos:]]
                 fetched = _with_pickup(inst, routes, v, k, trial, pos)

@@ -214,8 +214,8 @@ def test_the_driving_limit_counts_the_drive_to_a_separate_end_place():
 @settings(max_examples=200, deadline=None)
 @given(st.data())
 def test_a_route_that_fits_with_breaks_fits_without_them(data):
-    """`_Routes.fits_unbroken` is a relaxation of `fits`: on random routes of the sample
-    day (with lunch breaks), every change that fits with breaks fits without them."""
+    """`_Routes.fits` without breaks is a relaxation of it with them: on random routes of
+    the sample day (with lunch breaks), every change that fits with breaks fits without."""
     inst = _small()
     v = data.draw(st.integers(0, inst.n_vehicles - 1))
     stops = [*range(inst.first_ticket_node, inst.n_nodes)]
@@ -227,7 +227,7 @@ def test_a_route_that_fits_with_breaks_fits_without_them(data):
     node = data.draw(st.sampled_from([n for n in stops if n not in nodes]))
     pos = data.draw(st.integers(0, len(nodes)))
     if state.fits(v, pos, [node], pos + 1):
-        assert state.fits_unbroken(v, pos, [node], pos + 1)
+        assert state.fits(v, pos, [node], pos + 1, breaks=False)
 
 
 def _break_at_the_depot_day(travel=None, window=("12:00", "12:40")):
@@ -268,7 +268,7 @@ def test_a_fetch_is_tried_where_the_depot_stop_gives_the_break_its_place():
 def test_a_ticket_out_of_reach_even_without_breaks_is_not_fetched_for():
     inst = compile_problem(_break_at_the_depot_day(window=("11:30", "11:50"))).instance
     k1 = inst.ticket_node(0)
-    assert not _Routes(inst).fits_unbroken(0, 0, [k1], 1)  # it arrives at 12:05 at best
+    assert not _Routes(inst).fits(0, 0, [k1], 1, breaks=False)  # it arrives at 12:05 at best
     assert construct(inst) == [[]]
 
 
@@ -276,26 +276,26 @@ def test_a_ticket_out_of_reach_even_without_breaks_is_not_fetched_for():
 @given(problems() | scattered_parts_problems())
 def test_skipping_fetches_that_cannot_fit_changes_no_route(p):
     """The construction builds the same routes with the fetches it skips tried after all
-    (`detours_only_delay` said no): those fetches never fit."""
-    from unittest import mock
+    (`RoutingInstance.detours_only_delay` said no): those fetches never fit."""
+    import dataclasses
 
     inst = compile_problem(p).instance
     routes = construct(inst, vehicles_per_ticket=4, positions_per_route=3)
-    with mock.patch("dispatch_opt.solver.construct.detours_only_delay", return_value=False):
-        assert construct(inst, vehicles_per_ticket=4, positions_per_route=3) == routes
+    unpruned = dataclasses.replace(inst, metric=False)  # construction reads `metric` no more
+    assert not unpruned.detours_only_delay
+    assert construct(unpruned, vehicles_per_ticket=4, positions_per_route=3) == routes
 
 
 def test_fetches_are_pruned_only_where_a_depot_stop_cannot_bring_a_ticket_forward():
     import dataclasses
 
     from dispatch_opt.domain import Depot
-    from dispatch_opt.solver.construct import detours_only_delay
     from tests.factories import win
 
     day = _break_at_the_depot_day()
     inst = compile_problem(day).instance
-    assert detours_only_delay(inst)
-    assert not detours_only_delay(dataclasses.replace(inst, metric=False))
+    assert inst.detours_only_delay
+    assert not dataclasses.replace(inst, metric=False).detours_only_delay
     at_k1 = Depot("WH", day.tickets[0].location, {"PUMP": 1}, win("07:00", "21:00"), 0.0)
     shared = compile_problem(dataclasses.replace(day, depots=(at_k1,))).instance
-    assert not detours_only_delay(shared)  # loading (0 min) there beats the stop overhead
+    assert not shared.detours_only_delay  # loading (0 min) there beats the stop overhead
