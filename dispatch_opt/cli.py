@@ -26,6 +26,10 @@ if TYPE_CHECKING:
 
 EXIT_OK, EXIT_INVALID_PLAN, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
+ISSUES_SHOWN = 20
+"""Input issues printed before the rest are counted: a matrix keyed by the wrong ids
+gives one issue per key, and 300 lines bury the first, which usually says it all."""
+
 
 def _parser() -> argparse.ArgumentParser:
     """Argument parser with one sub-command per job."""
@@ -314,8 +318,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.run(args, console))
     except InputError as exc:
         err.print("[bold red]input error[/bold red]", highlight=False)
-        for issue in exc.issues:
+        shown = exc.issues if args.debug else exc.issues[:ISSUES_SHOWN]
+        for issue in shown:
             err.print(f"  {issue}", markup=False, highlight=False)
+        if len(shown) < len(exc.issues):
+            more = len(exc.issues) - len(shown)
+            err.print(f"  ... and {more} more (--debug lists them all)", highlight=False)
         return EXIT_INPUT
     except (DispatchError, OSError) as exc:
         if args.debug:

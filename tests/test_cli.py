@@ -8,7 +8,14 @@ from types import SimpleNamespace
 
 from rich.console import Console
 
-from dispatch_opt.cli import EXIT_INPUT, EXIT_INVALID_PLAN, EXIT_OK, _progress_runner, main
+from dispatch_opt.cli import (
+    EXIT_INPUT,
+    EXIT_INVALID_PLAN,
+    EXIT_OK,
+    ISSUES_SHOWN,
+    _progress_runner,
+    main,
+)
 from dispatch_opt.domain import StopKind
 from dispatch_opt.io import load_plan, load_problem
 from tests.checks import assert_valid
@@ -67,6 +74,24 @@ def test_bad_input_exits_2_with_the_field_and_writes_nothing(tmp_path, capsys):
     assert "tickets[3].time_windows[0]" in err
     assert "Traceback" not in err
     assert not out.exists()
+
+
+def test_many_input_issues_print_the_first_and_count_the_rest(tmp_path, capsys):
+    doc = json.loads(Path("scenarios/small.json").read_text())
+    for i, t in enumerate(doc["tickets"]):
+        t["duration_min"] = -1 - i
+    n = len(doc["tickets"])
+    assert n > ISSUES_SHOWN
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(doc))
+    assert main(["solve", str(bad)]) == EXIT_INPUT
+    err = capsys.readouterr().err
+    assert "tickets[0].duration_min" in err
+    assert f"tickets[{ISSUES_SHOWN}].duration_min" not in err
+    assert f"... and {n - ISSUES_SHOWN} more (--debug lists them all)" in err
+    assert main(["--debug", "solve", str(bad)]) == EXIT_INPUT
+    err = capsys.readouterr().err
+    assert f"tickets[{n - 1}].duration_min" in err and "more (--debug" not in err
 
 
 def test_missing_file_is_a_clean_error(tmp_path, capsys):
