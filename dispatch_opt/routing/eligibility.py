@@ -259,9 +259,12 @@ def _can_get_parts(inst: RoutingInstance, k: int) -> np.ndarray:
     vans, van_of = np.unique(
         np.minimum(inst.stock[lacking][:, cols], want), axis=0, return_inverse=True
     )
+    distinct, counts = np.unique(capped, axis=0, return_counts=True)
+    stocked = distinct.any(axis=1)
+    distinct, counts = distinct[stocked], counts[stocked]
     covered = np.zeros(len(vans), dtype=bool)
     for size in range(2, SPLIT_MOST + 1):
-        shelves = _split_shelves(capped, size)
+        shelves = _split_shelves(distinct, counts, size)
         if not (vans[~covered] + shelves.sum(axis=0) >= want).all(axis=1).any():
             continue  # not even all these shelves together complete a van still lacking
         sets = np.array(list(itertools.combinations(range(len(shelves)), size)), dtype=np.int64)
@@ -275,15 +278,13 @@ def _can_get_parts(inst: RoutingInstance, k: int) -> np.ndarray:
     return ok
 
 
-def _split_shelves(capped: np.ndarray, size: int) -> np.ndarray:
-    """The depot shelves worth combining `size` at a time, from `capped` (D, cols: each
-    depot's stock of the ticket's SKUs, capped at its need): each distinct non-empty one
-    as often as it occurs, up to `size` times (two depots with one pump each make two
-    pumps). For sets of three, only the `SPLIT_SHELVES` holding most of the need and the
-    three fullest of each SKU (a rare SKU's only shelf is never left out)."""
-    distinct, counts = np.unique(capped, axis=0, return_counts=True)
-    keep = distinct.any(axis=1)
-    shelves = np.repeat(distinct[keep], np.minimum(counts[keep], size), axis=0)
+def _split_shelves(distinct: np.ndarray, counts: np.ndarray, size: int) -> np.ndarray:
+    """The depot shelves worth combining `size` at a time, from the `distinct` non-empty
+    ones (each depot's stock of the ticket's SKUs, capped at its need) held by `counts`
+    depots: each as often as it occurs, up to `size` times (two depots with one pump each
+    make two pumps). For sets of three, only the `SPLIT_SHELVES` holding most of the need
+    and the three fullest of each SKU (a rare SKU's only shelf is never left out)."""
+    shelves = np.repeat(distinct, np.minimum(counts, size), axis=0)
     if size < 3 or len(shelves) <= SPLIT_SHELVES:
         return shelves
     most = np.argsort(-shelves.sum(axis=1), kind="stable")[:SPLIT_SHELVES]

@@ -24,6 +24,18 @@ def running_stock_ok(inst: RoutingInstance, vehicle: int, nodes: Sequence[int]) 
     return bool((level >= -inst.stock[vehicle]).all())
 
 
+def stock_levels(inst: RoutingInstance, vehicle: int, nodes: Sequence[int]) -> np.ndarray:
+    """(stops + 1, S): the van's stock as it leaves its start, then after each of `nodes`."""
+    delta = inst.parts_delta[np.asarray(nodes, dtype=np.int64)]
+    return np.vstack([inst.stock[vehicle], delta]).cumsum(axis=0)
+
+
+def lowest_ahead(levels: np.ndarray) -> np.ndarray:
+    """(rows, S): per row of `levels`, the lowest level from that row on (what a load put
+    there may lift, and what a ticket put there must not take below zero)."""
+    return np.minimum.accumulate(levels[::-1], axis=0)[::-1]
+
+
 def depot_use(inst: RoutingInstance, routes: Sequence[Sequence[int]]) -> np.ndarray:
     """(D, S) parts loaded at each depot over all routes."""
     used = np.zeros_like(inst.depot_stock)

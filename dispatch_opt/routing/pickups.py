@@ -45,6 +45,10 @@ SPLIT_DEPOTS = 6
 """The nearest depots holding some missing SKU among which a split load's depots are sought."""
 
 
+_Loads = tuple[int, int, list[np.ndarray]]
+"""A ticket, a depot, and the loads offered to the ticket there."""
+
+
 @dataclasses.dataclass
 class _Option:
     """One candidate pickup: ticket k loads `load` at depot d; `split` numbers the split
@@ -61,7 +65,7 @@ def _options(inst: RoutingInstance, allowed: np.ndarray) -> list[_Option]:
     whose shelves complete at least one such van."""
     if not inst.n_depots or not inst.demand.shape[1]:
         return []
-    groups: list[tuple[int, int, list[np.ndarray]]] = []  # ticket, depot, its loads
+    groups: list[_Loads] = []
     splits: list[_Option] = []
     next_split = 0  # the number of the next split load
     first = inst.first_ticket_node
@@ -152,13 +156,13 @@ def _claimed_stock(inst: RoutingInstance, allowed: np.ndarray) -> tuple[np.ndarr
 
 def _depot_loads(
     inst: RoutingInstance, k: int, short_vans: np.ndarray, order: np.ndarray
-) -> tuple[list[tuple[int, int, list[np.ndarray]]], np.ndarray]:
+) -> tuple[list[_Loads], np.ndarray]:
     """Ticket k's loads at its nearest `DEPOTS_PER_TICKET` depots (in `order`) that
     complete some of `short_vans` ((W, S) lacking van stock): (ticket, depot, loads) per
     depot, and per van whether some load found completes it."""
     need = inst.demand[k]
     wanted = _shortfalls(need, short_vans)
-    found: list[tuple[int, int, list[np.ndarray]]] = []
+    found: list[_Loads] = []
     completed = np.zeros(len(short_vans), dtype=bool)
     for d in order:
         loads = _loads(wanted, inst.depot_stock[d], need, short_vans)
@@ -171,7 +175,7 @@ def _depot_loads(
     return found, completed
 
 
-def _offered(group: tuple[int, int, list[np.ndarray]], found: list) -> bool:
+def _offered(group: _Loads, found: list[_Loads]) -> bool:
     """Whether `found` already offers every load of `group` at its depot."""
     _, d, loads = group
     have = [load for _, e, ls in found if e == d for load in ls]
@@ -194,9 +198,7 @@ def _before(inst: RoutingInstance, sole: np.ndarray, k: int) -> np.ndarray:
     return np.maximum(inst.stock[v] - inst.demand[earlier].sum(axis=0), 0)[None, :]
 
 
-def _contested_only(
-    inst: RoutingInstance, groups: list[tuple[int, int, list[np.ndarray]]]
-) -> list[_Option]:
+def _contested_only(inst: RoutingInstance, groups: list[_Loads]) -> list[_Option]:
     """The options of each (ticket, depot, loads smallest first) without the smaller
     loads that spare nothing scarce: a smaller load is kept only when it leaves on the
     shelf some SKU the depot's largest loads ask more of than it holds. Uncontested, it

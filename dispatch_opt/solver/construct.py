@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from dispatch_opt.routing.instance import RoutingInstance
-from dispatch_opt.routing.parts import drive_along, open_pickups
+from dispatch_opt.routing.parts import drive_along, lowest_ahead, open_pickups, stock_levels
 from dispatch_opt.routing.timeline import (
     RouteStates,
     route_drive_s,
@@ -73,9 +73,7 @@ class _Routes:
         ticket lowers every level from p on, so it fits when their minimum covers it."""
         slack = self._slack.get(v)
         if slack is None:
-            inst, nodes = self.inst, self.nodes[v]
-            level = np.vstack([inst.stock[v], inst.parts_delta[nodes]]).cumsum(axis=0)
-            slack = np.minimum.accumulate(level[::-1], axis=0)[::-1]
+            slack = lowest_ahead(stock_levels(self.inst, v, self.nodes[v]))
             self._slack[v] = slack
         return (slack >= demand).all(axis=1)
 
@@ -222,12 +220,13 @@ def _with_pickup(
     if not groups:
         return None
     best: tuple[int, list[int]] | None = None
-    # the van's stock after each stop of `trial`: loads (never negative) put before stop
-    # q lift every level from q on, so the route holds when the levels before q do and
-    # the lowest from q on, lifted, does (as `running_stock_ok` on the whole candidate)
-    level = inst.stock[v] + np.cumsum(inst.parts_delta[np.asarray(trial)], axis=0)
-    holds_before = np.concatenate([[True], np.logical_and.accumulate((level >= 0).all(axis=1))])
-    lowest_from = np.minimum.accumulate(level[::-1], axis=0)[::-1]
+    # the van's stock leaving its start, then after each stop of `trial`: loads (never
+    # negative) put before stop q lift every level after it, so the route holds when the
+    # levels up to q do and the lowest after, lifted, does (`running_stock_ok` on the
+    # whole candidate)
+    level = stock_levels(inst, v, trial)
+    holds_up_to = np.logical_and.accumulate((level >= 0).all(axis=1))
+    lowest_after = lowest_ahead(level)[1:]
     for group in groups:
         lift = inst.parts_delta[list(group)].sum(axis=0)
         if (level[-1] + lift < 0).any():
@@ -238,7 +237,7 @@ def _with_pickup(
             extra = int(delta[q])
             if best is not None and extra >= best[0]:
                 break
-            if not holds_before[q] or (lowest_from[q] + lift < 0).any():
+            if not holds_up_to[q] or (lowest_after[q] + lift < 0).any():
                 continue
             candidate = [*trial[:q], *group, *trial[q:]]
             middle = [*group, *trial[q : pos + 1]]  # the old stops q..pos-1, then ticket k

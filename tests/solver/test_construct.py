@@ -60,6 +60,42 @@ def test_stock_room_says_what_the_running_stock_says_of_each_insertion(data):
         assert room[pos] == running_stock_ok(inst, v, [*nodes[:pos], node, *nodes[pos:]])
 
 
+def test_a_fetch_is_put_only_where_the_stock_holds_before_a_later_pickup():
+    """T1's van holds one pump; its route serves A (one pump), then fetches for B. K (two
+    pumps) goes first, with a fetch of its own: WH is short, so K is offered a load of
+    one pump or of two. With one, the day's end balances (B's load comes later) but the
+    van runs dry at A: `_with_pickup`'s suffix check must choose the load of two (timing
+    is taken out of the way: every splice fits)."""
+    from dispatch_opt.domain import Depot
+    from dispatch_opt.solver.construct import _with_pickup
+    from tests.factories import near, problem, tech, ticket, win
+
+    p = problem(
+        [tech("T1", stock={"PUMP": 1}), tech("T2", stock={})],
+        [
+            ticket("A", near(1, 0), parts={"PUMP": 1}),
+            ticket("B", near(3, 0), parts={"PUMP": 2}),
+            ticket("K", near(-1, 0), parts={"PUMP": 2}),
+        ],
+        [Depot("WH", near(2, 0), {"PUMP": 2}, win("07:00", "21:00"), 10.0)],
+    )
+    inst = compile_problem(p).instance
+    a, k = inst.ticket_node(0), inst.ticket_node(2)
+    loads = {int(inst.pickup_load[inst.pickup_of(g[0])][0]): g for g in inst.pickup_groups[2]}
+    assert sorted(loads) == [1, 2]
+    for fetch_b in inst.ticket_pickups[1]:
+        route = [a, int(fetch_b)]
+        assert running_stock_ok(inst, 0, route)
+        state = _Routes(inst)
+        state.nodes[0] = route
+        state.fits = lambda *args, **kw: True
+        fetched = _with_pickup(inst, state, 0, 2, [k, *route], 0)
+        assert fetched is not None
+        assert fetched[1] == [*loads[2], k, *route]
+        assert running_stock_ok(inst, 0, fetched[1])
+        assert not running_stock_ok(inst, 0, [*loads[1], k, *route])
+
+
 @cache
 def _small():
     """The bundled small scenario: part-needing tickets and depot pickups."""
