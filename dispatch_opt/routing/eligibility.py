@@ -1,12 +1,13 @@
 """Who may serve which ticket, and why nobody can: the pre-solve pass.
 
 Each rule narrows the set of technicians per ticket in a fixed order (skills, pinned,
-excluded, parts, time, driving limit). A ticket whose set becomes empty gets the reason
-of the rule that emptied it, with a sentence a dispatcher can act on.
+excluded, parts, max_jobs, time, driving limit). A ticket whose set becomes empty gets
+the reason of the rule that emptied it, with a sentence a dispatcher can act on.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from datetime import timedelta
 
@@ -119,71 +120,109 @@ def window_fit(
 def compute_eligibility(
     problem: Problem, inst: RoutingInstance
 ) -> tuple[np.ndarray, dict[int, tuple[Reason, ...]]]:
-    """Allowed (N, V) matrix and the reasons of the tickets left with nobody."""
-    techs = problem.technicians
-    index = {t.id: v for v, t in enumerate(techs)}
-    reasons: dict[int, tuple[Reason, ...]] = {}
-    allowed = _skill_mask(problem)
+    """Allowed (N, V) matrix and the reasons of the tickets left with nobody.
+
+    Every rule is a (N, V) mask, computed for all tickets at once; a ticket some
+    technician passes every rule for is allowed where it does. Only the tickets left
+    with nobody go through the rules one by one, in order, to be told which rule emptied
+    their set (a rule never widens it, so their order does not change who is left)."""
+    index = {t.id: v for v, t in enumerate(problem.technicians)}
     go, back = _legs_s(inst)  # once: on a given matrix they are shortest-way searches
     time_ok, _earliest = _time_feasible(inst, go, back)
-    drive = go + back  # the route start -> ticket -> end, for the driving limit
-    ids = np.array([t.id for t in techs], dtype=object)
-
-    for k, ticket in enumerate(problem.tickets):
-        row = allowed[k].copy()
-        if not row.any():
-            reasons[k] = (Reason(ReasonCode.NO_SKILLED_TECHNICIAN, _skill_detail(problem, ticket)),)
-            allowed[k] = False
-            continue
-        if ticket.pinned_technician is not None:
-            v = index[ticket.pinned_technician]
-            if ticket.pinned_technician in ticket.excluded_technicians:
-                detail = f"pinned to {ticket.pinned_technician}, who is also excluded"
-                reasons[k] = (Reason(ReasonCode.PINNED_CONFLICT, detail),)
-                allowed[k] = False
-                continue
-            if not row[v]:
-                detail = f"pinned to {ticket.pinned_technician}, who lacks " + ", ".join(
-                    f"{s}>={lvl} (has {techs[v].skills.get(s, 0)})"
-                    for s, lvl in ticket.skills.items()
-                    if techs[v].skills.get(s, 0) < lvl
-                )
-                reasons[k] = (Reason(ReasonCode.PINNED_CONFLICT, detail),)
-                allowed[k] = False
-                continue
-            row[:] = False
-            row[v] = True
-        left = _Candidates(row, ids)
-        not_excluded = np.ones(len(ids), dtype=bool)
-        for tid in ticket.excluded_technicians:
-            not_excluded[index[tid]] = False
-        if not left.keep(not_excluded, ReasonCode.EXCLUDED):
-            detail = f"every qualified technician is excluded ({_names(ids, row)})"
-            reasons[k] = left.reasons(ReasonCode.EXCLUDED, detail)
-            allowed[k] = False
-            continue
-        if ticket.parts and not left.keep(_can_get_parts(inst, k), ReasonCode.PARTS_UNAVAILABLE):
-            reasons[k] = left.reasons(ReasonCode.PARTS_UNAVAILABLE, parts_detail(problem, ticket))
-            allowed[k] = False
-            continue
-        if not left.keep(inst.max_jobs != 0, ReasonCode.CAPACITY):
-            detail = f"every qualified technician{left.others} has max_jobs 0"
-            reasons[k] = left.reasons(ReasonCode.CAPACITY, detail)
-            allowed[k] = False
-            continue
-        if not left.keep(time_ok[k], ReasonCode.OUTSIDE_SHIFTS):
-            detail = _time_detail(problem, inst, k, left.row)
-            reasons[k] = left.reasons(ReasonCode.OUTSIDE_SHIFTS, detail)
-            allowed[k] = False
-            continue
-        limit = inst.max_travel_s
-        if not left.keep((limit < 0) | (drive[k] <= limit), ReasonCode.MAX_TRAVEL):
-            detail = f"too far for the driving limit of every qualified technician{left.others}"
-            reasons[k] = left.reasons(ReasonCode.MAX_TRAVEL, detail)
-            allowed[k] = False
-            continue
-        allowed[k] = left.row
+    limit = inst.max_travel_s[None, :]
+    masks = _RuleMasks(
+        skilled=_skill_mask(problem),
+        pins_and_exclusions=_pins_and_exclusions(problem, index),
+        parts=_parts_mask(inst),
+        capacity=np.broadcast_to(inst.max_jobs != 0, time_ok.shape),
+        time=time_ok,
+        travel=(limit < 0) | (go + back <= limit),
+    )
+    allowed = masks.passing()
+    reasons: dict[int, tuple[Reason, ...]] = {}
+    ids = np.array([t.id for t in problem.technicians], dtype=object)
+    for k in np.flatnonzero(~allowed.any(axis=1)):
+        reasons[int(k)] = _why_nobody(problem, inst, masks, index, ids, int(k))
     return allowed, reasons
+
+
+@dataclasses.dataclass(frozen=True)
+class _RuleMasks:
+    """Per rule, (N, V) whether the technician passes it for the ticket."""
+
+    skilled: np.ndarray  # every skill at the level or above
+    pins_and_exclusions: np.ndarray  # the pinned technician if any, never an excluded one
+    parts: np.ndarray  # the van, alone or with depot stock, covers the parts
+    capacity: np.ndarray  # max_jobs is not 0
+    time: np.ndarray  # the ticket alone fits a window and the shift
+    travel: np.ndarray  # start -> ticket -> end within the driving limit
+
+    def passing(self) -> np.ndarray:
+        """(N, V) the technicians passing every rule."""
+        named = self.skilled & self.pins_and_exclusions
+        return named & self.parts & self.capacity & self.time & self.travel
+
+
+def _pins_and_exclusions(problem: Problem, index: dict[str, int]) -> np.ndarray:
+    """(N, V) bool: the pinned technician alone where a ticket is pinned, and never one it
+    excludes (`index`: each technician's column)."""
+    mask = np.ones((len(problem.tickets), len(index)), dtype=bool)
+    for k, ticket in enumerate(problem.tickets):
+        if ticket.pinned_technician is not None:
+            mask[k] = False
+            mask[k, index[ticket.pinned_technician]] = True
+        for tid in ticket.excluded_technicians:
+            mask[k, index[tid]] = False
+    return mask
+
+
+def _why_nobody(
+    problem: Problem,
+    inst: RoutingInstance,
+    masks: _RuleMasks,
+    index: dict[str, int],
+    ids: np.ndarray,
+    k: int,
+) -> tuple[Reason, ...]:
+    """The reasons of ticket k, whom no technician passes every rule for: the rules in
+    order (skills, pinned, excluded, parts, capacity, time, driving limit), the one that
+    empties the set first, then those that took out some of it before."""
+    techs = problem.technicians
+    ticket = problem.tickets[k]
+    row = masks.skilled[k]
+    if not row.any():
+        return (Reason(ReasonCode.NO_SKILLED_TECHNICIAN, _skill_detail(problem, ticket)),)
+    if ticket.pinned_technician is not None:
+        v = index[ticket.pinned_technician]
+        if ticket.pinned_technician in ticket.excluded_technicians:
+            detail = f"pinned to {ticket.pinned_technician}, who is also excluded"
+            return (Reason(ReasonCode.PINNED_CONFLICT, detail),)
+        if not row[v]:
+            detail = f"pinned to {ticket.pinned_technician}, who lacks " + ", ".join(
+                f"{s}>={lvl} (has {techs[v].skills.get(s, 0)})"
+                for s, lvl in ticket.skills.items()
+                if techs[v].skills.get(s, 0) < lvl
+            )
+            return (Reason(ReasonCode.PINNED_CONFLICT, detail),)
+        row = row.copy()
+        row[:] = False
+        row[v] = True
+    left = _Candidates(row, ids)
+    if not left.keep(masks.pins_and_exclusions[k], ReasonCode.EXCLUDED):
+        detail = f"every qualified technician is excluded ({_names(ids, row)})"
+        return left.reasons(ReasonCode.EXCLUDED, detail)
+    if not left.keep(masks.parts[k], ReasonCode.PARTS_UNAVAILABLE):
+        return left.reasons(ReasonCode.PARTS_UNAVAILABLE, parts_detail(problem, ticket))
+    if not left.keep(masks.capacity[k], ReasonCode.CAPACITY):
+        detail = f"every qualified technician{left.others} has max_jobs 0"
+        return left.reasons(ReasonCode.CAPACITY, detail)
+    if not left.keep(masks.time[k], ReasonCode.OUTSIDE_SHIFTS):
+        detail = _time_detail(problem, inst, k, left.row)
+        return left.reasons(ReasonCode.OUTSIDE_SHIFTS, detail)
+    if not left.keep(masks.travel[k], ReasonCode.MAX_TRAVEL):
+        detail = f"too far for the driving limit of every qualified technician{left.others}"
+        return left.reasons(ReasonCode.MAX_TRAVEL, detail)
+    raise AssertionError(f"ticket {k} passes every rule for some technician")
 
 
 RULE_NAMES = {
@@ -238,20 +277,39 @@ SPLIT_MOST = 3
 not planned."""
 
 SPLIT_SHELVES = 16
-"""Depot shelves (on a ticket's SKUs) whose sets of three `_can_get_parts` tries: those
+"""Depot shelves (on a ticket's SKUs) whose sets of three `_with_split_loads` tries: those
 holding most of the need, with the fullest few of each SKU always among them; C(16 + a
 few, 3) sets per ticket at most. Pairs are tried over every distinct shelf."""
 
 
-def _can_get_parts(inst: RoutingInstance, k: int) -> np.ndarray:
-    """(V,) bool: the van covers ticket k's parts, alone or with the shelves of one, two or
-    three depots (a load split over several: `routing.pickups`)."""
-    need = inst.demand[k]
-    ok = (inst.stock >= need).all(axis=1)
+def _parts_mask(inst: RoutingInstance) -> np.ndarray:
+    """(N, V) bool: the van covers the ticket's parts, alone or with the shelves of one,
+    two or three depots (a load split over several: `routing.pickups`); True for tickets
+    needing none."""
+    ok = parts_covered(inst.stock, inst.demand)
     for shelf in inst.depot_stock:
-        ok |= (inst.stock + shelf >= need).all(axis=1)
-    if ok.all() or len(inst.depot_stock) < 2:
-        return ok
+        ok |= parts_covered(inst.stock + shelf, inst.demand)
+    if len(inst.depot_stock) >= 2:
+        for k in np.flatnonzero(~ok.all(axis=1)):  # only tickets needing parts
+            ok[k] = _with_split_loads(inst, int(k), ok[k])
+    return ok
+
+
+def parts_covered(stock: np.ndarray, demand: np.ndarray) -> np.ndarray:
+    """(N, V) bool: `stock` ((V, S)) holds every part of each row of `demand` ((N, S)),
+    one SKU at a time over the tickets asking for it (a ticket asks for few)."""
+    ok = np.ones((len(demand), len(stock)), dtype=bool)
+    for sku in np.flatnonzero(demand.any(axis=0)):
+        ks = np.flatnonzero(demand[:, sku])
+        ok[ks] &= stock[None, :, sku] >= demand[ks, sku, None]
+    return ok
+
+
+def _with_split_loads(inst: RoutingInstance, k: int, ok: np.ndarray) -> np.ndarray:
+    """(V,) bool: `ok` (the vans covering ticket k's parts alone or with one depot) and the
+    vans covering them with the shelves of two or three depots."""
+    need = inst.demand[k]
+    ok = ok.copy()
     cols = np.flatnonzero(need)  # a ticket needs few SKUs: the sets on those columns only
     want = need[cols]
     capped = np.minimum(inst.depot_stock[:, cols], want)

@@ -26,6 +26,7 @@ from dispatch_opt.domain.problem import Problem
 from dispatch_opt.routing.eligibility import (
     SPLIT_MOST,
     padded_windows,
+    parts_covered,
     parts_detail,
     window_fit,
 )
@@ -43,6 +44,11 @@ SPLITS_PER_TICKET = 2
 
 SPLIT_DEPOTS = 6
 """The nearest depots holding some missing SKU among which a split load's depots are sought."""
+
+DEPOTS_AT_ONCE = 8
+"""Depots whose loads for a ticket are tested in one array operation, nearest first: the
+test's array is depots x loads x lacking vans x SKUs, so it stays small however many
+depots a day has."""
 
 
 _Loads = tuple[int, int, list[np.ndarray]]
@@ -71,8 +77,10 @@ def _options(inst: RoutingInstance, allowed: np.ndarray) -> list[_Option]:
     first = inst.first_ticket_node
     depot_nodes = 2 * inst.n_vehicles + np.arange(inst.n_depots)
     sole, claimed = _claimed_stock(inst, allowed)
-    for k in np.flatnonzero(inst.demand.any(axis=1) & allowed.any(axis=1)):
-        k = int(k)
+    needing = np.flatnonzero(inst.demand.any(axis=1) & allowed.any(axis=1))
+    to_ticket = inst.durations(*np.ix_(depot_nodes, first + needing))  # (D, needing)
+    nearest = np.argsort(to_ticket.T, axis=1, kind="stable")  # per ticket, its depots
+    for k, order in zip(needing.tolist(), nearest, strict=True):
         need = inst.demand[k]
         others = claimed[allowed[k]]
         if sole[k] >= 0:  # its own claim is not another ticket's
@@ -82,7 +90,6 @@ def _options(inst: RoutingInstance, allowed: np.ndarray) -> list[_Option]:
         short_vans = vans[(vans < need).any(axis=1)]
         if not len(short_vans):
             continue
-        order = np.argsort(inst.durations(depot_nodes, first + k), kind="stable")
         found_here, completed = _depot_loads(inst, k, short_vans, order)
         before = _before(inst, sole, k)  # added on top: it never crowds out the others
         if len(before) and (before < need).any():
@@ -159,19 +166,38 @@ def _depot_loads(
 ) -> tuple[list[_Loads], np.ndarray]:
     """Ticket k's loads at its nearest `DEPOTS_PER_TICKET` depots (in `order`) that
     complete some of `short_vans` ((W, S) lacking van stock): (ticket, depot, loads) per
-    depot, and per van whether some load found completes it."""
+    depot, and per van whether some load found completes it.
+
+    A depot's loads are the wanted shortfalls (`_shortfalls`) each capped by its shelf,
+    kept when it completes some lacking van, distinct, at most `LOADS_PER_DEPOT`; smallest
+    first, so that a van both complete takes the smaller (the construction keeps the
+    first of equally cheap options). The last is the largest: the first wanted load
+    covers every other one wherever the shelf allows. Every depot and load is tested at
+    once, on the ticket's SKUs only."""
     need = inst.demand[k]
-    wanted = _shortfalls(need, short_vans)
+    cols = np.flatnonzero(need)
+    wanted = _shortfalls(need, short_vans)[:, cols]
+    vans = short_vans[:, cols]
     found: list[_Loads] = []
     completed = np.zeros(len(short_vans), dtype=bool)
-    for d in order:
-        loads = _loads(wanted, inst.depot_stock[d], need, short_vans)
-        if loads:
-            found.append((k, int(d), loads))
-            for load in loads:
-                completed |= ((short_vans + load) >= need).all(axis=1)
+    for lo in range(0, len(order), DEPOTS_AT_ONCE):  # nearest first, a few at a time
+        depots = order[lo : lo + DEPOTS_AT_ONCE]
+        shelves = inst.depot_stock[depots][:, cols]
+        loads = np.minimum(wanted[None, :, :], shelves[:, None, :])  # (depots, wanted, cols)
+        completes = (vans[None, None, :, :] + loads[:, :, None, :] >= need[cols]).all(axis=3)
+        useful = loads.any(axis=2) & completes.any(axis=2)  # (depots, wanted)
+        for i in np.flatnonzero(useful.any(axis=1)):
+            kept: dict[tuple[int, ...], int] = {}  # each distinct load, its row in `wanted`
+            for w in np.flatnonzero(useful[i]):
+                kept.setdefault(tuple(loads[i, w].tolist()), int(w))
+                if len(kept) >= LOADS_PER_DEPOT:
+                    break
+            full = np.zeros((len(kept), len(need)), dtype=np.int64)
+            full[:, cols] = loads[i, list(kept.values())]
+            completed |= completes[i, list(kept.values())].any(axis=0)
+            found.append((k, int(depots[i]), sorted(full, key=lambda load: int(load.sum()))))
             if len(found) >= DEPOTS_PER_TICKET:
-                break
+                return found, completed
     return found, completed
 
 
@@ -232,24 +258,6 @@ def _shortfalls(need: np.ndarray, vans: np.ndarray) -> np.ndarray:
     wanted[0, cols] = np.where(short, need[cols], 0)
     wanted[1:, cols] = own
     return wanted
-
-
-def _loads(wanted: np.ndarray, shelf: np.ndarray, need: np.ndarray, vans: np.ndarray) -> list:
-    """The loads a depot with `shelf` can give for the wanted shortfalls: each capped by
-    the shelf, kept when it completes some lacking van, distinct, at most
-    `LOADS_PER_DEPOT`; smallest first, so that a van both complete takes the smaller
-    (the construction keeps the first of equally cheap options). The last is the
-    largest: the first wanted load covers every other one wherever the shelf allows."""
-    found: list[np.ndarray] = []
-    for want in wanted:
-        load = np.minimum(want, shelf)
-        if not load.any() or any(np.array_equal(load, f) for f in found):
-            continue
-        if ((vans + load) >= need).all(axis=1).any():
-            found.append(load)
-            if len(found) >= LOADS_PER_DEPOT:
-                break
-    return sorted(found, key=lambda load: int(load.sum()))
 
 
 def _reachable(inst: RoutingInstance, options: list[_Option]) -> np.ndarray:
@@ -330,39 +338,47 @@ def add_pickups(
     """The instance with pickup nodes, and `allowed` narrowed to vans that can get the
     parts (their own, or one pickup in time); fills `reasons` for tickets left with
     nobody because no depot holding their parts can be reached in time."""
-    allowed = allowed.copy()
     options = _options(inst, allowed)
-    by_ticket: dict[int, list[tuple[_Option, np.ndarray]]] = {}
-    for opt, reach in zip(options, _reachable(inst, options), strict=True):
-        by_ticket.setdefault(opt.ticket, []).append((opt, reach))
-    kept: list[_Option] = []
-    for k in np.flatnonzero(inst.demand.any(axis=1) & allowed.any(axis=1)):
-        k = int(k)
-        need = inst.demand[k]
-        own = (inst.stock >= need).all(axis=1)
-        via = np.zeros(inst.n_vehicles, dtype=bool)
-        for group in _paired(by_ticket.get(k, [])):
-            load = sum(opt.load for opt, _ in group)
-            reach = np.logical_and.reduce([r for _, r in group])
-            usable = reach & ((inst.stock + load) >= need).all(axis=1) & allowed[k]
-            if usable.any():
-                via |= usable
-                kept.extend(opt for opt, _ in group)
-        row = allowed[k] & (own | via)
-        if not row.any():
+    reach = _reachable(inst, options)
+    ways = _ways(options)
+    tickets = np.array([options[g[0]].ticket for g in ways], dtype=np.int64)
+    loads = np.zeros((len(ways), inst.demand.shape[1]), dtype=np.int64)
+    fetch = np.ones((len(ways), inst.n_vehicles), dtype=bool)
+    for w, members in enumerate(ways):
+        for i in members:  # one option, or each depot of a split load
+            loads[w] += options[i].load
+            fetch[w] &= reach[i]
+    short = np.maximum(inst.demand[tickets] - loads, 0)
+    usable = fetch & parts_covered(inst.stock, short) & allowed[tickets]
+    via = np.zeros(allowed.shape, dtype=bool)
+    if len(ways):  # the ways come by ticket: OR each ticket's run of rows
+        starts = np.flatnonzero(np.diff(tickets, prepend=-1))
+        via[tickets[starts]] = np.logical_or.reduceat(usable, starts, axis=0)
+    needing = inst.demand.any(axis=1)[:, None]
+    given = allowed
+    allowed = given & (~needing | parts_covered(inst.stock, inst.demand) | via)
+    lost = np.flatnonzero(needing[:, 0] & given.any(axis=1) & ~allowed.any(axis=1))
+    if len(lost):  # tickets left with nobody by their parts alone
+        by_ticket: dict[int, list[tuple[_Option, np.ndarray]]] = {}
+        for opt, r in zip(options, reach, strict=True):
+            by_ticket.setdefault(opt.ticket, []).append((opt, r))
+        for k in lost.tolist():
             reasons[k] = (_unreachable_reason(problem, inst, k, by_ticket.get(k, [])),)
-        allowed[k] = row
     allowed.setflags(write=False)
+    kept = [options[i] for w in np.flatnonzero(usable.any(axis=1)) for i in ways[w]]
     if not kept:
         return inst, allowed
     return _expand(inst, kept), allowed
 
 
-def _paired(options: list[tuple[_Option, np.ndarray]]) -> list[list[tuple[_Option, np.ndarray]]]:
-    """The options (with their reach) as ways to fetch: each lone one, each split load."""
-    alone = [[o] for o in options if o[0].split < 0]
-    members = _by_split([opt for opt, _ in options]).values()
-    return alone + [[options[i] for i in group] for group in members]
+def _ways(options: list[_Option]) -> list[list[int]]:
+    """The options as ways to fetch a ticket's parts, by ticket: each lone option, then
+    each split load (its members' indices in `options`), in the order of `options`. Every
+    member of a split load is for the same ticket (`_splits`), so that a ticket's ways
+    are one run of the list."""
+    alone = [[i] for i, opt in enumerate(options) if opt.split < 0]
+    ways = alone + list(_by_split(options).values())
+    return sorted(ways, key=lambda members: options[members[0]].ticket)  # stable
 
 
 def _unreachable_reason(problem: Problem, inst: RoutingInstance, k: int, options: list) -> Reason:
