@@ -98,12 +98,15 @@ def build_reserve_s(n_tickets: int) -> float:
 
 def search_budget_s(limit_s: float, elapsed_s: float, n_tickets: int) -> float:
     """Seconds the search may take of `limit_s` after `elapsed_s`, keeping the reserve for
-    building the plan: only building's when even that budget is too short for a fork (a
-    tight limit's construction gets the rest), else `reserve_s`; at least 0.1 s."""
-    short = limit_s - elapsed_s - build_reserve_s(n_tickets)
-    if short < FORK_FROM_S:
-        return max(0.1, short)
-    return max(0.1, limit_s - elapsed_s - reserve_s(n_tickets))
+    building the plan: only building's while the search is too short for a fork (a tight
+    limit's construction gets the rest), the whole `reserve_s` once it leaves a fork's
+    worth; in between `FORK_FROM_S`, too short for a fork after any construction. At
+    least 0.1 s, and never less for a later `elapsed_s` or a longer `limit_s`: switching
+    reserves outright gave 3,000 tickets compiled in 0.6 s of a 2 s limit 0.86 s, where
+    compiled in 1.0 s they had 0.83 s."""
+    building_only = limit_s - elapsed_s - build_reserve_s(n_tickets)
+    whole_reserve = limit_s - elapsed_s - reserve_s(n_tickets)
+    return max(0.1, min(building_only, FORK_FROM_S), whole_reserve)
 
 
 @dataclasses.dataclass(frozen=True)

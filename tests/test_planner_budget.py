@@ -1,6 +1,8 @@
 """The search's share of a time limit: the whole reserve while a second search may be
 forked (its answer can come late), only building's when the search is too short for one."""
 
+from itertools import pairwise
+
 import pytest
 
 from dispatch_opt.planner import build_reserve_s, reserve_s, search_budget_s
@@ -28,3 +30,16 @@ def test_a_search_long_enough_to_fork_keeps_the_whole_reserve():
     budget = search_budget_s(30.0, 1.0, 1000)
     assert budget == pytest.approx(30.0 - 1.0 - reserve_s(1000))
     assert build_reserve_s(5000) < reserve_s(5000)
+
+
+@pytest.mark.parametrize("n", [10, 200, 1000, 3000, 5000])
+def test_more_time_never_leaves_the_search_less(n):
+    """Compiling faster, or a longer limit, never shortens the search: where building's
+    reserve gives way to the whole one the budget stays put instead of dropping."""
+    steps = [x / 100 for x in range(0, 601)]
+    for elapsed in (0.0, 0.3, 0.6, 1.0):
+        budgets = [search_budget_s(limit, elapsed, n) for limit in steps]
+        assert all(later >= earlier - 1e-12 for earlier, later in pairwise(budgets))
+    for limit in (1.0, 2.0, 3.0, 5.0):
+        budgets = [search_budget_s(limit, elapsed, n) for elapsed in steps]
+        assert all(later <= earlier + 1e-12 for earlier, later in pairwise(budgets))
