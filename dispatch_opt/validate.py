@@ -43,7 +43,7 @@ from dispatch_opt.domain import (
     Ticket,
     TravelModel,
 )
-from dispatch_opt.errors import InputError
+from dispatch_opt.errors import InputError, Issue
 
 TOLERANCE_S = 1.0
 """Slack on every comparison of times (plans are written in whole seconds)."""
@@ -1376,3 +1376,15 @@ def road_band_check(problem: Problem, plan: Plan) -> BandCheck:
     for rv in _route_views(ctx, plan):
         _check_arrivals(ctx, rv)
     return ctx.travel.check
+
+
+def plan_issues(problem: Problem, plan: Plan, field: str) -> list[Issue]:
+    """A previous plan given to re-plan from must be a valid plan of the problem (a
+    re-plan of its state when it has one): each broken rule is an input issue at its
+    place in the plan, under `field`. Read off an invalid plan, the day's state could
+    hold what no van can (more parts used than it held and fetched)."""
+    report = validate_plan(problem, plan)
+    return [
+        Issue(f"{field}.{v.where}" if v.where else field, f"{v.code}: {v.message}")
+        for v in report.violations
+    ]

@@ -14,12 +14,11 @@ from typing import Annotated, Any, TypeVar
 from pydantic import BaseModel, PlainValidator, ValidationError
 from pydantic_core import PydanticCustomError
 
-from dispatch_opt.domain import Plan, Problem, Ticket
+from dispatch_opt.domain import Problem, Ticket
 from dispatch_opt.errors import InputError, Issue
 from dispatch_opt.io import parse_problem
 from dispatch_opt.io.problem_io import read_json_object, validation_issues
 from dispatch_opt.io.schema import ContractModel
-from dispatch_opt.validate import validate_plan
 
 M = TypeVar("M", bound=BaseModel)
 T = TypeVar("T")
@@ -88,13 +87,3 @@ def new_ticket(
                 issues.append(Issue(field, f"{issue.path}: {issue.rule}"))
         return None, issues
     return grown.tickets[-1], []
-
-
-def plan_issues(problem: Problem, plan: Plan, field: str) -> list[Issue]:
-    """The plan must be a valid plan of the problem (a re-plan of its state when it has
-    one): each broken rule is an issue at its place in the plan, under `field`."""
-    report = validate_plan(problem, plan)
-    return [
-        Issue(f"{field}.{v.where}" if v.where else field, f"{v.code}: {v.message}")
-        for v in report.violations
-    ]

@@ -19,7 +19,6 @@ from api.inputs.envelope import (
     Envelope,
     contract_object,
     parse_under,
-    plan_issues,
     read_envelope,
 )
 from api.inputs.events import DAY_MIN, EventDoc, library_events, tidy_issue
@@ -30,6 +29,7 @@ from dispatch_opt.io import parse_problem, plan_from_dict
 from dispatch_opt.io.schema import Flag, PlanDoc, ProblemDoc, Rfc3339
 from dispatch_opt.replan.events import apply_event
 from dispatch_opt.replan.from_plan import state_from_plan
+from dispatch_opt.validate import plan_issues
 
 MAX_EVENTS = 1000
 

@@ -13,7 +13,6 @@ from api.inputs.envelope import (
     contract_object,
     new_ticket,
     parse_under,
-    plan_issues,
     read_envelope,
 )
 from dispatch_opt.domain import Plan, Problem, Ticket, TimeWindow
@@ -27,6 +26,7 @@ from dispatch_opt.replan.slots import (
     offered_slots,
     promise_slots,
 )
+from dispatch_opt.validate import plan_issues
 
 MAX_SLOTS = 200
 MAX_DAYS = 14

@@ -97,7 +97,7 @@ def _cmd_replan(args: argparse.Namespace, console: Console) -> int:
     from dispatch_opt.replan import replan
     from dispatch_opt.replan.from_plan import state_from_plan
     from dispatch_opt.report.tables import print_plan
-    from dispatch_opt.validate import validate_plan
+    from dispatch_opt.validate import plan_issues, validate_plan
 
     problem = load_problem(args.problem)
     if args.plan is not None:
@@ -105,6 +105,9 @@ def _cmd_replan(args: argparse.Namespace, console: Console) -> int:
             raise InputError(Issue("--now", "is required with --plan"))
         previous = load_plan(args.plan)
         now = _moment(args.now, "--now")
+        issues = plan_issues(problem, previous, "--plan")
+        if issues:
+            raise InputError(issues)
         problem = state_from_plan(problem, previous, now, freeze_min=args.freeze_min)
     if problem.state is None:
         raise InputError(Issue("state", "is required (or give --plan and --now)"))

@@ -110,3 +110,24 @@ def test_replan_now_must_be_rfc3339_with_an_offset(planned, capsys, now, rule):
     assert main(["replan", str(EXAMPLE), "--plan", str(plan), "--now", now]) == EXIT_INPUT
     err = capsys.readouterr().err
     assert "--now" in err and rule in err
+
+
+def test_replan_refuses_a_previous_plan_that_breaks_a_rule(tmp_path, planned, capsys):
+    """Read off a plan whose van uses a part it never fetched, the day's state would hold
+    less than nothing of it: the plan is rejected, naming the stop and the rule, as the
+    API does."""
+    plan, _ = planned
+    doc = json.loads(plan.read_text())
+    fetches = [s for r in doc["routes"] for s in r["stops"] if s["kind"] == "depot"]
+    assert fetches, "the example's plan fetches parts at a depot"
+    for route in doc["routes"]:
+        route["stops"] = [s for s in route["stops"] if s["kind"] != "depot"]
+    tampered = tmp_path / "tampered.json"
+    tampered.write_text(json.dumps(doc))
+    out = tmp_path / "replan.json"
+    late = "2026-11-23T16:45:00+08:00"
+    args = ["replan", str(EXAMPLE), "--plan", str(tampered), "--now", late, "--out", str(out)]
+    assert main(args) == EXIT_INPUT
+    err = capsys.readouterr().err
+    assert "--plan.routes[" in err and "stock_negative" in err
+    assert not out.exists()
