@@ -138,7 +138,7 @@ def test_when_or_tools_finds_nothing_ruin_and_recreate_uses_the_time_left(constr
     completion limit too short) must not leave the budget unused: ruin-and-recreate
     improves the construction until the deadline."""
     inst = _instance()
-    monkeypatch.setattr(solve_module, "_run_search", lambda model, search, start: None)
+    monkeypatch.setattr(solve_module, "_run_search", lambda model, search, start, clock: None)
     calls = []
     real = solve_module.ruin_and_recreate
 
