@@ -912,14 +912,31 @@ def _match_breaks(
     ordered: list[tuple[int, Break]],
     required: list[bool],
 ) -> set[int]:
-    """Match break stops to breaks in window order; report wrong windows and short breaks."""
-    matched: set[int] = set()
-    cursor = 0
-    for ts in break_stops:
-        if ts.start is None:
+    """Match break stops to breaks, in any order (the contract states none): as many
+    due breaks as can be, each to a stop starting inside its window and long enough,
+    then the others. A stop left over is told against a break left over: too short for
+    one whose window it starts in, else outside a due one's window; else it is extra.
+    Matching in window order counted a stop at 13:00:01 as a lunch whose window closed at
+    13:00 (within the 1 s tolerance), and the coffee break it was as missing."""
+    timed = [ts for ts in break_stops if ts.start is not None]
+
+    def fits(ts: _TimedStop, k: int) -> bool:
+        brk = ordered[k][1]
+        long_enough = ts.end is None or ts.end - ts.start >= brk.duration_min * 60.0 - TOLERANCE_S
+        return _in_window(ctx, brk, ts) and long_enough
+
+    owner: dict[int, int] = {}  # break -> its stop (index into `timed`)
+    due_first = sorted(range(len(ordered)), key=lambda k: not required[k])
+    for k in due_first:
+        _augment(k, fits, timed, owner, set())
+    matched = set(owner)
+    used = set(owner.values())
+    for i, ts in enumerate(timed):
+        if i in used:
             continue
-        inside = [k for k in range(cursor, len(ordered)) if _in_window(ctx, ordered[k][1], ts)]
-        pending = [k for k in range(cursor, len(ordered)) if required[k]]
+        free = [k for k in range(len(ordered)) if k not in matched]
+        inside = [k for k in free if _in_window(ctx, ordered[k][1], ts)]
+        pending = [k for k in free if required[k]]
         pick = (inside or pending or [None])[0]
         if pick is None:
             ctx.out.warn("break_extra", ts.where, "a break the technician does not have")
@@ -933,15 +950,34 @@ def _match_breaks(
                 f"{ctx.clock.show(ctx.clock.of(brk.window.start))}.."
                 f"{ctx.clock.show(ctx.clock.of(brk.window.end))}",
             )
-        if ts.end is not None and ts.end - ts.start < brk.duration_min * 60.0 - TOLERANCE_S:
+        elif ts.end is not None:  # inside a window it fits not: too short for it
             ctx.out.error(
                 "break_too_short",
                 ts.where,
                 f"break lasts {(ts.end - ts.start) / 60:.2f} min, needs {brk.duration_min:g}",
             )
         matched.add(pick)
-        cursor = pick + 1
     return matched
+
+
+def _augment(
+    k: int,
+    fits: Callable[[_TimedStop, int], bool],
+    timed: list[_TimedStop],
+    owner: dict[int, int],
+    seen: set[int],
+) -> bool:
+    """One augmenting path of a bipartite matching (breaks to stops): give break k a stop
+    it fits, moving the break that holds it to another stop if that one can move."""
+    for i, ts in enumerate(timed):
+        if i in seen or not fits(ts, k):
+            continue
+        seen.add(i)
+        holder = next((j for j, held in owner.items() if held == i), None)
+        if holder is None or _augment(holder, fits, timed, owner, seen):
+            owner[k] = i
+            return True
+    return False
 
 
 def _in_window(ctx: _Context, brk: Break, ts: _TimedStop) -> bool:

@@ -6,6 +6,7 @@ import json
 import math
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import numpy as np
 from hypothesis import given, settings
@@ -32,6 +33,8 @@ from dispatch_opt.domain import (
     TravelSpec,
     Unassigned,
 )
+from dispatch_opt.io import load_problem, plan_from_dict
+from dispatch_opt.planner import solve_problem
 from dispatch_opt.validate import ValidationReport, format_report, validate_plan
 
 TZ = timezone(timedelta(hours=8))
@@ -782,3 +785,43 @@ def test_random_time_perturbations_never_crash(
     assert "malformed_plan" not in codes(report), format_report(report)
     json.dumps(report.to_dict())
     format_report(report)
+
+
+BREAK_ORDER = Path(__file__).parent / "data" / "break-order"
+
+
+def _break_order_day() -> tuple[Problem, dict]:
+    """Lunch (60 min, window 11:00-14:00) and coffee (15 min, window 11:30-12:00) around
+    two required tickets at 11:00 (30 min) and 13:00; the plan takes coffee at 11:30,
+    then lunch at 11:45 (audit finding C)."""
+    problem = load_problem(BREAK_ORDER / "coffee-inside-lunch.json")
+    return problem, json.loads((BREAK_ORDER / "coffee-inside-lunch.plan.json").read_text())
+
+
+def test_breaks_may_be_taken_in_any_order_of_their_windows() -> None:
+    """The contract orders no breaks: coffee, whose window opens later, taken before
+    lunch is valid. Matched in window order, the coffee stop counted as a short lunch."""
+    problem, doc = _break_order_day()
+    report = validate_plan(problem, plan_from_dict(doc))
+    assert report.ok, format_report(report)
+
+
+def test_a_break_too_short_for_every_window_it_starts_in_is_still_caught() -> None:
+    problem, doc = _break_order_day()
+    breaks = [s for r in doc["routes"] for s in r["stops"] if s["kind"] == "break"]
+    lunch = max(breaks, key=lambda s: s["end"])  # the second: 11:45-12:45
+    lunch["end"] = lunch["start"].replace("11:45:00", "12:15:00")  # 30 min, lunch needs 60
+    report = validate_plan(problem, plan_from_dict(doc))
+    assert report.codes == {"break_too_short"}, format_report(report)
+
+
+def test_a_break_at_the_edge_of_a_window_closed_before_the_day_counts_for_the_due_one() -> None:
+    """Shift 13:00-18:00, lunch window 11:30-13:00 (not due: it closes as the day starts),
+    coffee 13:00-15:00. The solver's plan takes coffee at 13:00:01, within the 1 s
+    tolerance of lunch's window end too; matched in window order it was lunch, the coffee
+    break 'not taken', and `solve` exited 1 without writing its valid plan (finding B)."""
+    problem = load_problem(BREAK_ORDER / "lunch-closes-at-shift-start.json")
+    plan = solve_problem(problem, deterministic=True)
+    assert [s.kind for s in plan.routes[0].stops].count(StopKind.BREAK) == 1
+    report = validate_plan(problem, plan)
+    assert report.ok, format_report(report)
