@@ -80,7 +80,9 @@ def _options(inst: RoutingInstance, allowed: np.ndarray) -> list[_Option]:
     needing = np.flatnonzero(inst.demand.any(axis=1) & allowed.any(axis=1))
     to_ticket = inst.durations(*np.ix_(depot_nodes, first + needing))  # (D, needing)
     nearest = np.argsort(to_ticket.T, axis=1, kind="stable")  # per ticket, its depots
-    for k, order in zip(needing.tolist(), nearest, strict=True):
+    ready = inst.depot_open[:, 0] + inst.service_s[depot_nodes]  # a load's earliest end
+    for k, by_drive in zip(needing.tolist(), nearest, strict=True):
+        order = _open_in_time_first(inst, k, allowed[k], by_drive, ready)
         need = inst.demand[k]
         others = claimed[allowed[k]]
         if sole[k] >= 0:  # its own claim is not another ticket's
@@ -101,6 +103,22 @@ def _options(inst: RoutingInstance, allowed: np.ndarray) -> list[_Option]:
             splits.extend(found)
             next_split = found[-1].split + 1 if found else next_split
     return _contested_only(inst, groups) + splits
+
+
+def _open_in_time_first(
+    inst: RoutingInstance, k: int, vans: np.ndarray, order: np.ndarray, ready: np.ndarray
+) -> np.ndarray:
+    """`order` (depots, nearest first) with the depots whose hours could serve ticket k
+    first: a load ready (open + pickup time) by the last start of the ticket's windows
+    and by the latest end of one of its `vans`, and the depot still open when the
+    earliest shift of them begins. The others follow, so that a ticket no depot serves
+    in time is still told which depots hold its parts. Two nearest depots open only
+    after the shifts hid an open one farther away (audit finding F: a required ticket
+    declared infeasible)."""
+    by = min(int(inst.windows[k][:, 1].max()), int(inst.latest_end_s[vans].max()))
+    first_shift = int(inst.shift_start_s[vans].min())
+    in_time = (ready[order] <= by) & (inst.depot_open[order, 1] >= first_shift)
+    return np.concatenate([order[in_time], order[~in_time]])
 
 
 def _splits(

@@ -504,3 +504,19 @@ def test_a_pair_one_van_can_use_does_not_hide_the_three_depots_another_needs():
         "WH_B",
         "WH_C",
     ]
+
+
+def test_depots_closed_during_the_shifts_do_not_hide_an_open_one_farther_away():
+    """The two nearest depots holding the part open at 19:00, after the 08:00-17:00 shift;
+    a farther one is open all day (audit finding F). Only the two nearest depots with the
+    part were offered, so the required ticket was declared infeasible; the depots whose
+    hours could serve it now come first."""
+    from pathlib import Path
+
+    from dispatch_opt.io import load_problem
+
+    data = Path(__file__).parent.parent / "data" / "depot-hours"
+    plan = solve_checked(load_problem(data / "nearest-depots-open-after-the-shift.json"))
+    assert served(plan) == {"K1": "T0"}
+    depots = [s.id for r in plan.routes for s in r.stops if s.kind is StopKind.DEPOT]
+    assert depots == ["D_far"]
