@@ -144,6 +144,7 @@ def _vehicle_times(problem: Problem, horizon_s: int):
                 max(s, _ceil_s(b.window.start, origin)),
                 _floor_s(b.window.end, origin),
                 math.ceil(b.duration_min * 60 - 1e-9),
+                open_at_start=_seconds(b.window.start, origin) < s,
             )
             for b in sorted(t.breaks, key=lambda b: b.window.start)
             if _floor_s(b.window.end, origin) > s

@@ -34,11 +34,13 @@ NodeIndex = int | np.integer | np.ndarray
 
 @dataclass(frozen=True, slots=True)
 class VehicleBreak:
-    """A break of `duration_s` that must start in [earliest_s, latest_s]."""
+    """A break of `duration_s` that must start in [earliest_s, latest_s]; `open_at_start`
+    when its window opened before the day's start (then `earliest_s` is that start)."""
 
     earliest_s: int
     latest_s: int
     duration_s: int
+    open_at_start: bool = False
 
 
 @dataclass(eq=False)

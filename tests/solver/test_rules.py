@@ -338,3 +338,14 @@ def test_a_matrix_day_without_tickets_is_solved():
     plan = solve_checked(p)
     assert plan.status == "solved" and not plan.unassigned
     assert plan.routes[0].travel_min == 9.0
+
+
+def test_a_day_that_ends_as_it_starts_still_takes_a_break_whose_window_holds_it():
+    """A 0-minute visit at the start place makes a day that ends at 08:00 as it starts;
+    a break window 07:50-08:10 holds that instant, so the break is owed (audit finding D:
+    the plan skipped it, the validator caught it, and `solve` wrote no plan)."""
+    t = tech("T0", shift=win("08:00", "12:00"), breaks=(lunch(5, "07:50", "08:10"),))
+    day = problem([t], [ticket("K1", t.start, duration_min=0.0)])
+    plan = solve_checked(day)
+    assert served(plan) == {"K1": "T0"}
+    assert [s.kind for s in plan.routes[0].stops].count(StopKind.BREAK) == 1
