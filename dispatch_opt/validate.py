@@ -925,12 +925,12 @@ def _match_breaks(
         long_enough = ts.end is None or ts.end - ts.start >= brk.duration_min * 60.0 - TOLERANCE_S
         return _in_window(ctx, brk, ts) and long_enough
 
-    owner: dict[int, int] = {}  # break -> its stop (index into `timed`)
+    taken_by: dict[int, int] = {}  # stop (index into `timed`) -> the break it is
     due_first = sorted(range(len(ordered)), key=lambda k: not required[k])
     for k in due_first:
-        _augment(k, fits, timed, owner, set())
-    matched = set(owner)
-    used = set(owner.values())
+        _augment(k, fits, timed, taken_by, set())
+    matched = set(taken_by.values())
+    used = set(taken_by)
     for i, ts in enumerate(timed):
         if i in used:
             continue
@@ -964,18 +964,19 @@ def _augment(
     k: int,
     fits: Callable[[_TimedStop, int], bool],
     timed: list[_TimedStop],
-    owner: dict[int, int],
+    taken_by: dict[int, int],
     seen: set[int],
 ) -> bool:
-    """One augmenting path of a bipartite matching (breaks to stops): give break k a stop
-    it fits, moving the break that holds it to another stop if that one can move."""
+    """One augmenting path of a bipartite matching (stops to breaks, `taken_by`): give
+    break k a stop it fits, moving the break that holds it to another stop if that one
+    can move."""
     for i, ts in enumerate(timed):
         if i in seen or not fits(ts, k):
             continue
         seen.add(i)
-        holder = next((j for j, held in owner.items() if held == i), None)
-        if holder is None or _augment(holder, fits, timed, owner, seen):
-            owner[k] = i
+        holder = taken_by.get(i)
+        if holder is None or _augment(holder, fits, timed, taken_by, seen):
+            taken_by[i] = k
             return True
     return False
 

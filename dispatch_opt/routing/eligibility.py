@@ -204,8 +204,7 @@ def _why_nobody(
                 if techs[v].skills.get(s, 0) < lvl
             )
             return (Reason(ReasonCode.PINNED_CONFLICT, detail),)
-        row = row.copy()
-        row[:] = False
+        row = np.zeros_like(row)
         row[v] = True
     left = _Candidates(row, ids)
     if not left.keep(masks.pins_and_exclusions[k], ReasonCode.EXCLUDED):

@@ -34,13 +34,14 @@ NodeIndex = int | np.integer | np.ndarray
 
 @dataclass(frozen=True, slots=True)
 class VehicleBreak:
-    """A break of `duration_s` that must start in [earliest_s, latest_s]; `open_at_start`
-    when its window opened before the day's start (then `earliest_s` is that start)."""
+    """A break of `duration_s` that must start in [earliest_s, latest_s]. `opens_s` is
+    the first second of its window, before the day's start where it opened earlier
+    (`earliest_s` is never before that start): a day not taking it must end by then."""
 
     earliest_s: int
     latest_s: int
     duration_s: int
-    open_at_start: bool = False
+    opens_s: int
 
 
 @dataclass(eq=False)

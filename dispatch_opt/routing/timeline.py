@@ -209,18 +209,15 @@ def splice_feasible(rs: RouteStates, cut: int, middle: Sequence[int], resume: in
 
 def _end_choice(best: list[int], breaks: tuple[VehicleBreak, ...]) -> int:
     """Breaks taken of the earliest valid arrival at the end place, or -1: breaks not
-    taken must open at or after that arrival, and one open before the day began is owed
-    even by a day with work that ends as it starts (a 0-minute visit at the start place:
-    its window holds that instant)."""
+    taken must open at or after that arrival (`VehicleBreak.opens_s`: one open before
+    the day began is owed even by a day with work that ends as it starts, a 0-minute
+    visit at the start place)."""
     n_b = len(breaks)
     choice, end_arrival = -1, INF
     for k in range(n_b + 1):
         if best[k] == INF:
             continue
-        if k < n_b and (
-            breaks[k].earliest_s < best[k]
-            or (breaks[k].open_at_start and breaks[k].earliest_s == best[k])
-        ):
+        if k < n_b and breaks[k].opens_s < best[k]:
             continue
         if best[k] < end_arrival:
             choice, end_arrival = k, best[k]

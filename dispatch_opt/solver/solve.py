@@ -193,6 +193,11 @@ def _first_solution_strategy(inst: RoutingInstance, choice: str) -> int:
     return strategies.LOCAL_CHEAPEST_INSERTION
 
 
+MIN_SEARCH_S = 0.05
+"""The shortest OR-Tools search: no budget is set below it, and on the clock no search
+starts with less left."""
+
+
 def search_parameters(inst: RoutingInstance, params: SolveParams, limit_s: float):
     """Search parameters: insertion first solution, then guided local search on the
     clock, or (deterministic) a plain descent to a local optimum that stops by itself;
@@ -200,7 +205,7 @@ def search_parameters(inst: RoutingInstance, params: SolveParams, limit_s: float
     sp = pywrapcp.DefaultRoutingSearchParameters()
     sp.first_solution_strategy = _first_solution_strategy(inst, params.first_solution)
     metaheuristics = routing_enums_pb2.LocalSearchMetaheuristic
-    budget = max(0.05, limit_s)
+    budget = max(MIN_SEARCH_S, limit_s)
     if params.deterministic:
         sp.local_search_metaheuristic = metaheuristics.GREEDY_DESCENT
         budget = _safety_net_s(budget)
@@ -268,10 +273,6 @@ def _initial_routes(
     return our_construction(inst, params, deadline, state["unreached"])
 
 
-MIN_SEARCH_S = 0.05
-"""Seconds below which no OR-Tools search is started on the clock."""
-
-
 def _run_search(
     model: OrToolsModel, search, start_routes: list[list[int]] | None, deadline: float | None
 ):
@@ -297,16 +298,21 @@ def _run_search(
 
 def _with_time_limit(search, limit_s: float):
     """A copy of `search` with its time limit set to `limit_s`."""
+    out = _copied(search)
+    out.time_limit.FromMilliseconds(int(limit_s * 1000))
+    return out
+
+
+def _copied(search):
+    """A copy of the search parameters `search`, to change without touching the caller's."""
     out = type(search)()
     out.CopyFrom(search)
-    out.time_limit.FromMilliseconds(int(limit_s * 1000))
     return out
 
 
 def _restore_parameters(search):
     """`search` stopping at its first solution: the limits OR-Tools restores routes under."""
-    restore = type(search)()
-    restore.CopyFrom(search)
+    restore = _copied(search)
     restore.solution_limit = 1
     return restore
 
@@ -393,9 +399,9 @@ def _solve(inst: RoutingInstance, params: SolveParams, state: dict) -> SolveResu
 
     routing.AddAtSolutionCallback(on_solution)
     left = deadline - time.perf_counter()
-    search = search_parameters(inst, params, max(0.05, left))
+    search = search_parameters(inst, params, max(MIN_SEARCH_S, left))
     assignment = None
-    if params.deterministic or left > 0.05 or start_routes is None:
+    if params.deterministic or left > MIN_SEARCH_S or start_routes is None:
         try:
             clock = None if params.deterministic else deadline
             assignment = _run_search(model, search, start_routes, clock)
