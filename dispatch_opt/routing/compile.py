@@ -57,14 +57,6 @@ def _floor_s(moment: datetime, origin: datetime) -> int:
     return math.floor(_seconds(moment, origin) + 1e-9)
 
 
-def _opens_s(start: datetime, origin: datetime, day_start: int) -> int:
-    """`VehicleBreak.opens_s` of a window opening at `start`: its first whole second, or
-    where it opened before the day's start, a second before that start at the latest."""
-    if _seconds(start, origin) < day_start:
-        return min(day_start - 1, _floor_s(start, origin))
-    return _ceil_s(start, origin)
-
-
 def _per_second_cost(per_min: float) -> int:
     """Integer cost per second for a weight given per minute."""
     return round(per_min * COST_PER_UNIT / 60.0)
@@ -152,7 +144,7 @@ def _vehicle_times(problem: Problem, horizon_s: int):
                 max(s, _ceil_s(b.window.start, origin)),
                 _floor_s(b.window.end, origin),
                 math.ceil(b.duration_min * 60 - 1e-9),
-                _opens_s(b.window.start, origin, s),
+                _floor_s(b.window.start, origin),
             )
             for b in sorted(t.breaks, key=lambda b: b.window.start)
             if _floor_s(b.window.end, origin) > s

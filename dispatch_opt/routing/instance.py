@@ -35,8 +35,10 @@ NodeIndex = int | np.integer | np.ndarray
 @dataclass(frozen=True, slots=True)
 class VehicleBreak:
     """A break of `duration_s` that must start in [earliest_s, latest_s]. `opens_s` is
-    the first second of its window, before the day's start where it opened earlier
-    (`earliest_s` is never before that start): a day not taking it must end by then."""
+    when its window opens, rounded down (before the day's start where it opened
+    earlier; `earliest_s` is never before that start, and rounds up): a day not taking
+    it must end by then, as an arrival in whole seconds after a window opening at
+    08:00:00.5 owes the break."""
 
     earliest_s: int
     latest_s: int

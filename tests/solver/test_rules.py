@@ -349,3 +349,16 @@ def test_a_day_that_ends_as_it_starts_still_takes_a_break_whose_window_holds_it(
     plan = solve_checked(day)
     assert served(plan) == {"K1": "T0"}
     assert [s.kind for s in plan.routes[0].stops].count(StopKind.BREAK) == 1
+
+
+def test_a_break_window_opening_within_a_second_is_owed_by_a_day_ending_after_it():
+    """A window opening at 08:00:00.5 overlaps a day from 08:00:00 to 08:00:01 (a 1-second
+    visit at the start place): the break is owed. Rounded up to 08:00:01, the window
+    looked closed until the day's end, and the plan skipped the break the validator
+    asks for (found in review)."""
+    window = win("08:00", "08:10")
+    opens = TimeWindow(window.start + timedelta(milliseconds=500), window.end)
+    t = tech("T0", shift=win("08:00", "12:00"), breaks=(Break(opens, 5),))
+    plan = solve_checked(problem([t], [ticket("K1", t.start, duration_min=1 / 60)]))
+    assert served(plan) == {"K1": "T0"}
+    assert [s.kind for s in plan.routes[0].stops].count(StopKind.BREAK) == 1
