@@ -21,6 +21,14 @@ SKUS = ("P1", "P2", "P3")
 PARTS = ({"P1": 1}, {"P2": 1}, {"P1": 1, "P2": 1}, {"P1": 1, "P2": 1, "P3": 1}, {"P3": 2})
 """What a ticket may need: one SKU, two, or all three (a split over up to three depots)."""
 SLOTS = (("09:00", "12:00"), ("13:00", "17:00"), ("08:00", "20:00"), ("10:00", "10:30"))
+BREAKS = (
+    (),
+    (Break(win("11:30", "13:30"), 45),),
+    (Break(win("11:00", "14:00"), 60), Break(win("11:30", "12:00"), 15)),
+    (Break(win("08:10", "08:20"), 30), Break(win("12:00", "13:00"), 45)),
+)
+"""None, a lunch, a coffee window inside the lunch window (either may come first), and a
+short window early in the day that a day leaving after it escapes."""
 
 
 @st.composite
@@ -31,7 +39,7 @@ def technicians(draw, n_min: int = 1, n_max: int = 3):
     for i in range(n):
         start = draw(st.sampled_from(["08:00", "08:30", "09:00", "12:00"]))
         end = {"08:00": "16:00", "08:30": "17:30", "09:00": "18:00", "12:00": "20:30"}[start]
-        breaks = (Break(win("11:30", "13:30"), 45),) if draw(st.booleans()) else ()
+        breaks = draw(st.sampled_from(BREAKS))
         out.append(
             tech(
                 f"T{i}",

@@ -92,6 +92,9 @@ class Technician:
     max_jobs: int | None = None
     max_travel_min: float | None = None
     overtime_max_min: float = 0.0
+    under_way: bool = False
+    """Its day began before its shift start here (a re-plan's rest of the day): it has
+    left its first start already, so it no longer escapes a break by leaving late."""
 
 
 @dataclass(frozen=True, slots=True)

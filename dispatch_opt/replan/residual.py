@@ -202,6 +202,7 @@ def _technician(
         stock=stock,
         overtime_max_min=tech.overtime_max_min + extra_overtime,
         max_travel_min=_driving_left(tech, ts),
+        under_way=_under_way(tech, ts, t0, anchor),
     )
     if stranded:
         last = problem.horizon.end - timedelta(seconds=BREAK_MARGIN_S)
@@ -216,6 +217,20 @@ def _technician(
             resid, max_travel_min=homebound_min, max_jobs=0 if anchor is None else 1
         )
     return resid
+
+
+def _under_way(tech: Technician, ts: TechnicianState, t0: datetime, anchor: Held | None) -> bool:
+    """Whether the technician's day may have begun before `t0`, its start in the rest of
+    the day: it is busy, has driven or taken a break, or its shift began earlier. Such a
+    day overlaps a break window that closes before `t0` and is owed it whatever the rest
+    of the day does (so leaving late escapes none), as its validator cannot see."""
+    return (
+        tech.under_way
+        or anchor is not None
+        or ts.breaks_taken > 0
+        or ts.driven_min > 0
+        or t0 > tech.shift.start
+    )
 
 
 def _held_visits(

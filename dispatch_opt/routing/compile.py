@@ -19,7 +19,7 @@ from dispatch_opt.domain.problem import Problem, TravelModel
 from dispatch_opt.domain.state import Stability
 from dispatch_opt.errors import InputError, Issue
 from dispatch_opt.routing.eligibility import compute_eligibility
-from dispatch_opt.routing.instance import COST_PER_UNIT, RoutingInstance, VehicleBreak
+from dispatch_opt.routing.instance import COST_PER_UNIT, NEVER_S, RoutingInstance, VehicleBreak
 from dispatch_opt.routing.pickups import add_pickups
 from dispatch_opt.travel.build import build_travel
 
@@ -145,6 +145,7 @@ def _vehicle_times(problem: Problem, horizon_s: int):
                 _floor_s(b.window.end, origin),
                 math.ceil(b.duration_min * 60 - 1e-9),
                 _floor_s(b.window.start, origin),
+                NEVER_S if t.under_way else _floor_s(b.window.end, origin) + 1,
             )
             for b in sorted(t.breaks, key=lambda b: b.window.start)
             if _floor_s(b.window.end, origin) > s

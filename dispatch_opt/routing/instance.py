@@ -32,18 +32,25 @@ NodeIndex = int | np.integer | np.ndarray
 """A node, or an array of nodes (numpy indexing: paired arrays or an `np.ix_` half)."""
 
 
+NEVER_S = int(np.iinfo(np.int64).max)
+"""A moment no timeline reaches (`VehicleBreak.closes_s` of a break never escaped)."""
+
+
 @dataclass(frozen=True, slots=True)
 class VehicleBreak:
-    """A break of `duration_s` that must start in [earliest_s, latest_s]. `opens_s` is
-    when its window opens, rounded down (before the day's start where it opened
-    earlier; `earliest_s` is never before that start, and rounds up): a day not taking
-    it must end by then, as an arrival in whole seconds after a window opening at
-    08:00:00.5 owes the break."""
+    """A break of `duration_s` that must start in [earliest_s, latest_s]. A day with work
+    that does not take it lies wholly outside its window: it ends by `opens_s`, when the
+    window opens, rounded down (before the day's start where it opened earlier;
+    `earliest_s` is never before that start, and rounds up), as an arrival in whole
+    seconds after a window opening at 08:00:00.5 owes the break; or it leaves the start
+    at `closes_s` or later, the first whole second after the window closes (a day leaving
+    as it closes is kept a second clear of touching it, as a shift starting then is)."""
 
     earliest_s: int
     latest_s: int
     duration_s: int
     opens_s: int
+    closes_s: int
 
 
 @dataclass(eq=False)

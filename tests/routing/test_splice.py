@@ -5,27 +5,34 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dispatch_opt.routing import compile_problem
+from dispatch_opt.routing import compile_problem, timeline
 from dispatch_opt.routing.instance import RoutingInstance
 from dispatch_opt.routing.timeline import (
+    ANY_ORDER_UP_TO,
     route_feasible,
     route_states,
+    schedule_route,
     splice_feasible,
 )
 from tests.factories import lunch, near, problem, tech, ticket, win
 
 SLOTS = (None, ("09:00", "11:00"), ("11:00", "13:00"), ("13:00", "15:00"), ("08:30", "17:00"))
+BREAKS = (
+    (),
+    (lunch(),),
+    (lunch(30, "10:00", "10:45"), lunch(45, "12:00", "13:30")),
+    (lunch(60, "11:00", "14:00"), lunch(15, "11:30", "12:00")),  # nested: coffee first
+    (lunch(30, "08:40", "08:50"), lunch(60, "11:00", "14:00"), lunch(15, "11:30", "12:00")),
+)
+"""Break shapes: none, lunch, two in a row, a window nested in another (either order may
+be the one that fits), and three with one a day leaving after 08:50 escapes."""
 
 
 @st.composite
 def days(draw) -> RoutingInstance:
-    """One technician with zero to two breaks and up to 9 tickets with random windows
+    """One technician with zero to three breaks and up to 9 tickets with random windows
     and lengths: tight enough that many routes are infeasible."""
-    breaks = draw(
-        st.sampled_from(
-            [(), (lunch(),), (lunch(30, "10:00", "10:45"), lunch(45, "12:00", "13:30"))]
-        )
-    )
+    breaks = draw(st.sampled_from(BREAKS))
     techs = [tech("T0", breaks=breaks, shift=win("08:30", "16:30"), overtime_max_min=0)]
     tickets = []
     for i in range(draw(st.integers(2, 9))):
@@ -70,3 +77,23 @@ def test_route_states_of_an_empty_route_is_none() -> None:
     ).instance
     assert route_states(inst, 0, []) is None
     assert route_states(inst, 0, [inst.ticket_node(0)]) is not None
+
+
+@settings(max_examples=150, deadline=None)
+@given(days(), st.data())
+def test_breaks_in_any_order_fit_every_route_window_order_fits(inst: RoutingInstance, data):
+    """Taking breaks in any order only adds timelines: a route that fits with its breaks
+    in window order fits, and ends no later, with them in any order."""
+    nodes = [inst.ticket_node(k) for k in range(inst.n_tickets)]
+    route = list(data.draw(st.permutations(nodes)))[: data.draw(st.integers(1, len(nodes)))]
+    any_order = schedule_route(inst, 0, route)
+    try:
+        timeline.ANY_ORDER_UP_TO = 1
+        timeline._orders.cache_clear()
+        in_order = schedule_route(inst, 0, route)
+    finally:
+        timeline.ANY_ORDER_UP_TO = ANY_ORDER_UP_TO
+        timeline._orders.cache_clear()
+    if in_order is not None:
+        assert any_order is not None
+        assert any_order.end_arrival_s <= in_order.end_arrival_s

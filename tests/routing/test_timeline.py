@@ -4,6 +4,8 @@ import numpy as np
 
 from dispatch_opt.domain import TravelModel, TravelSpec
 from dispatch_opt.routing import compile_problem, schedule_route
+from dispatch_opt.routing.instance import VehicleBreak
+from dispatch_opt.routing.timeline import ANY_ORDER_UP_TO, _orders
 from tests.factories import lunch, near, problem, tech, ticket, win
 
 H0 = 7 * 3600  # horizon starts at 07:00
@@ -145,3 +147,25 @@ def test_speed_factor_scales_driving_and_rounds_up():
     sched = schedule_route(inst, 0, [inst.ticket_node(0)])
     assert sched is not None
     assert sched.drive_s == int(np.ceil(10.001 * 60 * 1.1)) + int(np.ceil(10 * 60 * 1.1))
+
+
+def test_up_to_three_breaks_are_taken_in_any_order_more_in_window_order():
+    """A state per set of breaks done up to ANY_ORDER_UP_TO breaks (8 for 3), one per
+    number done in window order beyond (5 for 4), so a long list of breaks stays cheap."""
+    breaks = tuple(VehicleBreak(60 * b, 60 * b + 600, 300, 60 * b, 60 * b + 601) for b in range(4))
+    assert ANY_ORDER_UP_TO == 3
+    assert len(_orders(breaks[:3]).moves) == 8
+    orders = _orders(breaks)
+    assert len(orders.moves) == 5
+    assert [m for ms in orders.moves for m in ms] == [(0, 1), (1, 2), (2, 3), (3, 4)]
+
+
+def test_breaks_whose_order_is_forced_keep_one_state_per_number_done():
+    """A coffee window closing as the lunch window opens: no timeline takes lunch first,
+    so the states are the first k breaks, as fast as one break."""
+    coffee = VehicleBreak(9 * 3600, 11 * 3600, 900, 9 * 3600, 11 * 3600 + 1)
+    lunch_ = VehicleBreak(11 * 3600, 13 * 3600, 3000, 11 * 3600, 13 * 3600 + 1)
+    assert _orders((coffee, lunch_)).in_order
+    assert len(_orders((coffee, lunch_)).moves) == 3
+    nested = VehicleBreak(11 * 3600 + 1800, 12 * 3600, 900, 11 * 3600 + 1800, 12 * 3600 + 1)
+    assert not _orders((lunch_, nested)).in_order

@@ -1,5 +1,6 @@
 """The solver honours every hard rule of the contract on tiny named problems."""
 
+import dataclasses
 from datetime import timedelta
 
 import pytest
@@ -362,3 +363,56 @@ def test_a_break_window_opening_within_a_second_is_owed_by_a_day_ending_after_it
     plan = solve_checked(problem([t], [ticket("K1", t.start, duration_min=1 / 60)]))
     assert served(plan) == {"K1": "T0"}
     assert [s.kind for s in plan.routes[0].stops].count(StopKind.BREAK) == 1
+
+
+def test_a_day_leaving_after_a_break_window_closes_owes_that_break():
+    """Audit finding A: a break window 08:10-08:20 for 30 minutes and a required visit at
+    08:30 only fit a day that leaves after 08:20 (the contract owes a break whose window
+    overlaps the day). Leaving at the shift start, every plan dropped the ticket."""
+    t = tech("T0", shift=win("08:00", "12:00"), breaks=(Break(win("08:10", "08:20"), 30),))
+    k = ticket("K1", near(0.7, 0), time_windows=(win("08:30", "08:30"),), required=True)
+    p = problem([t], [k])
+    plan = solve_checked(p)
+    assert served(plan) == {"K1": "T0"}
+    route = plan.routes[0]
+    assert StopKind.BREAK not in [s.kind for s in route.stops]
+    assert route.stops[0].at > at("08:20")
+    assert _closed_overlap_breaks_owed(plan, p.technicians) == []
+
+
+def test_a_break_left_behind_at_the_start_lets_the_next_one_be_taken_there():
+    """Taking both breaks (08:10-08:40, 08:40-09:10) misses the 09:10 visit: the first
+    window closes before the day leaves, and the second break is taken at the start place
+    before leaving, the day starting with it."""
+    breaks = (Break(win("08:10", "08:20"), 30), Break(win("08:30", "10:00"), 30))
+    t = tech("T0", shift=win("08:00", "12:00"), breaks=breaks)
+    k = ticket("K1", near(0.7, 0), time_windows=(win("09:10", "09:10"),), required=True)
+    p = problem([t], [k])
+    plan = solve_checked(p)
+    assert served(plan) == {"K1": "T0"}
+    assert _closed_overlap_breaks_owed(plan, p.technicians) == []
+    kinds = [s.kind for s in plan.routes[0].stops]
+    assert kinds == [StopKind.START, StopKind.BREAK, StopKind.TICKET, StopKind.END]
+    assert plan.routes[0].stops[1].start == at("08:30")
+
+
+def test_a_coffee_window_inside_the_lunch_window_is_taken_first_when_only_that_fits():
+    """Audit finding C: lunch (60 min) in 11:00-14:00, coffee (15 min) in 11:30-12:00,
+    required visits at 11:00 (30 min) and 13:00 (120 min). Lunch first (12:00 at the
+    earliest, after the first visit) leaves coffee past its window: only coffee first
+    fits, and breaks taken in the order their windows open dropped a required visit."""
+    breaks = (Break(win("11:00", "14:00"), 60), Break(win("11:30", "12:00"), 15))
+    t = tech("T0", shift=win("08:00", "17:00"), breaks=breaks)
+    tickets = [
+        ticket("K1", near(0.7, 0), time_windows=(win("11:00", "11:00"),), duration_min=30),
+        ticket("K2", near(1, 0.5), time_windows=(win("13:00", "13:00"),), duration_min=120),
+    ]
+    tickets = [dataclasses.replace(k, required=True) for k in tickets]
+    plan = solve_checked(problem([t], tickets))
+    assert served(plan) == {"K1": "T0", "K2": "T0"}
+    durations = [
+        (s.end - s.start).total_seconds() / 60
+        for s in plan.routes[0].stops
+        if s.kind is StopKind.BREAK and s.start is not None and s.end is not None
+    ]
+    assert durations == [15, 60]
