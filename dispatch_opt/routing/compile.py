@@ -139,17 +139,16 @@ def _vehicle_times(problem: Problem, horizon_s: int):
                 s = math.floor(closes) + 1
         e = min(horizon_s, _floor_s(t.shift.end, origin))
         last = min(horizon_s, e + math.floor(t.overtime_max_min * 60 + 1e-9))
-        windows = [  # every break whose window reaches past the start
-            VehicleBreak(
-                max(s, _ceil_s(b.window.start, origin)),
-                _floor_s(b.window.end, origin),
-                math.ceil(b.duration_min * 60 - 1e-9),
-                _floor_s(b.window.start, origin),
-                NEVER_S if t.under_way else _floor_s(b.window.end, origin) + 1,
-            )
-            for b in sorted(t.breaks, key=lambda b: b.window.start)
-            if _floor_s(b.window.end, origin) > s
-        ]
+        windows = []  # every break whose window reaches past the start
+        for b in sorted(t.breaks, key=lambda b: b.window.start):
+            closes = _floor_s(b.window.end, origin)
+            if closes <= s:
+                continue
+            opens = _floor_s(b.window.start, origin)
+            escape = NEVER_S if t.under_way else closes + 1
+            start = max(s, _ceil_s(b.window.start, origin))
+            duration = math.ceil(b.duration_min * 60 - 1e-9)
+            windows.append(VehicleBreak(start, closes, duration, opens, escape))
         idle.append(last)  # a day without tickets owes no break
         kept, last = _fitting_breaks(windows, s, last)
         starts.append(s)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dispatch_opt.routing.instance import RoutingInstance, VehicleBreak
+from dispatch_opt.routing.instance import NEVER_S, RoutingInstance, VehicleBreak
 from dispatch_opt.routing.parts import running_stock_ok
 
 
@@ -52,7 +52,9 @@ class RouteSchedule:
     distance_m: float
 
 
-INF = np.iinfo(np.int64).max
+INF = NEVER_S
+"""No time reached: a dead state. The instance's moment that never comes, so that a break
+never left behind (`VehicleBreak.closes_s`) makes its start state dead without a test."""
 
 
 def _window_start(windows: tuple[tuple[int, int], ...], arrival: int) -> int:
