@@ -893,10 +893,13 @@ def _check_breaks(ctx: _Context, rv: _RouteView) -> None:
 
 
 def _required_breaks(ctx: _Context, rv: _RouteView, breaks: list[Break]) -> list[bool]:
-    """Breaks due: the route serves a ticket and the window overlaps [start.at, end.at]."""
+    """Breaks due: the route serves a ticket and the window overlaps [start.at, end.at],
+    or, for a re-plan's technician whose day is under way (`Technician.under_way`), the
+    rest of its day from its shift start here: it overlapped a window still open then,
+    however late it leaves."""
     if not rv.of_kind(StopKind.TICKET):
         return [False] * len(breaks)
-    begin = rv.first_at()
+    begin = None if rv.tech.under_way else rv.first_at()
     finish = rv.last_at()
     begin = ctx.clock.of(rv.tech.shift.start) if begin is None else begin
     finish = ctx.clock.of(rv.tech.shift.end) if finish is None else finish

@@ -133,17 +133,19 @@ def _vehicle_times(problem: Problem, horizon_s: int):
     starts, ends, latest, breaks, idle = [], [], [], [], []
     for t in problem.technicians:
         s = max(0, _ceil_s(t.shift.start, origin))
-        for b in sorted(t.breaks, key=lambda b: b.window.end):  # cascades in order
-            closes = _seconds(b.window.end, origin)
-            if s <= closes < s + 1:
-                s = math.floor(closes) + 1
+        if not t.under_way:  # a day under way overlaps a window closing as it resumes
+            for b in sorted(t.breaks, key=lambda b: b.window.end):  # cascades in order
+                closes = _seconds(b.window.end, origin)
+                if s <= closes < s + 1:
+                    s = math.floor(closes) + 1
+        since = max(0.0, _seconds(t.shift.start, origin)) if t.under_way else s
         e = min(horizon_s, _floor_s(t.shift.end, origin))
         last = min(horizon_s, e + math.floor(t.overtime_max_min * 60 + 1e-9))
         windows = []  # every break whose window reaches past the start
         for b in sorted(t.breaks, key=lambda b: b.window.start):
-            closes = _floor_s(b.window.end, origin)
-            if closes <= s:
+            if _seconds(b.window.end, origin) <= since:  # no overlap with the day
                 continue
+            closes = _floor_s(b.window.end, origin)
             opens = _floor_s(b.window.start, origin)
             escape = NEVER_S if t.under_way else closes + 1
             start = max(s, _ceil_s(b.window.start, origin))
