@@ -85,7 +85,7 @@ class SolveParams:
     deterministic: bool = False
     effort: int | None = None  # ruin-and-recreate rounds when deterministic
     first_solution: str = "auto"
-    metaheuristic: str = "auto"  # "lns" (ruin and recreate + descent) or "gls"
+    metaheuristic: str = "auto"  # "lns" (ruin and recreate + descent), "gls", or "rr" (ours alone)
     workers: int | None = None  # processes for the portfolio (None: every core)
     member: str = "auto"  # another engine to start from: auto, none, pyvrp, vroom
     deadline_unix: float | None = None  # wall-clock end, for searches in other processes
@@ -264,11 +264,11 @@ def repair_route(
 def _initial_routes(
     inst: RoutingInstance, params: SolveParams, deadline: float, state: dict
 ) -> list[list[int]] | None:
-    """The warm start: the caller's routes, or our construction on large batches and
-    whenever depot pickups exist."""
+    """The warm start: the caller's routes, or our construction on large batches,
+    whenever depot pickups exist, and for our ruin-and-recreate alone ("rr")."""
     if params.initial_routes is not None:
         return params.initial_routes
-    if not _construction_first(inst):
+    if not _construction_first(inst) and params.metaheuristic != "rr":
         return None
     return our_construction(inst, params, deadline, state["unreached"])
 
@@ -459,6 +459,8 @@ def _model_left_out(
         return "ruin_recreate_only"
     if _field_day(inst):
         return "ruin_recreate_field_day"
+    if params.metaheuristic == "rr" and start_routes is not None:
+        return "ruin_recreate_alone"
     left = deadline - time.perf_counter()
     if start_routes is not None and not params.deterministic and not model_fits(inst, left):
         return "model_skipped_short_budget"

@@ -14,7 +14,7 @@ from dispatch_opt.solver import portfolio
 from dispatch_opt.solver import solve as solve_module
 from dispatch_opt.solver.solve import SolveParams, solve_instance, starts_from_construction
 from tests.checks import assert_routes_ok
-from tests.factories import slot_day
+from tests.factories import lunch, slot_day
 
 
 def _instance(n_tickets: int = 40):
@@ -193,3 +193,59 @@ def test_with_less_than_fork_from_s_left_no_worker_is_forked(constructs, monkeyp
     assert_routes_ok(inst, result.routes)
     assert result.objective == routes_cost(inst, result.routes)
     assert result.first_solution_s is not None
+
+
+def _small_day(n_tickets: int, with_breaks: bool):
+    """A day of `n_tickets` tickets for three technicians, with or without a lunch break."""
+    kw = {"breaks": (lunch(),)} if with_breaks else {}
+    return slot_day(n_tickets, 3, seed=5, spread_km=4.0, duration_min=30.0, high_every=3, **kw)
+
+
+def test_a_small_day_with_breaks_on_the_clock_is_raced_by_two_processes(monkeypatch, forks):
+    seen: list[SolveParams] = []
+    real = portfolio._child
+
+    def recording(conn, inst, params):
+        seen.append(params)  # in the forked worker: sent back through the pipe below
+        real(conn, inst, params)
+
+    monkeypatch.setattr(portfolio, "_child", recording)
+    problem = _small_day(12, with_breaks=True)
+    inst = compile_problem(problem).instance
+    result = portfolio.solve_portfolio(inst, SolveParams(time_limit_s=1.5, workers=2))
+    assert forks == [1]  # 12 tickets: below PORTFOLIO_FROM, above PORTFOLIO_SIDE_FROM
+    assert result.status.endswith(("(main)", "(ruin-recreate)"))  # a race's answer
+    assert_routes_ok(inst, result.routes)
+    assert result.objective == routes_cost(inst, result.routes)
+
+
+def test_without_breaks_or_pickups_or_when_deterministic_a_small_day_stays_in_one_process(forks):
+    plain = compile_problem(_small_day(12, with_breaks=False)).instance
+    portfolio.solve_portfolio(plain, SolveParams(time_limit_s=1.5, workers=2))
+    breaks = compile_problem(_small_day(12, with_breaks=True)).instance
+    portfolio.solve_portfolio(breaks, SolveParams(deterministic=True, effort=5, workers=2))
+    assert forks == []
+
+
+@pytest.mark.parametrize(("limit_s", "expected"), [(1.5, "rr"), (2.0, "lns"), (5.0, "lns")])
+def test_the_worker_leaves_or_tools_descents_out_when_time_per_ticket_is_short(limit_s, expected):
+    inst = compile_problem(_small_day(12, with_breaks=True)).instance  # 0.15 s a ticket: 1.8 s
+    assert portfolio._variant(inst, SolveParams(time_limit_s=limit_s)).metaheuristic == expected
+    plain = compile_problem(_small_day(12, with_breaks=False)).instance
+    assert portfolio._variant(plain, SolveParams(time_limit_s=limit_s)).metaheuristic == "lns"
+
+
+def test_ruin_and_recreate_alone_never_builds_the_or_tools_model(monkeypatch):
+    problem = _small_day(12, with_breaks=True)
+    inst = compile_problem(problem).instance
+
+    def no_model(*args, **kwargs):
+        raise AssertionError("the OR-Tools model must not be built")
+
+    monkeypatch.setattr(solve_module, "build_model", no_model)
+    result = solve_instance(inst, SolveParams(time_limit_s=0.5, metaheuristic="rr"))
+    assert result.status == "ruin_recreate_alone"
+    assert_routes_ok(inst, result.routes)
+    assert result.objective == routes_cost(inst, result.routes)
+    served = sum(len(r) for r in result.routes)
+    assert served >= 9  # twelve 30-minute tickets near the centre: most fit three days
