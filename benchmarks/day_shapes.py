@@ -14,13 +14,13 @@ Each run is `fieldservice.run_isolated`: a fresh process, every plan validated. 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 
 from benchmarks.fieldservice import REPO, Case, RunResult, answered, run_isolated, solver_list
+from benchmarks.tables import write_report
 
 SHAPES: dict[str, Case] = {
     "long-routes": Case(300, "chengdu", 7, 15, 2, load=1.1),
@@ -95,16 +95,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"[shapes] {name}, {solver}, {args.budget:g} s", file=sys.stderr, flush=True)
             run = run_isolated(SHAPES[name], solver, args.budget, False, args.workers)
             results.append((name, run))
-    args.out.mkdir(parents=True, exist_ok=True)
     payload = {
         "budget_s": args.budget,
         "shapes": {n: asdict(SHAPES[n]) for n in dict.fromkeys(n for n, _ in results)},
         "results": [{"shape": n, **asdict(r)} for n, r in results],
     }
-    (args.out / "shapes.json").write_text(json.dumps(payload, indent=1), encoding="utf-8")
-    text = markdown(results, args.budget)
-    (args.out / "shapes.md").write_text(text, encoding="utf-8")
-    print(text)
+    write_report(args.out, "shapes", payload, markdown(results, args.budget))
     return 0
 
 

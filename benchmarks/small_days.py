@@ -17,9 +17,7 @@ weighted tickets than each peer. Writes `small_days.json` and `small_days.md`.
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import statistics
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict
@@ -34,6 +32,7 @@ from benchmarks.fieldservice import (
     run_isolated,
     solver_list,
 )
+from benchmarks.tables import median_or_none, write_report
 
 TICKETS_PER_TECH = 7
 SEED_BASE = 500
@@ -44,11 +43,6 @@ def small_case(size: int, index: int) -> Case:
     """The `index`-th day of `size` tickets: its city and seed follow from the index."""
     city = CITY_CYCLE[index % len(CITY_CYCLE)]
     return Case(size, city, SEED_BASE + 100 * index + size, max(2, size // TICKETS_PER_TECH), 1)
-
-
-def _median(values: list[float]) -> float:
-    """The median, 0 for no values."""
-    return statistics.median(values) if values else 0.0
 
 
 def _wins(ours: list[RunResult], peer: list[RunResult]) -> str:
@@ -85,8 +79,8 @@ def markdown(results: list[RunResult], solvers: list[str]) -> str:
             w = sum(r.weighted_served for r in ok)
             ratio = f"x{w / ours_w:.3f}" if ours_w else ""
             vs = _wins(ours, rs) if ours and solver != "dispatch-opt" else ""
-            sla = _median([100 * r.sla_met_rate for r in ok])
-            km = _median([r.travel_km for r in ok])
+            sla = median_or_none(100 * r.sla_met_rate for r in ok) or 0.0
+            km = median_or_none(r.travel_km for r in ok) or 0.0
             lines.append(
                 f"| {size} | {budget:g} s | {solver} | {len(rs)} | {len(ok)} | {w} | {ratio} "
                 f"| {sla:.1f}% | {km:.1f} | {vs} |"
@@ -135,17 +129,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                         flush=True,
                     )
                     results.append(_zeroed(run_isolated(case, solver, budget, False, args.workers)))
-    args.out.mkdir(parents=True, exist_ok=True)
     payload = {
         "sizes": sizes,
         "seeds": args.seeds,
         "budgets": budgets,
         "results": [asdict(r) for r in results],
     }
-    (args.out / "small_days.json").write_text(json.dumps(payload, indent=1), encoding="utf-8")
-    text = markdown(results, args.solvers)
-    (args.out / "small_days.md").write_text(text, encoding="utf-8")
-    print(text)
+    write_report(args.out, "small_days", payload, markdown(results, args.solvers))
     return 0
 
 
