@@ -222,8 +222,9 @@ def _technician(
 def _under_way(tech: Technician, ts: TechnicianState, t0: datetime, anchor: Held | None) -> bool:
     """Whether the technician's day may have begun before `t0`, its start in the rest of
     the day: it is busy, has driven or taken a break, or its shift began earlier. Such a
-    day overlaps a break window that closes before `t0` and is owed it whatever the rest
-    of the day does (so leaving late escapes none), as its validator cannot see."""
+    day overlaps a break window still open at its shift start here and is owed it
+    whatever the rest of the day does: leaving late escapes none (compile and the
+    validator both count such a day from that start)."""
     return (
         tech.under_way
         or anchor is not None

@@ -52,11 +52,6 @@ class RouteSchedule:
     distance_m: float
 
 
-INF = NEVER_S
-"""No time reached: a dead state. The instance's moment that never comes, so that a break
-never left behind (`VehicleBreak.closes_s`) makes its start state dead without a test."""
-
-
 def _window_start(windows: tuple[tuple[int, int], ...], arrival: int) -> int:
     """Earliest service start >= arrival inside one of the windows, or -1."""
     for lo, hi in windows:
@@ -79,7 +74,7 @@ class _Orders:
 
     moves: tuple[tuple[tuple[int, int], ...], ...]  # per state: (break, state reached)
     closes: tuple[int, ...]  # -1 for none done
-    opens_left: tuple[int, ...]  # INF when every break is done
+    opens_left: tuple[int, ...]  # NEVER_S when every break is done
     in_order: bool  # state k is the first k breaks (`_orders`)
 
 
@@ -98,7 +93,7 @@ def _orders(breaks: tuple[VehicleBreak, ...]) -> _Orders:
     )
     closes = tuple(max((breaks[b].closes_s for b in done), default=-1) for done in bits)
     opens_left = tuple(
-        min((brk.opens_s for b, brk in enumerate(breaks) if b not in done), default=INF)
+        min((brk.opens_s for b, brk in enumerate(breaks) if b not in done), default=NEVER_S)
         for done in bits
     )
     return _Orders(moves, closes, opens_left, in_order)
@@ -162,10 +157,10 @@ def _step(
     moves = ctx.orders.moves
     breaks = ctx.breaks
     n_s = len(best)
-    new = [INF] * n_s
+    new = [NEVER_S] * n_s
     alive = False
     for s0 in range(n_s):
-        if best[s0] == INF:
+        if best[s0] == NEVER_S:
             continue
         here = {s0: best[s0]}  # from s0: the states reached in the gap, the earliest end
         came: dict[int, tuple[int, int]] = {}  # state -> (state before, break taken)
@@ -189,7 +184,7 @@ def _step(
                 if begin > brk.latest_s:
                     continue
                 done = begin + brk.duration_s
-                if done < here.get(nxt, INF):
+                if done < here.get(nxt, NEVER_S):
                     here[nxt] = done
                     came[nxt] = (s, b)
     return new if alive else None
@@ -207,11 +202,11 @@ def _step_in_order(
     wins = ctx.windows[j]
     serve = ctx.service[j]
     latest_end = ctx.latest_end
-    new = [INF] * n_s
+    new = [NEVER_S] * n_s
     alive = False
     for k in range(n_s):
         t = best[k]
-        if t == INF:
+        if t == NEVER_S:
             continue
         for k2 in range(k, n_s):
             if k2 > k:
@@ -288,7 +283,8 @@ def _forward(
 def _start_states(ctx: _Leg) -> list[int]:
     """Per set of breaks done before leaving, when the technician may leave the start:
     the shift start for none, else once their windows have closed (they are then never
-    owed; taking one at the start place is the first gap's job)."""
+    owed; taking one at the start place is the first gap's job). NEVER_S marks a dead
+    state throughout: a break never left behind closes then, so its state starts dead."""
     t = ctx.shift_start
     return [t if c < t else c for c in ctx.orders.closes]
 
@@ -359,7 +355,7 @@ def _end_choice(best: list[int], ctx: _Leg) -> int:
     began is owed even by a day with work that ends as it starts, a 0-minute visit at the
     start place)."""
     opens_left = ctx.orders.opens_left
-    choice, end_arrival = -1, INF
+    choice, end_arrival = -1, NEVER_S
     for s, t in enumerate(best):
         if t < end_arrival and opens_left[s] >= t:
             choice, end_arrival = s, t

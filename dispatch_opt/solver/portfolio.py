@@ -26,6 +26,7 @@ from dispatch_opt.solver.solve import (
     SolveParams,
     SolveResult,
     clock_deadline,
+    has_breaks_or_pickups,
     our_construction,
     solve_instance,
     starts_from_construction,
@@ -75,20 +76,18 @@ further 0.5 s join of a worker that never answered, a 3,000-ticket day given 8 s
 9.2 s in all (a VROOM member overrunning its share)."""
 
 
-def _side_constrained(inst: RoutingInstance) -> bool:
-    """A day with breaks or depot pickups, where OR-Tools' model is slow to search."""
-    return any(inst.breaks) or bool(inst.n_pickups)
-
-
 def _rr_worker(inst: RoutingInstance, params: SolveParams) -> bool:
     """Whether the worker searches without OR-Tools' model (`RR_WORKER_S_PER_TICKET`)."""
-    return _side_constrained(inst) and params.time_limit_s < RR_WORKER_S_PER_TICKET * inst.n_tickets
+    return (
+        has_breaks_or_pickups(inst)
+        and params.time_limit_s < RR_WORKER_S_PER_TICKET * inst.n_tickets
+    )
 
 
 def _portfolio_from(inst: RoutingInstance, params: SolveParams) -> int:
     """Fewest tickets solved by two processes (deterministic solves keep PORTFOLIO_FROM,
     so their answers do not change)."""
-    if _side_constrained(inst) and not params.deterministic:
+    if has_breaks_or_pickups(inst) and not params.deterministic:
         return PORTFOLIO_SIDE_FROM
     return PORTFOLIO_FROM
 

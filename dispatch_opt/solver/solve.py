@@ -167,7 +167,7 @@ def starts_from_construction(inst: RoutingInstance, params: SolveParams) -> bool
         return False
     if _member_here(inst, params) is not None:
         return params.early_plan
-    return _construction_first(inst)
+    return _construction_first(inst, params)
 
 
 def _trivial(inst: RoutingInstance) -> bool:
@@ -175,12 +175,18 @@ def _trivial(inst: RoutingInstance) -> bool:
     return inst.n_tickets == 0 or not inst.allowed.any()
 
 
-def _construction_first(inst: RoutingInstance) -> bool:
+def _construction_first(inst: RoutingInstance, params: SolveParams) -> bool:
     """Whether our construction, not OR-Tools' first-solution heuristics, starts the
-    search (always on field-service days, `_field_day`): OR-Tools' insertion heuristics
+    search (always on field-service days, `_field_day`, and for our ruin-and-recreate
+    alone, "rr", which never builds OR-Tools' model): OR-Tools' insertion heuristics
     slow down several times with pickup nodes (200 tickets: 1 s -> 7 s) and never use
     them, and take tens of seconds at 800 tickets; ours takes 0.2 s."""
-    return inst.n_tickets >= CONSTRUCT_FROM or bool(inst.n_pickups) or _field_day(inst)
+    return (
+        inst.n_tickets >= CONSTRUCT_FROM
+        or bool(inst.n_pickups)
+        or _field_day(inst)
+        or params.metaheuristic == "rr"
+    )
 
 
 def _first_solution_strategy(inst: RoutingInstance, choice: str) -> int:
@@ -264,11 +270,11 @@ def repair_route(
 def _initial_routes(
     inst: RoutingInstance, params: SolveParams, deadline: float, state: dict
 ) -> list[list[int]] | None:
-    """The warm start: the caller's routes, or our construction on large batches,
-    whenever depot pickups exist, and for our ruin-and-recreate alone ("rr")."""
+    """The warm start: the caller's routes, or our construction where it comes first
+    (`_construction_first`)."""
     if params.initial_routes is not None:
         return params.initial_routes
-    if not _construction_first(inst) and params.metaheuristic != "rr":
+    if not _construction_first(inst, params):
         return None
     return our_construction(inst, params, deadline, state["unreached"])
 
@@ -488,8 +494,12 @@ def _field_day(inst: RoutingInstance) -> bool:
     same plan); a generated 40-ticket day at 5 s cost 1.3345e9 against 1.3348e9 with it."""
     if any(inst.breaks) and inst.span_cost_per_s > 0:
         return True
-    if inst.n_tickets < FIELD_DAY_FROM:
-        return False
+    return inst.n_tickets >= FIELD_DAY_FROM and has_breaks_or_pickups(inst)
+
+
+def has_breaks_or_pickups(inst: RoutingInstance) -> bool:
+    """Whether `inst` has breaks or depot pickups, the rules that make OR-Tools' model
+    slow to search (`_field_day`, and the portfolio's worker on smaller days)."""
     return any(inst.breaks) or bool(inst.n_pickups)
 
 

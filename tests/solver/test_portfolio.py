@@ -3,17 +3,22 @@ worker, and the OR-Tools model left out when its set-up would not fit the budget
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
 import time
 
 import pytest
 
+from dispatch_opt.domain.plan import SolverStats
+from dispatch_opt.domain.problem import SolveOptions
+from dispatch_opt.plan_builder import build_plan
+from dispatch_opt.planner import solve_problem
 from dispatch_opt.routing import compile_problem
 from dispatch_opt.routing.cost import routes_cost
 from dispatch_opt.solver import portfolio
 from dispatch_opt.solver import solve as solve_module
 from dispatch_opt.solver.solve import SolveParams, solve_instance, starts_from_construction
-from tests.checks import assert_routes_ok
+from tests.checks import assert_routes_ok, assert_valid
 from tests.factories import lunch, slot_day
 
 
@@ -201,22 +206,13 @@ def _small_day(n_tickets: int, with_breaks: bool):
     return slot_day(n_tickets, 3, seed=5, spread_km=4.0, duration_min=30.0, high_every=3, **kw)
 
 
-def test_a_small_day_with_breaks_on_the_clock_is_raced_by_two_processes(monkeypatch, forks):
-    seen: list[SolveParams] = []
-    real = portfolio._child
-
-    def recording(conn, inst, params):
-        seen.append(params)  # in the forked worker: sent back through the pipe below
-        real(conn, inst, params)
-
-    monkeypatch.setattr(portfolio, "_child", recording)
-    problem = _small_day(12, with_breaks=True)
-    inst = compile_problem(problem).instance
-    result = portfolio.solve_portfolio(inst, SolveParams(time_limit_s=1.5, workers=2))
+def test_a_small_day_with_breaks_on_the_clock_is_raced_by_two_processes(forks):
+    day = _small_day(12, with_breaks=True)
+    day = dataclasses.replace(day, solve=SolveOptions(time_limit_s=1.5, workers=2))
+    plan = assert_valid(day, solve_problem(day))
     assert forks == [1]  # 12 tickets: below PORTFOLIO_FROM, above PORTFOLIO_SIDE_FROM
-    assert result.status.endswith(("(main)", "(ruin-recreate)"))  # a race's answer
-    assert_routes_ok(inst, result.routes)
-    assert result.objective == routes_cost(inst, result.routes)
+    assert plan.solver.status.endswith(("(main)", "(ruin-recreate)"))  # a race's answer
+    assert plan.kpis.assigned > 0
 
 
 def test_without_breaks_or_pickups_or_when_deterministic_a_small_day_stays_in_one_process(forks):
@@ -247,5 +243,7 @@ def test_ruin_and_recreate_alone_never_builds_the_or_tools_model(monkeypatch):
     assert result.status == "ruin_recreate_alone"
     assert_routes_ok(inst, result.routes)
     assert result.objective == routes_cost(inst, result.routes)
-    served = sum(len(r) for r in result.routes)
-    assert served >= 9  # twelve 30-minute tickets near the centre: most fit three days
+    compiled = compile_problem(problem)
+    plan = build_plan(problem, compiled.instance, result.routes, compiled.reasons, SolverStats())
+    assert_valid(problem, plan)
+    assert plan.kpis.assigned >= 9  # twelve 30-minute tickets near the centre, three days
